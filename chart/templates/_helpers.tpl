@@ -1,0 +1,139 @@
+{{/*
+Shared pieces of the terway-relay chart. Fixed names and ports live here once; templates include them.
+*/}}
+
+{{/* Typha's object name and pod selector. Fixed: a relay applied by hand from the guide uses the same
+selector, so the release can adopt it (Deployment selectors are immutable). */}}
+{{- define "terway-relay.typhaName" -}}calico-typha{{- end }}
+
+{{/* The Service port name Felix looks up (Felix TyphaK8sServicePortName default, calico felix/config). */}}
+{{- define "terway-relay.typhaPortName" -}}calico-typha{{- end }}
+
+{{/* Typha's ports (calico typha/pkg/config defaults): sync 5473, health 9098, Prometheus 9093. */}}
+{{- define "terway-relay.typhaPort" -}}5473{{- end }}
+{{- define "terway-relay.healthPort" -}}9098{{- end }}
+{{- define "terway-relay.metricsPort" -}}9093{{- end }}
+
+{{- define "terway-relay.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{- define "terway-relay.labels" -}}
+helm.sh/chart: {{ include "terway-relay.chart" . }}
+app.kubernetes.io/name: {{ .Chart.Name }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/version: {{ .Values.typha.image.tag | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{- end }}
+
+{{- define "terway-relay.typhaSelectorLabels" -}}
+k8s-app: {{ include "terway-relay.typhaName" . }}
+{{- end }}
+
+{{- define "terway-relay.typhaLabels" -}}
+{{ include "terway-relay.typhaSelectorLabels" . }}
+{{ include "terway-relay.labels" . }}
+app.kubernetes.io/component: typha
+{{- end }}
+
+{{- define "terway-relay.image" -}}
+{{- $img := .Values.typha.image -}}
+{{- $registry := $img.registry | default (printf "registry-vpc.%s.aliyuncs.com" .Values.region) -}}
+{{- printf "%s/%s:%s" $registry $img.repository $img.tag }}
+{{- end }}
+
+{{- define "terway-relay.serviceAccountName" -}}
+{{- $sa := .Values.typha.serviceAccount -}}
+{{- $sa.name | default (ternary "calico-typha" "terway" $sa.create) }}
+{{- end }}
+
+{{/* PodDisruptionBudget API: policy/v1 from Kubernetes 1.21, policy/v1beta1 before (removed in 1.25).
+"-0" lets pre-release style versions such as v1.26.3-aliyun.1 compare as releases. */}}
+{{- define "terway-relay.pdbApiVersion" -}}
+{{- ternary "policy/v1" "policy/v1beta1" (semverCompare ">=1.21.0-0" .Capabilities.KubeVersion.Version) }}
+{{- end }}
+
+{{/* "true" when the Typha tag is v3.25 or later: TYPHA_SHUTDOWNTIMEOUTSECS (graceful connection draining)
+arrived in Calico v3.25 (projectcalico/calico#6973). Tags that are not a version get "false". */}}
+{{- define "terway-relay.gracefulShutdown" -}}
+{{- $v := regexFind "^v?[0-9]+\\.[0-9]+(\\.[0-9]+)?" .Values.typha.image.tag | trimPrefix "v" -}}
+{{- and $v (semverCompare ">=3.25.0-0" $v) }}
+{{- end }}
+
+{{/*
+terway-relay.replicaPlan: THE replica rule of the chart. Its TypeScript twin is typhaReplicas() in
+scripts/replicas.ts; test/replicas-parity.test.ts proves both agree for every node count from 1 to 10000.
+Input dict: nodeCount (0 = unknown), replicas (0 = use the rule), maxReplicas (0 = no cap).
+Rule (the guide): max(3, ceil(nodes / 200)), capped by maxReplicas.
+Output YAML: replicas, source (rule | typha.replicas), error ("" when the plan is sound).
+*/}}
+{{- define "terway-relay.replicaPlan" -}}
+{{- $nodes := int .nodeCount -}}
+{{- $rule := max 3 (div (add $nodes 199) 200) -}}
+{{- if and (gt (int .maxReplicas) 0) (gt $rule (int .maxReplicas)) }}{{ $rule = int .maxReplicas }}{{ end -}}
+{{- $replicas := $rule -}}
+{{- $source := "rule" -}}
+{{- $error := "" -}}
+{{- if gt (int .replicas) 0 -}}
+{{- $replicas = int .replicas -}}
+{{- $source = "typha.replicas" -}}
+{{- if and (gt $nodes 0) (lt $replicas $rule) -}}
+{{- $error = printf "typha.replicas=%d is below the rule's %d replicas for %d nodes (one per 200 nodes, at least 3): raise it or set it to 0 to use the rule" $replicas $rule $nodes -}}
+{{- end -}}
+{{- end -}}
+{{- if and (gt $nodes 0) (le $nodes $replicas) (eq $error "") -}}
+{{- $error = printf "node count %d must be larger than the Typha replica count %d: each replica takes host port 5473 on its own node, and a rolling update needs a spare node" $nodes $replicas -}}
+{{- end -}}
+replicas: {{ $replicas }}
+source: {{ $source }}
+error: {{ $error | quote }}
+{{- end }}
+
+{{/* Linux nodes Typha can run on, counted in the live cluster (lookup is empty offline): nodes that match
+typha.nodeSelector, are schedulable and are not virtual-kubelet (ECI) nodes. */}}
+{{- define "terway-relay.liveNodeCount" -}}
+{{- $count := 0 -}}
+{{- range ((lookup "v1" "Node" "" "").items | default list) -}}
+{{- $labels := .metadata.labels | default dict -}}
+{{- $match := and (not .spec.unschedulable) (ne (get $labels "type") "virtual-kubelet") -}}
+{{- range $k, $v := $.Values.typha.nodeSelector -}}
+{{- if ne (get $labels $k) $v }}{{ $match = false }}{{ end -}}
+{{- end -}}
+{{- if $match }}{{ $count = add1 $count }}{{ end -}}
+{{- end -}}
+{{- $count -}}
+{{- end }}
+
+{{/* Sizing for this release: where the node count came from, and the replica plan built on it. */}}
+{{- define "terway-relay.sizing" -}}
+{{- $nodes := int .Values.nodeCount -}}
+{{- $nodeSource := "values" -}}
+{{- if eq $nodes 0 -}}
+{{- $nodes = int (include "terway-relay.liveNodeCount" .) -}}
+{{- $nodeSource = ternary "lookup" "unknown" (gt $nodes 0) -}}
+{{- end -}}
+{{- $plan := include "terway-relay.replicaPlan" (dict "nodeCount" $nodes "replicas" .Values.typha.replicas "maxReplicas" .Values.typha.maxReplicas) | fromYaml -}}
+{{- if $plan.error }}{{ fail $plan.error }}{{ end -}}
+nodeCount: {{ $nodes }}
+nodeSource: {{ $nodeSource }}
+replicas: {{ $plan.replicas }}
+source: {{ $plan.source }}
+{{- end }}
+
+{{/* One line that says how the replica count was reached; the Deployment carries it as an annotation and
+the harness warns on stderr when no node count was known. */}}
+{{- define "terway-relay.sizingSummary" -}}
+{{- $s := include "terway-relay.sizing" . | fromYaml -}}
+{{- if eq $s.nodeSource "unknown" -}}
+replicas={{ $s.replicas }} ({{ $s.source }}); node count unknown (nodeCount=0 and no cluster to look up): minimum used, set nodeCount
+{{- else -}}
+replicas={{ $s.replicas }} ({{ $s.source }}); nodes={{ $s.nodeCount }} ({{ $s.nodeSource }})
+{{- end -}}
+{{- end }}
+
+{{/* Checks no schema can express. Each failure is one sentence naming the field. */}}
+{{- define "terway-relay.validate" -}}
+{{- if ne .Release.Namespace "kube-system" -}}
+{{- fail (printf "release namespace %q is not allowed: install terway-relay into kube-system (helm install -n kube-system), where Terway's Felix looks for the Typha Service" .Release.Namespace) -}}
+{{- end -}}
+{{- end }}
