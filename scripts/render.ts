@@ -1,0 +1,67 @@
+// Renders the chart with `helm template` (execa) and parses the multi-document output into objects.
+import { execa } from "execa";
+import yaml from "js-yaml";
+import type { ObjectMeta } from "kubernetes-types/meta/v1.js";
+import { chartDir, helmBin, type HelmMajor } from "./tools.js";
+import type { ValuesInput } from "./values.js";
+
+export interface KubeObject {
+  apiVersion: string;
+  kind: string;
+  metadata: ObjectMeta;
+  [field: string]: unknown;
+}
+
+export interface RenderOptions extends ValuesInput {
+  helm?: HelmMajor;
+  /** --kube-version, e.g. 1.26 or v1.26.3-aliyun.1. */
+  kubeVersion?: string;
+  /** --api-versions entries (group/version or group/version/Kind) the target cluster serves. */
+  apiVersions?: string[];
+  namespace?: string;
+  releaseName?: string;
+  includeCrds?: boolean;
+  chart?: string;
+}
+
+export class HelmError extends Error {
+  constructor(readonly stderr: string, readonly exitCode: number | undefined) {
+    super(stderr.trim() || `helm exited with ${exitCode}`);
+  }
+}
+
+export function helmTemplateArgs(o: RenderOptions): string[] {
+  const args = ["template", o.releaseName ?? "terway-relay", o.chart ?? chartDir, "--namespace", o.namespace ?? "kube-system"];
+  for (const f of o.files ?? []) args.push("--values", f);
+  for (const s of o.sets ?? []) args.push("--set", s);
+  if (o.kubeVersion) args.push("--kube-version", o.kubeVersion);
+  for (const a of o.apiVersions ?? []) args.push("--api-versions", a);
+  if (o.includeCrds) args.push("--include-crds");
+  return args;
+}
+
+/** Raw `helm template`; throws HelmError (Helm's own message) when Helm refuses. */
+export async function helmTemplate(o: RenderOptions): Promise<{ manifest: string; stderr: string }> {
+  const r = await execa(helmBin(o.helm), helmTemplateArgs(o), { reject: false });
+  if (r.exitCode !== 0) throw new HelmError(r.stderr, r.exitCode);
+  return { manifest: r.stdout, stderr: r.stderr };
+}
+
+export function parseManifests(text: string): KubeObject[] {
+  return yaml.loadAll(text).filter((d): d is KubeObject => typeof d === "object" && d !== null);
+}
+
+export async function render(o: RenderOptions): Promise<{ objects: KubeObject[]; manifest: string; stderr: string }> {
+  const { manifest, stderr } = await helmTemplate(o);
+  return { objects: parseManifests(manifest), manifest, stderr };
+}
+
+export function find<T = KubeObject>(objects: KubeObject[], kind: string, name?: string): T | undefined {
+  return objects.find((o) => o.kind === kind && (name === undefined || o.metadata.name === name)) as T | undefined;
+}
+
+/** The chart's sizing note (Deployment annotation), and whether it says no node count was known. */
+export function sizingNote(objects: KubeObject[]): { note?: string; unknownNodes: boolean } {
+  const note = objects.find((o) => o.kind === "Deployment")?.metadata.annotations?.["terway-relay/sizing"];
+  return { note, unknownNodes: note?.includes("node count unknown") ?? false };
+}

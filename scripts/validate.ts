@@ -1,0 +1,46 @@
+// Values validation with the precompiled schema validator: every problem, each named by its path.
+import type { ErrorObject } from "ajv";
+import { validate as compiled } from "./generated/values-validator.js";
+import type { Json } from "./values.js";
+
+type CompiledValidator = ((data: unknown) => boolean) & { errors?: ErrorObject[] | null };
+const validator = compiled as unknown as CompiledValidator;
+
+export interface ValueProblem {
+  /** Dotted path of the offending value, e.g. typha.image.tag ("(root)" for the whole object). */
+  path: string;
+  message: string;
+}
+
+function dotted(instancePath: string, extra?: string): string {
+  const segs = instancePath.split("/").slice(1).map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"));
+  if (extra !== undefined) segs.push(extra);
+  return segs.reduce((acc, s) => (/^[0-9]+$/.test(s) ? `${acc}[${s}]` : acc ? `${acc}.${s}` : s), "") || "(root)";
+}
+
+function describe(e: ErrorObject): ValueProblem {
+  const p = e.params as Record<string, unknown>;
+  switch (e.keyword) {
+    case "additionalProperties":
+      return { path: dotted(e.instancePath, String(p.additionalProperty)), message: "is not a known key (check its spelling and nesting)" };
+    case "required":
+      return { path: dotted(e.instancePath, String(p.missingProperty)), message: "is required" };
+    case "enum":
+      return { path: dotted(e.instancePath), message: `must be one of: ${(p.allowedValues as Json[]).map((v) => JSON.stringify(v)).join(", ")}` };
+    case "pattern":
+      return { path: dotted(e.instancePath), message: `${JSON.stringify(e.data)} does not match the pattern ${String(p.pattern)}` };
+    case "not":
+      return { path: dotted(e.instancePath), message: `${JSON.stringify(e.data)} is not allowed: ${(e.parentSchema as { description?: string } | undefined)?.description ?? "see values.schema.json"}` };
+    default:
+      return { path: dotted(e.instancePath), message: e.message ?? e.keyword };
+  }
+}
+
+export function validateValues(values: unknown): ValueProblem[] {
+  if (validator(values)) return [];
+  return (validator.errors ?? []).map(describe);
+}
+
+export function formatProblems(problems: ValueProblem[]): string {
+  return problems.map((p) => `- ${p.path}: ${p.message}`).join("\n");
+}
