@@ -1,0 +1,61 @@
+// Writes the generated parts of README.md between `<!-- NAME:start -->` and `<!-- NAME:end -->` markers.
+// Today: the values table, from values.schema.json descriptions and defaults. test/generated.test.ts fails on drift.
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { loadSchema } from "./gen-validator.js";
+import { isMain, repoRoot } from "./tools.js";
+
+export const readmePath = join(repoRoot, "README.md");
+
+interface SchemaNode {
+  type?: string | string[];
+  description?: string;
+  default?: unknown;
+  enum?: unknown[];
+  properties?: Record<string, SchemaNode>;
+  items?: SchemaNode;
+  $ref?: string;
+}
+
+const cell = (s: string) => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
+
+function typeOf(node: SchemaNode, root: { definitions?: Record<string, SchemaNode> }): string {
+  if (node.enum) return node.enum.map((v) => JSON.stringify(v)).join(" \\| ");
+  if (node.$ref) return typeOf(root.definitions?.[node.$ref.replace("#/definitions/", "")] ?? {}, root);
+  if (node.type === "array" && node.items) return `${typeOf(node.items, root)}[]`;
+  return Array.isArray(node.type) ? node.type.join(" \\| ") : (node.type ?? "any");
+}
+
+/** One row per leaf value (objects with declared properties are walked, not listed). */
+export function valuesTable(): string {
+  const root = loadSchema() as SchemaNode & { definitions?: Record<string, SchemaNode> };
+  const rows = ["| key | type | default | description |", "| --- | --- | --- | --- |"];
+  const walk = (props: Record<string, SchemaNode>, prefix: string) => {
+    for (const [key, node] of Object.entries(props)) {
+      const path = `${prefix}${key}`;
+      if (node.properties) walk(node.properties, `${path}.`);
+      else rows.push(`| \`${path}\` | ${typeOf(node, root)} | \`${cell(JSON.stringify(node.default))}\` | ${cell(node.description ?? "")} |`);
+    }
+  };
+  walk(root.properties ?? {}, "");
+  return rows.join("\n");
+}
+
+export function replaceBlock(text: string, name: string, content: string): string {
+  const start = `<!-- ${name}:start -->`;
+  const end = `<!-- ${name}:end -->`;
+  const i = text.indexOf(start);
+  const j = text.indexOf(end);
+  if (i < 0 || j < i) throw new Error(`README.md has no ${start} ... ${end} block`);
+  return `${text.slice(0, i + start.length)}\n${content}\n${text.slice(j)}`;
+}
+
+/** The README as the generators want it, from the README as it is. */
+export function readmeSource(current = readFileSync(readmePath, "utf8")): string {
+  return replaceBlock(current, "values", valuesTable());
+}
+
+if (isMain(import.meta.url)) {
+  writeFileSync(readmePath, readmeSource());
+  console.log(`wrote ${readmePath}`);
+}
