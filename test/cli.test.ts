@@ -1,0 +1,90 @@
+// The compiled CLI, as a user runs it (`npx terway-relay ...` runs dist/scripts/cli.js).
+import { execa } from "execa";
+import yaml from "js-yaml";
+import { describe, expect, it } from "vitest";
+import { repoRoot } from "../scripts/tools.js";
+
+const cli = (...args: string[]) => execa("node", ["dist/scripts/cli.js", ...args], { cwd: repoRoot, reject: false });
+
+describe("terway-relay render", () => {
+  it.each(["3", "4"])("1001 nodes in cn-shanghai -> 6 replicas with the regional image (--helm %s)", async (helm) => {
+    const r = await cli("render", "--set", "region=cn-shanghai", "--set", "nodeCount=1001", "--helm", helm);
+    expect(r.exitCode, r.stderr).toBe(0);
+    const d = (yaml.loadAll(r.stdout) as { kind: string; spec: { replicas: number; template: { spec: { containers: { image: string }[] } } } }[]).find((o) => o?.kind === "Deployment")!;
+    expect(d.spec.replicas).toBe(6);
+    expect(d.spec.template.spec.containers[0].image).toBe("registry-vpc.cn-shanghai.aliyuncs.com/acs/typha:v3.5.8");
+    expect(r.stderr).toBe("");
+  });
+
+  it("refuses bad values before calling helm, naming every path", async () => {
+    const r = await cli("render", "--set", "region=BAD!", "--set", "typo=1");
+    expect(r.exitCode).toBe(1);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toContain('- region: "BAD!" does not match the pattern');
+    expect(r.stderr).toContain("- typo: is not a known key");
+  });
+
+  it("passes Helm's own refusals through (cross-field rules)", async () => {
+    const r = await cli("render", "--set", "region=cn-hangzhou", "--set", "nodeCount=3");
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toContain("node count 3 must be larger than the Typha replica count 3");
+  });
+
+  it("warns on stderr when no node count is known", async () => {
+    const r = await cli("render", "--set", "region=cn-hangzhou");
+    expect(r.exitCode).toBe(0);
+    expect(r.stderr).toMatch(/^warning: replicas=3 \(rule\); node count unknown/);
+  });
+
+  it("takes values files and --kube-version", async () => {
+    const r = await cli("render", "-f", "examples/values-1000-nodes.yaml", "--kube-version", "v1.20.11-aliyun.1");
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout).toContain("apiVersion: policy/v1beta1");
+    expect(r.stdout).toContain("kind: ClusterRole");
+  });
+});
+
+describe("terway-relay validate", () => {
+  it("accepts the example", async () => {
+    const r = await cli("validate", "examples/values-1000-nodes.yaml");
+    expect(r.exitCode, r.stderr).toBe(0);
+  });
+  it("refuses a file with problems, naming the path", async () => {
+    const r = await cli("validate", "examples/values-1000-nodes.yaml", "--set", "typha.serviceAccount.create=maybe");
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toContain("- typha.serviceAccount.create: must be boolean");
+  });
+  it("says which file is missing", async () => {
+    const r = await cli("validate", "no-such.yaml");
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toContain("no-such.yaml");
+  });
+});
+
+describe("terway-relay plan", () => {
+  it("prints the replica count and the reasoning", async () => {
+    const r = await cli("plan", "--nodes", "1001", "--json");
+    expect(r.exitCode).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ nodeCount: 1001, replicas: 6, source: "rule" });
+  });
+  it("exits 1 on a refused shape", async () => {
+    const r = await cli("plan", "--nodes", "2");
+    expect(r.exitCode).toBe(1);
+    expect(r.stdout).toContain("refused: node count 2 must be larger");
+  });
+  it("exits 2 on usage errors", async () => {
+    expect((await cli("plan")).exitCode).toBe(2);
+    expect((await cli("plan", "--nodes", "many")).stderr).toContain("--nodes must be a whole number");
+    expect((await cli("render", "--helm", "5")).stderr).toContain("--helm must be 3 or 4");
+    expect((await cli("frobnicate")).exitCode).toBe(2);
+  });
+});
+
+describe("npm start", () => {
+  it("renders the built-in example and prints its plan", async () => {
+    const r = await cli("example");
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout).toContain("apps/v1 Deployment kube-system/calico-typha");
+    expect(r.stdout).toContain("replicas: 5");
+  });
+});

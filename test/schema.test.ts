@@ -1,0 +1,88 @@
+// The values contract itself: shape rules that keep Helm 3, Helm 4 and ajv in agreement, and values.yaml in
+// line with the schema's defaults.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { loadSchema } from "../scripts/gen-validator.js";
+import { chartDir } from "../scripts/tools.js";
+import { validateValues } from "../scripts/validate.js";
+import { chartDefaults, coalesce } from "../scripts/values.js";
+
+interface Node {
+  type?: string;
+  description?: string;
+  default?: unknown;
+  properties?: Record<string, Node>;
+  additionalProperties?: unknown;
+  required?: string[];
+  $ref?: string;
+  [k: string]: unknown;
+}
+
+const schema = loadSchema() as Node & { definitions: Record<string, Node> };
+
+/** Every value property, with its dotted path (definitions are reached through $ref and checked separately). */
+function properties(node: Node = schema, prefix = ""): [string, Node][] {
+  return Object.entries(node.properties ?? {}).flatMap(([k, v]) => [[`${prefix}${k}`, v] as [string, Node], ...properties(v, `${prefix}${k}.`)]);
+}
+
+function allNodes(node: unknown, path = "#"): [string, Record<string, unknown>][] {
+  if (typeof node !== "object" || node === null) return [];
+  const here: [string, Record<string, unknown>][] = Array.isArray(node) ? [] : [[path, node as Record<string, unknown>]];
+  return here.concat(Object.entries(node).flatMap(([k, v]) => allNodes(v, `${path}/${k}`)));
+}
+
+describe("values.schema.json", () => {
+  it("is draft-07 with a title", () => {
+    expect(schema.$schema).toBe("http://json-schema.org/draft-07/schema#");
+    expect(schema.title).toBeTruthy();
+  });
+
+  it("gives every value property a description, and every leaf a default (an object's default is its leaves')", () => {
+    for (const [path, node] of properties()) {
+      expect(node.description, `${path} description`).toBeTruthy();
+      if (!node.properties) expect(node, `${path} default`).toHaveProperty("default");
+    }
+  });
+
+  it("closes every object (additionalProperties false, or a typed map) and requires every declared key", () => {
+    for (const [path, node] of allNodes(schema)) {
+      if (node.type !== "object") continue;
+      if (node.properties) {
+        expect(node.additionalProperties, `${path}`).toBe(false);
+        if (!path.includes("/definitions/")) expect(node.required, path).toEqual(Object.keys(node.properties as object));
+      } else expect(node.additionalProperties, `${path} must type its map values`).toMatchObject({ type: expect.any(String) });
+    }
+  });
+
+  it("avoids keywords that Helm 3.17, Helm 4 and ajv treat differently, and file references", () => {
+    for (const [path, node] of allNodes(schema)) {
+      expect(node, path).not.toHaveProperty("format");
+      if (typeof node.$ref === "string") expect(node.$ref, path).toMatch(/^#\/definitions\//);
+      for (const k of ["$defs", "dependentRequired", "unevaluatedProperties", "prefixItems"]) expect(node, path).not.toHaveProperty(k);
+    }
+  });
+
+  it("has the same defaults as chart/values.yaml, key for key", () => {
+    const defaults = chartDefaults();
+    for (const [path, node] of properties()) {
+      if (node.properties) continue;
+      const value = path.split(".").reduce<unknown>((o, k) => (o as Record<string, unknown>)?.[k], defaults);
+      expect(value, path).toEqual(node.default);
+    }
+  });
+
+  it("accepts the chart defaults once a region is given, and rejects them without one", () => {
+    expect(validateValues(coalesce(chartDefaults(), { region: "cn-hangzhou" }))).toEqual([]);
+    expect(validateValues(chartDefaults()).map((p) => p.path)).toEqual(["region"]);
+  });
+
+  it("opens values.yaml with the yaml-language-server modeline pointing at the chart's schema", () => {
+    expect(readFileSync(join(chartDir, "values.yaml"), "utf8").split("\n")[0]).toBe("# yaml-language-server: $schema=values.schema.json");
+  });
+
+  it.each(["cn-hangzhou", "ap-southeast-1", "cn-shanghai-finance-1", "us-west-1", "cn-north-2-gov-1", "eu-central-1", "me-east-1"])(
+    "accepts region %s",
+    (region) => expect(validateValues(coalesce(chartDefaults(), { region }))).toEqual([]),
+  );
+});

@@ -1,0 +1,12 @@
+// Validates a rendered object with kubernetes-models (types, required fields, enums of the Kubernetes OpenAPI).
+import type { KubeObject } from "../../scripts/render.js";
+
+type Validating = new (data: unknown) => { validate(): void };
+
+export async function validateWithKubernetesModels(obj: KubeObject): Promise<void> {
+  const [group, version] = obj.apiVersion.includes("/") ? obj.apiVersion.split("/") : ["", obj.apiVersion];
+  const mod = (await import(group ? `kubernetes-models/${group}/${version}` : `kubernetes-models/${version}`)) as Record<string, Validating>;
+  const Model = mod[obj.kind];
+  if (!Model) throw new Error(`kubernetes-models has no ${obj.apiVersion} ${obj.kind}`);
+  new Model(obj).validate();
+}

@@ -1,0 +1,45 @@
+// Shared renders for the tests: each distinct render is done once per test worker and reused, since a helm call
+// costs ~0.15 s. Counts what it did so suites can report the number of renders.
+import { render, HelmError, type KubeObject, type RenderOptions } from "../../scripts/render.js";
+import type { HelmMajor } from "../../scripts/tools.js";
+
+export const HELM_MAJORS: HelmMajor[] = [3, 4];
+
+const cache = new Map<string, Promise<KubeObject[]>>();
+export const renderStats = { renders: 0 };
+
+/** Render (once per distinct options) and return the parsed objects; rejects with HelmError when Helm refuses. */
+export function renderObjects(o: RenderOptions): Promise<KubeObject[]> {
+  const key = JSON.stringify(o);
+  let p = cache.get(key);
+  if (!p) {
+    renderStats.renders++;
+    p = render(o).then((r) => r.objects);
+    cache.set(key, p);
+  }
+  return p;
+}
+
+/** Helm's refusal message for options that must fail, or throws when Helm renders them. */
+export async function renderError(o: RenderOptions): Promise<string> {
+  try {
+    await renderObjects(o);
+  } catch (e) {
+    if (e instanceof HelmError) return e.message;
+    throw e;
+  }
+  throw new Error(`helm ${o.helm ?? 4} rendered ${JSON.stringify(o)} but should have refused it`);
+}
+
+export function byKind(objects: KubeObject[], kind: string): KubeObject[] {
+  return objects.filter((o) => o.kind === kind);
+}
+
+export function one<T = KubeObject>(objects: KubeObject[], kind: string, name?: string): T {
+  const found = objects.filter((o) => o.kind === kind && (name === undefined || o.metadata.name === name));
+  if (found.length !== 1) throw new Error(`expected one ${kind}${name ? ` ${name}` : ""}, found ${found.length}`);
+  return found[0] as T;
+}
+
+/** The minimal values that render: region is required. */
+export const BASE = ["region=cn-hangzhou"];
