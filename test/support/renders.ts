@@ -2,19 +2,42 @@
 // costs ~0.15 s. Counts what it did so suites can report the number of renders.
 import { render, HelmError, type KubeObject, type RenderOptions } from "../../scripts/render.js";
 import type { HelmMajor } from "../../scripts/tools.js";
+import { assertInvariants } from "./invariants.js";
+import { bump } from "./stats.js";
 
 export const HELM_MAJORS: HelmMajor[] = [3, 4];
 
 const cache = new Map<string, Promise<KubeObject[]>>();
 export const renderStats = { renders: 0 };
 
-/** Render (once per distinct options) and return the parsed objects; rejects with HelmError when Helm refuses. */
+/** At most this many helm processes at once per test file (files already run in parallel, one per core). */
+const MAX_CONCURRENT = Number(process.env.TERWAY_RELAY_RENDER_CONCURRENCY ?? 3);
+let running = 0;
+const waiting: (() => void)[] = [];
+async function limited<T>(job: () => Promise<T>): Promise<T> {
+  if (running >= MAX_CONCURRENT) await new Promise<void>((r) => waiting.push(r));
+  running++;
+  try {
+    return await job();
+  } finally {
+    running--;
+    waiting.shift()?.();
+  }
+}
+
+/** Render (once per distinct options) and return the parsed objects; rejects with HelmError when Helm refuses.
+ * Every successful render must satisfy the coherence invariants (test/support/invariants.ts), so every test that
+ * renders also checks them; a render that breaks one rejects with an InvariantError. */
 export function renderObjects(o: RenderOptions): Promise<KubeObject[]> {
   const key = JSON.stringify(o);
   let p = cache.get(key);
   if (!p) {
     renderStats.renders++;
-    p = render(o).then((r) => r.objects);
+    bump("renders");
+    p = limited(() => render(o)).then((r) => {
+      assertInvariants(r.objects, { namespace: o.namespace ?? "kube-system" });
+      return r.objects;
+    });
     cache.set(key, p);
   }
   return p;

@@ -1,0 +1,73 @@
+// The coherence invariants can fail: each is fed a hand-broken copy of a real render and must name the break.
+// (On real renders they run automatically: test/support/renders.ts applies them to every successful render.)
+import { describe, expect, it } from "vitest";
+import type { KubeObject } from "../scripts/render.js";
+import { INVARIANTS, assertInvariants, invariantViolations, relayValuesWritten } from "./support/invariants.js";
+import { BASE, HELM_MAJORS, renderObjects } from "./support/renders.js";
+
+type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+const ctx = { namespace: "kube-system" };
+
+const good = async (helm: 3 | 4, ...sets: string[]) =>
+  structuredClone(await renderObjects({ helm, sets: [...BASE, "nodeCount=1000", "typha.serviceAccount.create=true", "typha.image.tag=v3.26.1", ...sets] })) as (KubeObject & Obj)[];
+const get = (objs: Obj[], kind: string) => objs.find((o) => o.kind === kind)!;
+const typha = (objs: Obj[]) => get(objs, "Deployment").spec.template.spec.containers.find((c: Obj) => c.name === "calico-typha");
+
+/** A Job like the eni-config hook, writing the given relay service name. */
+const hookJob = (value: string): Obj => ({
+  apiVersion: "batch/v1",
+  kind: "Job",
+  metadata: { name: "relay-hook", namespace: "kube-system", annotations: { "helm.sh/hook": "post-install" } },
+  spec: { template: { spec: { restartPolicy: "Never", containers: [{ name: "hook", image: "kubectl", env: [{ name: "RELAY_SERVICE", value }] }] } } },
+});
+
+const BREAKS: [keyof typeof INVARIANTS, string, (objs: Obj[]) => void, RegExp][] = [
+  ["selectorsMatch", "Service selector typo", (o) => (get(o, "Service").spec.selector = { "k8s-app": "calico-tyhpa" }), /Service\/calico-typha: spec.selector .* selects no pod/],
+  ["selectorsMatch", "PDB selector typo", (o) => (get(o, "PodDisruptionBudget").spec.selector.matchLabels = { "k8s-app": "typha" }), /PodDisruptionBudget\/calico-typha: spec.selector/],
+  ["selectorsMatch", "Deployment selector not matching its template", (o) => (get(o, "Deployment").spec.selector.matchLabels = { app: "x" }), /Deployment\/calico-typha: spec.selector .* does not match its pod labels/],
+  ["selectorsMatch", "Service targetPort the pods do not declare", (o) => (get(o, "Service").spec.ports[0].targetPort = "typha"), /targets "typha"/],
+  ["felixFindsTypha", "Service port renamed", (o) => (get(o, "Service").spec.ports[0].name = "typha"), /no port named calico-typha/],
+  ["felixFindsTypha", "container sync port renamed", (o) => (typha(o).ports[0].name = "sync"), /named "sync", not calico-typha/],
+  ["felixFindsTypha", "hook writes another Service name", (o) => o.push(hookJob("calico-typha-x")), /writes felix_relay_service="calico-typha-x"/],
+  ["probesOnHealthPort", "liveness probe on the wrong port", (o) => (typha(o).livenessProbe.httpGet.port = 9099), /livenessProbe port 9099 is not a port the container declares/],
+  ["probesOnHealthPort", "readiness probe on the metrics port", (o) => (typha(o).readinessProbe.httpGet.port = 9093), /readinessProbe uses port 9093, not the health port 9098/],
+  ["probesOnHealthPort", "TYPHA_HEALTHPORT not the declared health port", (o) => (typha(o).env.find((e: Obj) => e.name === "TYPHA_HEALTHPORT").value = "9097"), /TYPHA_HEALTHPORT=9097 but the port named health is 9098/],
+  ["shutdownMatchesGrace", "grace period shorter than the drain timeout", (o) => (get(o, "Deployment").spec.template.spec.terminationGracePeriodSeconds = 30), /TYPHA_SHUTDOWNTIMEOUTSECS=300 but terminationGracePeriodSeconds=30/],
+  ["namesValid", "object name with capitals", (o) => (get(o, "PodDisruptionBudget").metadata.name = "Calico_Typha"), /"Calico_Typha" is not a valid name/],
+  ["namesValid", "Service name starting with a digit", (o) => (get(o, "Service").metadata.name = "5473-typha"), /not a valid Service name/],
+  ["namesValid", "port name over 15 characters", (o) => (typha(o).ports[1].name = "health-port-of-typha"), /not a valid port name/],
+  ["namesValid", "label value with a space", (o) => (get(o, "Deployment").metadata.labels.x = "a b"), /label x: "a b" is not a valid label value/],
+  ["inReleaseNamespace", "namespace hard-coded", (o) => (get(o, "PodDisruptionBudget").metadata.namespace = "default"), /namespace "default", not the release namespace/],
+  ["inReleaseNamespace", "namespace missing", (o) => delete get(o, "Service").metadata.namespace, /Service\/calico-typha: namespace undefined/],
+  ["inReleaseNamespace", "cluster-scoped object with a namespace", (o) => (get(o, "ClusterRole").metadata.namespace = "kube-system"), /cluster-scoped but has namespace/],
+  ["referencesResolve", "pod runs as an account nobody renders", (o) => (get(o, "Deployment").spec.template.spec.serviceAccountName = "typha"), /runs as ServiceAccount typha/],
+  ["referencesResolve", "binding to a missing ClusterRole", (o) => (get(o, "ClusterRoleBinding").roleRef.name = "calico-typha-x"), /roleRef ClusterRole\/calico-typha-x/],
+];
+
+describe.each(HELM_MAJORS)("helm %i", (helm) => {
+  it("a real render satisfies every invariant", async () => {
+    expect(invariantViolations(await good(helm), ctx)).toEqual([]);
+  });
+
+  it.each(BREAKS)("%s catches: %s", async (name, _what, breakIt, message) => {
+    const objs = await good(helm);
+    breakIt(objs);
+    const found = INVARIANTS[name](objs, ctx);
+    expect(found.join("\n")).toMatch(message);
+    expect(() => assertInvariants(objs, ctx)).toThrow(new RegExp(`\\[${name}\\]`));
+  });
+});
+
+describe("the hook's relay value", () => {
+  it("is read from env or from a literal key=value in the command", () => {
+    const job = hookJob("calico-typha");
+    expect(relayValuesWritten([job as KubeObject]).map((w) => w.value)).toEqual(["calico-typha"]);
+    job.spec.template.spec.containers[0] = { name: "hook", image: "k", command: ["sh", "-c", 'kubectl patch cm eni-config -p \'{"data":{"felix_relay_service":"typha2"}}\''] };
+    expect(relayValuesWritten([job as KubeObject]).map((w) => w.value)).toEqual(["typha2"]);
+  });
+  it("a hook writing the Typha Service's name passes", async () => {
+    const objs = await good(4);
+    objs.push(hookJob("calico-typha"));
+    expect(INVARIANTS.felixFindsTypha(objs, ctx)).toEqual([]);
+  });
+});
