@@ -6,7 +6,7 @@ import type { HelmMajor } from "./tools.js";
 const USAGE = `usage:
   terway-relay render [-f values.yaml]... [--set k=v]... [--kube-version X] [--api-versions X]... [--helm 3|4]
   terway-relay validate FILE... [--set k=v]...
-  terway-relay plan --nodes N [--replicas R] [--max-replicas M] [--json]
+  terway-relay plan --nodes N [--replicas R] [--max-replicas M] [--nodes-per-replica P] [--min-replicas M] [--typha-version V] [--json]
   terway-relay example`;
 
 class UsageError extends Error {}
@@ -20,7 +20,7 @@ interface Args {
   bools: Set<string>;
 }
 
-const VALUE_FLAGS = new Set(["--kube-version", "--helm", "--nodes", "--replicas", "--max-replicas"]);
+const VALUE_FLAGS = new Set(["--kube-version", "--helm", "--nodes", "--replicas", "--max-replicas", "--nodes-per-replica", "--min-replicas", "--typha-version"]);
 
 function parseArgs(argv: string[]): Args {
   const a: Args = { positional: [], files: [], sets: [], apiVersions: [], flags: new Map(), bools: new Set() };
@@ -51,6 +51,11 @@ function intFlag(a: Args, name: string, required = false): number | undefined {
   }
   if (!/^[0-9]+$/.test(raw)) throw new UsageError(`${name} must be a whole number, got ${JSON.stringify(raw)}`);
   return Number(raw);
+}
+
+function positive(n: number | undefined, name: string): number | undefined {
+  if (n === 0) throw new UsageError(`${name} must be at least 1`);
+  return n;
 }
 
 function helmFlag(a: Args): HelmMajor | undefined {
@@ -97,7 +102,14 @@ async function cmdValidate(a: Args): Promise<number> {
 
 async function cmdPlan(a: Args): Promise<number> {
   const { plan, formatPlan } = await import("./plan.js");
-  const p = plan({ nodeCount: intFlag(a, "--nodes", true)!, replicas: intFlag(a, "--replicas"), maxReplicas: intFlag(a, "--max-replicas") });
+  const p = plan({
+    nodeCount: intFlag(a, "--nodes", true)!,
+    replicas: intFlag(a, "--replicas"),
+    maxReplicas: intFlag(a, "--max-replicas"),
+    nodesPerReplica: positive(intFlag(a, "--nodes-per-replica"), "--nodes-per-replica"),
+    minReplicas: positive(intFlag(a, "--min-replicas"), "--min-replicas"),
+    typhaVersion: a.flags.get("--typha-version"),
+  });
   console.log(a.bools.has("--json") ? JSON.stringify(p, null, 2) : formatPlan(p));
   return p.error ? 1 : 0;
 }
@@ -112,11 +124,14 @@ async function cmdExample(): Promise<number> {
   ]);
   const file = resolveFromRoot("examples/values-1000-nodes.yaml");
   if (!(await checkValues([file], []))) return 1;
-  const values = mergeValues({ files: [file] }) as { nodeCount: number; typha: { replicas: number; maxReplicas: number } };
+  const values = mergeValues({ files: [file] }) as {
+    nodeCount: number;
+    typha: { replicas: number; maxReplicas: number; replicaRule: { nodesPerReplica: number; minReplicas: number }; image: { tag: string } };
+  };
   const r = await render({ files: [file] });
   console.log(`# terway-relay example: ${file}\n# rendered ${r.objects.length} objects:`);
   for (const o of r.objects) console.log(`#   ${o.apiVersion} ${o.kind} ${o.metadata.namespace ? `${o.metadata.namespace}/` : ""}${o.metadata.name}`);
-  console.log(`# plan:\n${formatPlan(plan({ nodeCount: values.nodeCount, replicas: values.typha.replicas, maxReplicas: values.typha.maxReplicas })).replace(/^/gm, "#   ")}`);
+  console.log(`# plan:\n${formatPlan(plan({ nodeCount: values.nodeCount, replicas: values.typha.replicas, maxReplicas: values.typha.maxReplicas, ...values.typha.replicaRule, typhaVersion: values.typha.image.tag })).replace(/^/gm, "#   ")}`);
   console.log(`# full manifest: npx terway-relay render -f examples/values-1000-nodes.yaml`);
   return 0;
 }

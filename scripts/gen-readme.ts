@@ -1,8 +1,10 @@
 // Writes the generated parts of README.md between `<!-- NAME:start -->` and `<!-- NAME:end -->` markers.
-// Today: the values table, from values.schema.json descriptions and defaults. test/generated.test.ts fails on drift.
+// The values table (values.schema.json descriptions and defaults) and the capacity table (scripts/plan.ts).
+// test/generated.test.ts fails on drift.
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadSchema } from "./gen-validator.js";
+import { planTable } from "./plan.js";
 import { isMain, repoRoot } from "./tools.js";
 
 export const readmePath = join(repoRoot, "README.md");
@@ -52,7 +54,7 @@ export function replaceBlock(text: string, name: string, content: string): strin
 
 /** The README as the generators want it, from the README as it is. */
 export function readmeSource(current = readFileSync(readmePath, "utf8")): string {
-  return replaceBlock(current, "values", valuesTable());
+  return replaceBlock(replaceBlock(current, "values", valuesTable()), "plan", planTable());
 }
 
 if (isMain(import.meta.url)) {

@@ -1,23 +1,156 @@
-// Capacity planning: the replica count for a node count, and why.
-import { MIN_REPLICAS, NODES_PER_REPLICA, typhaReplicas, type ReplicaInput, type ReplicaPlan } from "./replicas.js";
+// Capacity planning: the replica count for a node count and why, what each Typha carries (steady, and after one
+// is lost), and how many API-server watches the relay saves. Pure arithmetic over the replica rule.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import yaml from "js-yaml";
+import { chartDir } from "./tools.js";
+import { RULE_DEFAULTS, schemaDefault, typhaReplicas, type ReplicaInput, type ReplicaPlan, type RuleParameters } from "./replicas.js";
+
+/**
+ * Typha's per-instance connection limits (calico typha/pkg/config): MaxConnectionsUpperLimit 10000;
+ * MaxConnectionsLowerLimit 100 in v3.5-v3.10 and 400 in current releases (facts.md, Typha section).
+ */
+export const CONNECTION_UPPER_LIMIT = 10000;
+export function connectionLowerLimit(typhaVersion: string): number {
+  const m = /^v?(\d+)\.(\d+)/.exec(typhaVersion);
+  if (!m) return 400;
+  const [major, minor] = [Number(m[1]), Number(m[2])];
+  return major < 3 || (major === 3 && minor <= 10) ? 100 : 400;
+}
+
+/** Calico's advice (docs, "Typha"): no more than 20 replicas, at least 3 in production, fewer than nodes. */
+export const CALICO_MAX_ADVISED = 20;
+export const CALICO_PRODUCTION_MIN = 3;
+
+/** The Typha version the planner assumes unless told: the chart's default image tag, or (when that default is
+ * empty, meaning "detect at install") the chart's appVersion. */
+export const DEFAULT_TYPHA_VERSION: string =
+  (schemaDefault("typha.image.tag") as string) ||
+  String((yaml.load(readFileSync(join(chartDir, "Chart.yaml"), "utf8")) as { appVersion: string }).appVersion);
+
+export interface PlanInput extends ReplicaInput {
+  /** Typha version, for its connection lower limit. */
+  typhaVersion?: string;
+}
+
+export interface Connections {
+  /** Felix connections per Typha with every replica up, evenly spread: ceil(N / R). */
+  steadyPerTypha: number;
+  /** Per Typha once one replica is gone (rolling update, node loss): ceil(N / (R - 1)); null with one replica. */
+  afterLossPerTypha: number | null;
+  /**
+   * The connection limit each Typha sets itself with TYPHA_CONNECTIONREBALANCINGMODE=kubernetes
+   * (typha/pkg/k8s/rebalance.go): 1 + N*1.2/(R-1) in integer arithmetic, clamped to [lower, upper];
+   * a lone Typha takes the upper limit. Above it, Typha sheds connections so Felix moves to another Typha.
+   */
+  rebalanceTarget: number;
+  rebalanceReason: "fraction+20%" | "configured lower limit" | "configured upper limit" | "lone typha";
+  limits: { lower: number; upper: number };
+}
 
 export interface Plan extends ReplicaPlan {
   nodeCount: number;
+  parameters: RuleParameters & { maxReplicas: number; typhaVersion: string };
   reasoning: string[];
+  connections: Connections;
+  /**
+   * API-server watches per watched resource type (nodes, pods, policies, ...): without the relay every Felix opens
+   * its own watch; with it only the Typhas do, and Felix talks to Typha. The reduction holds for every type.
+   */
+  watches: { withoutRelay: number; withRelay: number; reduction: number };
+  warnings: string[];
 }
 
-export function plan(input: ReplicaInput): Plan {
-  const p = typhaReplicas(input);
+/** Typha's own CalculateMaxConnLimit (v3.5 form: one Felix syncer connection per node). */
+export function rebalanceTarget(nodes: number, typhas: number, lower: number, upper = CONNECTION_UPPER_LIMIT): Pick<Connections, "rebalanceTarget" | "rebalanceReason"> {
+  if (typhas <= 1) return { rebalanceTarget: upper, rebalanceReason: "lone typha" };
+  const candidate = 1 + Math.floor(Math.floor((nodes * 120) / (typhas - 1)) / 100);
+  if (candidate > upper) return { rebalanceTarget: upper, rebalanceReason: "configured upper limit" };
+  if (candidate > lower) return { rebalanceTarget: candidate, rebalanceReason: "fraction+20%" };
+  return { rebalanceTarget: lower, rebalanceReason: "configured lower limit" };
+}
+
+export function plan(input: PlanInput): Plan {
+  const params: RuleParameters = {
+    nodesPerReplica: input.nodesPerReplica ?? RULE_DEFAULTS.nodesPerReplica,
+    minReplicas: input.minReplicas ?? RULE_DEFAULTS.minReplicas,
+  };
+  const maxReplicas = input.maxReplicas ?? 0;
+  const typhaVersion = input.typhaVersion ?? DEFAULT_TYPHA_VERSION;
+  const p = typhaReplicas({ ...input, ...params, maxReplicas });
   const n = input.nodeCount;
+  const r = p.replicas;
+  const uncapped = Math.max(params.minReplicas, Math.ceil(n / params.nodesPerReplica));
+
   const reasoning = [
-    `rule: max(${MIN_REPLICAS}, ceil(${n} / ${NODES_PER_REPLICA})) = ${Math.max(MIN_REPLICAS, Math.ceil(n / NODES_PER_REPLICA))}` +
-      (input.maxReplicas ? `, capped at typha.maxReplicas=${input.maxReplicas} -> ${p.rule}` : ""),
-    p.source === "typha.replicas" ? `typha.replicas=${p.replicas} overrides the rule` : `replicas = ${p.replicas} (the rule)`,
+    `rule: max(${params.minReplicas}, ceil(${n} / ${params.nodesPerReplica})) = ${uncapped}` +
+      (maxReplicas > 0 && uncapped > maxReplicas ? `, capped at typha.maxReplicas=${maxReplicas} -> ${p.rule}` : ""),
+    p.source === "typha.replicas" ? `typha.replicas=${r} overrides the rule` : `replicas = ${r} (the rule)`,
   ];
   if (p.error) reasoning.push(`refused: ${p.error}`);
-  return { ...p, nodeCount: n, reasoning };
+
+  const lower = connectionLowerLimit(typhaVersion);
+  const connections: Connections = {
+    steadyPerTypha: Math.ceil(n / r),
+    afterLossPerTypha: r > 1 ? Math.ceil(n / (r - 1)) : null,
+    ...rebalanceTarget(n, r, lower),
+    limits: { lower, upper: CONNECTION_UPPER_LIMIT },
+  };
+
+  const warnings: string[] = [];
+  if (n === 0) warnings.push("node count unknown (0): the figures assume no nodes; give --nodes");
+  if (r > CALICO_MAX_ADVISED)
+    warnings.push(`${r} replicas: Calico advises no more than ${CALICO_MAX_ADVISED} Typhas; cap with typha.maxReplicas=${CALICO_MAX_ADVISED} or raise nodesPerReplica`);
+  if (n > 0 && r >= n)
+    warnings.push(`${r} replicas for ${n} nodes: Calico requires fewer Typhas than nodes (host port 5473, one per node), or rolling updates stall`);
+  if (r === 1) warnings.push("a single Typha: when it restarts every Felix loses its relay at once (Calico: at least 3 in production)");
+  else if (r < CALICO_PRODUCTION_MIN) warnings.push(`${r} replicas: Calico advises at least ${CALICO_PRODUCTION_MIN} in production`);
+  if (connections.afterLossPerTypha !== null && connections.afterLossPerTypha > CONNECTION_UPPER_LIMIT)
+    warnings.push(`after losing one Typha each would carry ${connections.afterLossPerTypha} connections, above Typha's limit of ${CONNECTION_UPPER_LIMIT}`);
+
+  return {
+    ...p,
+    nodeCount: n,
+    parameters: { ...params, maxReplicas, typhaVersion },
+    reasoning,
+    connections,
+    watches: { withoutRelay: n, withRelay: r, reduction: Math.round((n / r) * 10) / 10 },
+    warnings,
+  };
 }
 
 export function formatPlan(p: Plan): string {
-  return [`nodes: ${p.nodeCount}`, `replicas: ${p.error ? "refused" : p.replicas}`, ...p.reasoning.map((r) => `  ${r}`)].join("\n");
+  const c = p.connections;
+  const lines = [`nodes: ${p.nodeCount}`, `replicas: ${p.error ? "refused" : p.replicas}`, ...p.reasoning.map((r) => `  ${r}`)];
+  if (!p.error) {
+    lines.push(
+      `connections per Typha (Typha ${p.parameters.typhaVersion}, limits ${c.limits.lower}..${c.limits.upper}):`,
+      `  steady: ${c.steadyPerTypha}`,
+      `  after losing one replica: ${c.afterLossPerTypha ?? "none left"}`,
+      `  rebalancing target: ${c.rebalanceTarget} (${c.rebalanceReason})`,
+      `API-server watches per resource type: ${p.watches.withoutRelay} without the relay, ${p.watches.withRelay} with it (${p.watches.reduction}x fewer)`,
+    );
+  }
+  for (const w of p.warnings) lines.push(`warning: ${w}`);
+  return lines.join("\n");
+}
+
+/** Node counts of the README's capacity table. */
+export const TABLE_NODE_COUNTS = [100, 200, 500, 1000, 1001, 1500, 2000, 3000, 4000, 5000];
+
+/** The README's capacity table (chart defaults), generated from plan(). */
+export function planTable(nodeCounts: number[] = TABLE_NODE_COUNTS): string {
+  const rows = [
+    "| nodes | replicas | per Typha, steady | per Typha, one lost | Typha's connection target | API watches per type, without → with relay | notes |",
+    "| ---: | ---: | ---: | ---: | ---: | --- | --- |",
+  ];
+  for (const n of nodeCounts) {
+    const p = plan({ nodeCount: n });
+    const c = p.connections;
+    const notes = p.error ? `refused: ${p.error}` : p.warnings.join("; ");
+    rows.push(
+      `| ${n} | ${p.replicas} | ${c.steadyPerTypha} | ${c.afterLossPerTypha ?? "-"} | ${c.rebalanceTarget} | ${p.watches.withoutRelay} → ${p.watches.withRelay} (${p.watches.reduction}x) | ${notes.replace(/\|/g, "\\|")} |`,
+    );
+  }
+  return rows.join("\n");
 }

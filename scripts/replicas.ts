@@ -1,11 +1,38 @@
 // The replica rule, TypeScript side. Its chart twin is "terway-relay.replicaPlan" in chart/templates/_helpers.tpl;
-// test/replicas-parity.test.ts proves both give the same answer (or refuse) for every node count 1..10000.
-// Rule from the ACK guide: one Typha per 200 nodes, at least 3 (Calico's docs say the same for production).
+// test/replicas.test.ts proves both give the same answer (or refuse) for every node count 1..10000.
+// Rule from the ACK guide: one Typha per 200 nodes, at least 3 (Calico's docs say the same for production). The
+// parameters are values (typha.replicaRule); their defaults come from values.schema.json, the one source.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { repoRoot } from "./tools.js";
 
-export const NODES_PER_REPLICA = 200;
-export const MIN_REPLICAS = 3;
+export interface RuleParameters {
+  nodesPerReplica: number;
+  minReplicas: number;
+}
 
-export interface ReplicaInput {
+interface SchemaNode {
+  default?: unknown;
+  properties?: Record<string, SchemaNode>;
+}
+
+let schemaRoot: SchemaNode | undefined;
+
+/** The default values.schema.json declares for a dotted value path, e.g. "typha.replicaRule.minReplicas". */
+export function schemaDefault(path: string): unknown {
+  schemaRoot ??= JSON.parse(readFileSync(join(repoRoot, "values.schema.json"), "utf8")) as SchemaNode;
+  const node = path.split(".").reduce<SchemaNode | undefined>((n, k) => n?.properties?.[k], schemaRoot);
+  if (node === undefined || !("default" in node)) throw new Error(`values.schema.json has no default for ${path}`);
+  return node.default;
+}
+
+/** typha.replicaRule defaults as values.schema.json declares them (chart/values.yaml equals them: test/schema.test.ts). */
+export const RULE_DEFAULTS: RuleParameters = {
+  nodesPerReplica: schemaDefault("typha.replicaRule.nodesPerReplica") as number,
+  minReplicas: schemaDefault("typha.replicaRule.minReplicas") as number,
+};
+
+export interface ReplicaInput extends Partial<RuleParameters> {
   /** Nodes Typha serves; 0 = unknown. */
   nodeCount: number;
   /** Fixed replica count; 0 = use the rule. */
@@ -24,18 +51,25 @@ export interface ReplicaPlan {
   error?: string;
 }
 
-export function ruleReplicas(nodeCount: number, maxReplicas = 0): number {
-  const rule = Math.max(MIN_REPLICAS, Math.ceil(nodeCount / NODES_PER_REPLICA));
+export function ruleReplicas(nodeCount: number, maxReplicas = 0, params: RuleParameters = RULE_DEFAULTS): number {
+  const rule = Math.max(params.minReplicas, Math.ceil(nodeCount / params.nodesPerReplica));
   return maxReplicas > 0 ? Math.min(rule, maxReplicas) : rule;
 }
 
-export function typhaReplicas({ nodeCount, replicas = 0, maxReplicas = 0 }: ReplicaInput): ReplicaPlan {
-  const rule = ruleReplicas(nodeCount, maxReplicas);
+export function typhaReplicas(input: ReplicaInput): ReplicaPlan {
+  const { nodeCount, replicas = 0, maxReplicas = 0 } = input;
+  const params: RuleParameters = {
+    nodesPerReplica: input.nodesPerReplica ?? RULE_DEFAULTS.nodesPerReplica,
+    minReplicas: input.minReplicas ?? RULE_DEFAULTS.minReplicas,
+  };
+  const rule = ruleReplicas(nodeCount, maxReplicas, params);
   const plan: ReplicaPlan = replicas > 0 ? { replicas, source: "typha.replicas", rule } : { replicas: rule, source: "rule", rule };
-  if (nodeCount > 0 && plan.source === "typha.replicas" && replicas < rule) {
+  if (maxReplicas > 0 && maxReplicas < params.minReplicas) {
+    plan.error = `typha.maxReplicas=${maxReplicas} is below typha.replicaRule.minReplicas=${params.minReplicas}: raise it or set it to 0 (no cap)`;
+  } else if (nodeCount > 0 && plan.source === "typha.replicas" && replicas < rule) {
     plan.error =
       `typha.replicas=${replicas} is below the rule's ${rule} replicas for ${nodeCount} nodes ` +
-      `(one per 200 nodes, at least 3): raise it or set it to 0 to use the rule`;
+      `(one per ${params.nodesPerReplica} nodes, at least ${params.minReplicas}): raise it or set it to 0 to use the rule`;
   } else if (nodeCount > 0 && nodeCount <= plan.replicas) {
     plan.error =
       `node count ${nodeCount} must be larger than the Typha replica count ${plan.replicas}: ` +

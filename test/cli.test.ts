@@ -67,6 +67,21 @@ describe("terway-relay plan", () => {
     expect(r.exitCode).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ nodeCount: 1001, replicas: 6, source: "rule" });
   });
+  it("--json carries the connection and watch figures", async () => {
+    const r = await cli("plan", "--nodes", "1001", "--json");
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      connections: { steadyPerTypha: 167, afterLossPerTypha: 201, rebalanceTarget: 241, limits: { lower: 100, upper: 10000 } },
+      watches: { withoutRelay: 1001, withRelay: 6, reduction: 166.8 },
+      warnings: [],
+    });
+  });
+  it("takes the rule's parameters and warns about shapes Calico advises against", async () => {
+    const r = await cli("plan", "--nodes", "5000", "--nodes-per-replica", "100", "--min-replicas", "3");
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout).toContain("rule: max(3, ceil(5000 / 100)) = 50");
+    expect(r.stdout).toContain("warning: 50 replicas: Calico advises no more than 20 Typhas");
+    expect((await cli("plan", "--nodes", "10", "--min-replicas", "0")).stderr).toContain("--min-replicas must be at least 1");
+  });
   it("exits 1 on a refused shape", async () => {
     const r = await cli("plan", "--nodes", "2");
     expect(r.exitCode).toBe(1);

@@ -38,10 +38,32 @@ describe("typhaReplicas (hand-computed)", () => {
   ])("refuses %i nodes with replicas=%i, maxReplicas=%i", (nodeCount, replicas, maxReplicas, message) => {
     expect(typhaReplicas({ nodeCount, replicas, maxReplicas }).error).toMatch(message);
   });
+
+  it.each([
+    // nodes, nodesPerReplica, minReplicas, maxReplicas -> expected
+    [1000, 100, 3, 0, 10],
+    [1001, 100, 3, 0, 11],
+    [50, 100, 1, 0, 1],
+    [1000, 500, 5, 0, 5],
+    [4000, 100, 3, 20, 20],
+  ])("%i nodes with nodesPerReplica=%i, minReplicas=%i, maxReplicas=%i -> %i", (nodeCount, nodesPerReplica, minReplicas, maxReplicas, expected) => {
+    const plan = typhaReplicas({ nodeCount, nodesPerReplica, minReplicas, maxReplicas });
+    expect(plan.error).toBeUndefined();
+    expect(plan.replicas).toBe(expected);
+  });
+
+  it("names the parameters in its refusals", () => {
+    expect(typhaReplicas({ nodeCount: 1000, replicas: 5, nodesPerReplica: 100 }).error).toContain("(one per 100 nodes, at least 3)");
+    expect(typhaReplicas({ nodeCount: 1000, maxReplicas: 3, minReplicas: 5 }).error).toBe(
+      "typha.maxReplicas=3 is below typha.replicaRule.minReplicas=5: raise it or set it to 0 (no cap)",
+    );
+  });
 });
 
+type Case = { replicas: number; maxReplicas: number; nodesPerReplica: number; minReplicas: number };
+
 /** A throwaway chart holding the real _helpers.tpl and one template that tabulates the chart's replica plan. */
-function tableChart(cases: { replicas: number; maxReplicas: number }[], maxNodes: number): string {
+function tableChart(cases: Case[], maxNodes: number): string {
   const dir = mkdtempSync(join(tmpdir(), "replica-table-"));
   mkdirSync(join(dir, "templates"));
   writeFileSync(join(dir, "Chart.yaml"), "apiVersion: v2\nname: replica-table\nversion: 0.0.0\n");
@@ -49,7 +71,7 @@ function tableChart(cases: { replicas: number; maxReplicas: number }[], maxNodes
   const loops = cases
     .map(
       (c) => `{{- range $n := untilStep 1 ${maxNodes + 1} 1 }}
-{{ include "terway-relay.replicaPlan" (dict "nodeCount" $n "replicas" ${c.replicas} "maxReplicas" ${c.maxReplicas}) | fromYaml | toJson }}
+{{ include "terway-relay.replicaPlan" (dict "nodeCount" $n "replicas" ${c.replicas} "maxReplicas" ${c.maxReplicas} "nodesPerReplica" ${c.nodesPerReplica} "minReplicas" ${c.minReplicas}) | fromYaml | toJson }}
 {{- end }}`,
     )
     .join("\n");
@@ -58,28 +80,33 @@ function tableChart(cases: { replicas: number; maxReplicas: number }[], maxNodes
 }
 
 describe.each(HELM_MAJORS)("chart rule = TypeScript rule (helm %i)", (helm) => {
-  it("agrees for every node count 1..10000 under each replicas/maxReplicas setting", async () => {
-    const cases = [
-      { replicas: 0, maxReplicas: 0 },
-      { replicas: 0, maxReplicas: 3 },
-      { replicas: 0, maxReplicas: 20 },
-      { replicas: 5, maxReplicas: 0 },
-      { replicas: 30, maxReplicas: 20 },
+  it("agrees for every node count 1..10000 under each replicas/maxReplicas/replicaRule setting", async () => {
+    const d = { nodesPerReplica: 200, minReplicas: 3 };
+    const cases: Case[] = [
+      { replicas: 0, maxReplicas: 0, ...d },
+      { replicas: 0, maxReplicas: 3, ...d },
+      { replicas: 0, maxReplicas: 20, ...d },
+      { replicas: 5, maxReplicas: 0, ...d },
+      { replicas: 30, maxReplicas: 20, ...d },
+      { replicas: 0, maxReplicas: 0, nodesPerReplica: 150, minReplicas: 1 },
+      { replicas: 0, maxReplicas: 12, nodesPerReplica: 97, minReplicas: 4 },
+      { replicas: 7, maxReplicas: 0, nodesPerReplica: 1000, minReplicas: 2 },
+      { replicas: 0, maxReplicas: 3, nodesPerReplica: 200, minReplicas: 5 },
     ];
     const maxNodes = 10000;
     const { manifest } = await helmTemplate({ helm, chart: tableChart(cases, maxNodes) });
     const rows = manifest
       .split("\n")
       .filter((l) => l.startsWith("{"))
-      .map((l) => JSON.parse(l) as { replicas: number; source: string; error: string });
+      .map((l) => JSON.parse(l) as { replicas: number; rule: number; source: string; error: string });
     expect(rows).toHaveLength(cases.length * maxNodes);
     let refusals = 0;
     cases.forEach((c, ci) => {
       for (let n = 1; n <= maxNodes; n++) {
         const chart = rows[ci * maxNodes + n - 1];
         const ts = typhaReplicas({ nodeCount: n, ...c });
-        const got = { replicas: chart.replicas, source: chart.source, error: chart.error };
-        const want = { replicas: ts.replicas, source: ts.source, error: ts.error ?? "" };
+        const got = { replicas: chart.replicas, rule: chart.rule, source: chart.source, error: chart.error };
+        const want = { replicas: ts.replicas, rule: ts.rule, source: ts.source, error: ts.error ?? "" };
         if (JSON.stringify(got) !== JSON.stringify(want)) expect(got, `nodes=${n} ${JSON.stringify(c)}`).toEqual(want);
         if (ts.error) refusals++;
       }

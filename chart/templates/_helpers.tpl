@@ -62,31 +62,45 @@ arrived in Calico v3.25 (projectcalico/calico#6973). Tags that are not a version
 
 {{/*
 terway-relay.replicaPlan: THE replica rule of the chart. Its TypeScript twin is typhaReplicas() in
-scripts/replicas.ts; test/replicas-parity.test.ts proves both agree for every node count from 1 to 10000.
-Input dict: nodeCount (0 = unknown), replicas (0 = use the rule), maxReplicas (0 = no cap).
-Rule (the guide): max(3, ceil(nodes / 200)), capped by maxReplicas.
-Output YAML: replicas, source (rule | typha.replicas), error ("" when the plan is sound).
+scripts/replicas.ts; test/replicas.test.ts proves both agree for every node count from 1 to 10000.
+Input dict: nodeCount (0 = unknown), replicas (0 = use the rule), maxReplicas (0 = no cap),
+nodesPerReplica, minReplicas (typha.replicaRule).
+Rule (the guide, with its 200 and 3 as the defaults): max(minReplicas, ceil(nodes / nodesPerReplica)),
+capped by maxReplicas.
+Output YAML: replicas, rule (the rule's count), source (rule | typha.replicas), error ("" when the plan is sound).
 */}}
 {{- define "terway-relay.replicaPlan" -}}
 {{- $nodes := int .nodeCount -}}
-{{- $rule := max 3 (div (add $nodes 199) 200) -}}
+{{- $per := int .nodesPerReplica -}}
+{{- $min := int .minReplicas -}}
+{{- $rule := max $min (div (add $nodes (sub $per 1)) $per) -}}
 {{- if and (gt (int .maxReplicas) 0) (gt $rule (int .maxReplicas)) }}{{ $rule = int .maxReplicas }}{{ end -}}
 {{- $replicas := $rule -}}
 {{- $source := "rule" -}}
 {{- $error := "" -}}
+{{- if and (gt (int .maxReplicas) 0) (lt (int .maxReplicas) $min) -}}
+{{- $error = printf "typha.maxReplicas=%d is below typha.replicaRule.minReplicas=%d: raise it or set it to 0 (no cap)" (int .maxReplicas) $min -}}
+{{- end -}}
 {{- if gt (int .replicas) 0 -}}
 {{- $replicas = int .replicas -}}
 {{- $source = "typha.replicas" -}}
-{{- if and (gt $nodes 0) (lt $replicas $rule) -}}
-{{- $error = printf "typha.replicas=%d is below the rule's %d replicas for %d nodes (one per 200 nodes, at least 3): raise it or set it to 0 to use the rule" $replicas $rule $nodes -}}
+{{- if and (gt $nodes 0) (lt $replicas $rule) (eq $error "") -}}
+{{- $error = printf "typha.replicas=%d is below the rule's %d replicas for %d nodes (one per %d nodes, at least %d): raise it or set it to 0 to use the rule" $replicas $rule $nodes $per $min -}}
 {{- end -}}
 {{- end -}}
 {{- if and (gt $nodes 0) (le $nodes $replicas) (eq $error "") -}}
 {{- $error = printf "node count %d must be larger than the Typha replica count %d: each replica takes host port 5473 on its own node, and a rolling update needs a spare node" $nodes $replicas -}}
 {{- end -}}
 replicas: {{ $replicas }}
+rule: {{ $rule }}
 source: {{ $source }}
 error: {{ $error | quote }}
+{{- end }}
+
+{{/* The replicaPlan input dict for this release's values and a node count. */}}
+{{- define "terway-relay.replicaPlanInput" -}}
+{{- $t := .root.Values.typha -}}
+{{- toYaml (dict "nodeCount" .nodeCount "replicas" $t.replicas "maxReplicas" $t.maxReplicas "nodesPerReplica" $t.replicaRule.nodesPerReplica "minReplicas" $t.replicaRule.minReplicas) -}}
 {{- end }}
 
 {{/* Linux nodes Typha can run on, counted in the live cluster (lookup is empty offline): nodes that match
@@ -112,7 +126,7 @@ typha.nodeSelector, are schedulable and are not virtual-kubelet (ECI) nodes. */}
 {{- $nodes = int (include "terway-relay.liveNodeCount" .) -}}
 {{- $nodeSource = ternary "lookup" "unknown" (gt $nodes 0) -}}
 {{- end -}}
-{{- $plan := include "terway-relay.replicaPlan" (dict "nodeCount" $nodes "replicas" .Values.typha.replicas "maxReplicas" .Values.typha.maxReplicas) | fromYaml -}}
+{{- $plan := include "terway-relay.replicaPlan" (include "terway-relay.replicaPlanInput" (dict "root" . "nodeCount" $nodes) | fromYaml) | fromYaml -}}
 {{- if $plan.error }}{{ fail $plan.error }}{{ end -}}
 nodeCount: {{ $nodes }}
 nodeSource: {{ $nodeSource }}

@@ -21,13 +21,86 @@ export interface TerwayRelayValues {
    */
   typha: {
     /**
-     * Fixed replica count. 0 means the rule: max(3, ceil(nodes / 200)), capped by maxReplicas. With a known nodeCount it may not be below the rule and must be below the node count.
+     * Fixed replica count. 0 means the rule: max(replicaRule.minReplicas, ceil(nodes / replicaRule.nodesPerReplica)), capped by maxReplicas. With a known nodeCount it may not be below the rule and must be below the node count. Not allowed with autoscaler.enabled.
      */
     replicas: number;
     /**
-     * Upper bound for the rule's replica count. 0 means no bound (the guide's rule); otherwise at least 3. Calico advises at most 20.
+     * Upper bound for the rule's replica count (and the autoscaler's max). 0 means no bound (the guide's rule); otherwise at least 3 and at least replicaRule.minReplicas. Calico advises at most 20.
      */
     maxReplicas: number;
+    /**
+     * The replica rule max(minReplicas, ceil(nodes / nodesPerReplica)), capped by maxReplicas. One set of parameters for the chart's static count, the autoscaler's linear ConfigMap and the planner.
+     */
+    replicaRule: {
+      /**
+       * Nodes served per Typha replica. 200 is the ACK guide's figure and Calico's (at least one Typha per 200 nodes).
+       */
+      nodesPerReplica: number;
+      /**
+       * Fewest replicas. 3 is the ACK guide's figure and Calico's production minimum; 1 or 2 leave Felix without a spare Typha.
+       */
+      minReplicas: number;
+    };
+    /**
+     * cluster-proportional-autoscaler in linear mode, resizing Typha as nodes join and leave, with the replicaRule parameters. Off by default: the chart's count is then fixed at install/upgrade time.
+     */
+    autoscaler: {
+      /**
+       * Deploy the autoscaler. Helm then keeps the live replica count on upgrade instead of resetting it; see README before turning it off again under Helm 4.
+       */
+      enabled: boolean;
+      /**
+       * cluster-proportional-autoscaler image: registry/repository:tag.
+       */
+      image: {
+        /**
+         * Image registry. Empty means registry-vpc.<region>.aliyuncs.com, like the Typha image.
+         */
+        registry: string;
+        /**
+         * Image repository inside the registry (ACK publishes acs/cluster-proportional-autoscaler).
+         */
+        repository: string;
+        /**
+         * Image tag (1.8.4 is the tag seen in public ACK manifests; not verified for every region).
+         */
+        tag: string;
+        /**
+         * Image pull policy.
+         */
+        pullPolicy: "IfNotPresent" | "Always" | "Never";
+      };
+      /**
+       * How often the autoscaler counts nodes and resizes Typha (its --poll-period-seconds).
+       */
+      pollPeriodSeconds: number;
+      /**
+       * Container resources of the autoscaler.
+       */
+      resources: {
+        requests: ResourceList;
+        limits: ResourceList1;
+      };
+    };
+    /**
+     * A Prometheus Operator ServiceMonitor for Typha's metrics (port 9093), plus the headless Service it selects.
+     */
+    serviceMonitor: {
+      /**
+       * Create them. Rendered only when the cluster also serves monitoring.coreos.com/v1 ServiceMonitor; otherwise NOTES says it was skipped.
+       */
+      enabled: boolean;
+      /**
+       * Scrape interval.
+       */
+      interval: string;
+      /**
+       * Extra labels on the ServiceMonitor, for a Prometheus whose serviceMonitorSelector wants them (e.g. release: prometheus).
+       */
+      labels: {
+        [k: string]: string;
+      };
+    };
     /**
      * Name of the Typha Service. Terway's Felix finds Typha by this name in kube-system (eni-config key felix_relay_service).
      */
@@ -78,8 +151,8 @@ export interface TerwayRelayValues {
      * Container resources. Requests make the scheduler reserve room for Typha; the memory limit bounds a runaway cache.
      */
     resources: {
-      requests: ResourceList;
-      limits: ResourceList1;
+      requests: ResourceList2;
+      limits: ResourceList3;
     };
     /**
      * Node labels Typha pods must match. Typha is a Linux binary.
@@ -94,7 +167,7 @@ export interface TerwayRelayValues {
   };
 }
 /**
- * Requested CPU and memory, reserved by the scheduler.
+ * Requested CPU and memory.
  */
 export interface ResourceList {
   /**
@@ -107,9 +180,35 @@ export interface ResourceList {
   memory?: string;
 }
 /**
- * CPU and memory limits; the memory limit bounds a runaway cache.
+ * CPU and memory limits; the node cache grows with the cluster.
  */
 export interface ResourceList1 {
+  /**
+   * CPU quantity, e.g. 200m.
+   */
+  cpu?: string;
+  /**
+   * Memory quantity, e.g. 256Mi.
+   */
+  memory?: string;
+}
+/**
+ * Requested CPU and memory, reserved by the scheduler.
+ */
+export interface ResourceList2 {
+  /**
+   * CPU quantity, e.g. 200m.
+   */
+  cpu?: string;
+  /**
+   * Memory quantity, e.g. 256Mi.
+   */
+  memory?: string;
+}
+/**
+ * CPU and memory limits; the memory limit bounds a runaway cache.
+ */
+export interface ResourceList3 {
   /**
    * CPU quantity, e.g. 200m.
    */
