@@ -13,13 +13,22 @@ const good = async (helm: 3 | 4, ...sets: string[]) =>
 const get = (objs: Obj[], kind: string) => objs.find((o) => o.kind === kind)!;
 const typha = (objs: Obj[]) => get(objs, "Deployment").spec.template.spec.containers.find((c: Obj) => c.name === "calico-typha");
 
-/** A Job like the eni-config hook, writing the given relay service name. */
-const hookJob = (value: string): Obj => ({
+/** A Job like the eni-config hook (chart/files/relay-hook.sh takes OWNED_KEY/OWNED_VALUE), writing the given value. */
+const hookJob = (value: string, key = "felix_relay_service"): Obj => ({
   apiVersion: "batch/v1",
   kind: "Job",
   metadata: { name: "relay-hook", namespace: "kube-system", annotations: { "helm.sh/hook": "post-install" } },
-  spec: { template: { spec: { restartPolicy: "Never", containers: [{ name: "hook", image: "kubectl", env: [{ name: "RELAY_SERVICE", value }] }] } } },
+  spec: { template: { spec: { restartPolicy: "Never", containers: [{ name: "hook", image: "kubectl", env: [{ name: "OWNED_KEY", value: key }, { name: "OWNED_VALUE", value }] }] } } },
 });
+/** The env of the chart's own hook Job writing felix_relay_service, or of an added stand-in when the chart has none. */
+const hookEnv = (objs: Obj[], name: string): Obj => {
+  let job = objs.find((o) => o.kind === "Job" && o.spec.template.spec.containers.some((c: Obj) => (c.env ?? []).some((e: Obj) => e.name === "OWNED_KEY")));
+  if (!job) objs.push((job = hookJob("calico-typha")));
+  const env: Obj[] = job.spec.template.spec.containers[0].env;
+  let e = env.find((x) => x.name === name);
+  if (!e) env.push((e = { name, value: "" }));
+  return e;
+};
 
 const BREAKS: [keyof typeof INVARIANTS, string, (objs: Obj[]) => void, RegExp][] = [
   ["selectorsMatch", "Service selector typo", (o) => (get(o, "Service").spec.selector = { "k8s-app": "calico-tyhpa" }), /Service\/calico-typha: spec.selector .* selects no pod/],
@@ -28,7 +37,11 @@ const BREAKS: [keyof typeof INVARIANTS, string, (objs: Obj[]) => void, RegExp][]
   ["selectorsMatch", "Service targetPort the pods do not declare", (o) => (get(o, "Service").spec.ports[0].targetPort = "typha"), /targets "typha"/],
   ["felixFindsTypha", "Service port renamed", (o) => (get(o, "Service").spec.ports[0].name = "typha"), /no port named calico-typha/],
   ["felixFindsTypha", "container sync port renamed", (o) => (typha(o).ports[0].name = "sync"), /named "sync", not calico-typha/],
-  ["felixFindsTypha", "hook writes another Service name", (o) => o.push(hookJob("calico-typha-x")), /writes felix_relay_service="calico-typha-x"/],
+  ["felixFindsTypha", "hook writes another Service name", (o) => (hookEnv(o, "OWNED_VALUE").value = "calico-typha-x"), /writes felix_relay_service="calico-typha-x"/],
+  ["felixFindsTypha", "hook waits on another Service", (o) => (hookEnv(o, "SERVICE_NAME").value = "typha"), /waits on Service typha/],
+  ["felixFindsTypha", "hook waits on another Deployment", (o) => (hookEnv(o, "TYPHA_DEPLOYMENT").value = "typha"), /waits on Deployment typha, which does not run Typha/],
+  ["felixFindsTypha", "hook reads another metrics port", (o) => (hookEnv(o, "METRICS_PORT").value = "9091"), /reads metrics on port 9091/],
+  ["felixFindsTypha", "disable hook writes a value Terway reads as enabled", (o) => o.push(hookJob("false", "disable_network_policy")), /disable_network_policy="false"/],
   ["probesOnHealthPort", "liveness probe on the wrong port", (o) => (typha(o).livenessProbe.httpGet.port = 9099), /livenessProbe port 9099 is not a port the container declares/],
   ["probesOnHealthPort", "readiness probe on the metrics port", (o) => (typha(o).readinessProbe.httpGet.port = 9093), /readinessProbe uses port 9093, not the health port 9098/],
   ["probesOnHealthPort", "TYPHA_HEALTHPORT not the declared health port", (o) => (typha(o).env.find((e: Obj) => e.name === "TYPHA_HEALTHPORT").value = "9097"), /TYPHA_HEALTHPORT=9097 but the port named health is 9098/],
@@ -69,5 +82,12 @@ describe("the hook's relay value", () => {
     const objs = await good(4);
     objs.push(hookJob("calico-typha"));
     expect(INVARIANTS.felixFindsTypha(objs, ctx)).toEqual([]);
+  });
+  it("the chart's own hook Jobs write the Typha Service's name, when the chart has them", async () => {
+    const objs = await good(4);
+    const writes = relayValuesWritten(objs);
+    for (const w of writes) expect(w.value, w.owner).toBe("calico-typha");
+    const renamed = await good(4, "typha.serviceName=typha-relay");
+    for (const w of relayValuesWritten(renamed)) expect(w.value, w.owner).toBe("typha-relay");
   });
 });

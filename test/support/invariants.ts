@@ -110,33 +110,41 @@ export function selectorsMatch(objects: KubeObject[]): string[] {
   return out;
 }
 
-/** The pod templates that run Typha (a container configured by TYPHA_* variables). */
+/** The pod templates that run Typha: a container configured with TYPHA_DATASTORETYPE, which only Typha reads
+ * (a hook may carry other TYPHA_-prefixed variables of its own). */
 export function typhaPods(objects: KubeObject[]): { pod: PodTemplate; container: Obj }[] {
   return podTemplates(objects).flatMap((pod) =>
-    pod.spec.containers?.filter((c: Obj) => (c.env ?? []).some((e: Obj) => String(e.name).startsWith("TYPHA_"))).map((container: Obj) => ({ pod, container })) ?? [],
+    (pod.spec.containers ?? []).filter((c: Obj) => (c.env ?? []).some((e: Obj) => e.name === "TYPHA_DATASTORETYPE")).map((container: Obj) => ({ pod, container })),
   );
 }
 
-/** The value a hook container writes to eni-config's felix_relay_service, where one is found: an env variable
- * whose value is used as the key's value (RELAY_SERVICE-style names) or a literal `felix_relay_service=NAME` /
- * `"felix_relay_service":"NAME"` in its command, args or env. */
-export function relayValuesWritten(objects: KubeObject[]): { owner: string; value: string }[] {
-  const out: { owner: string; value: string }[] = [];
+/** The eni-config keys and values a hook container writes: the relay hook (chart/files/relay-hook.sh) takes them as
+ * OWNED_KEY / OWNED_VALUE; a literal `felix_relay_service=NAME` or `"felix_relay_service":"NAME"` in a command,
+ * args or env counts too. */
+export function eniConfigWrites(objects: KubeObject[]): { owner: string; key: string; value: string; env: Record<string, string | undefined> }[] {
+  const out: { owner: string; key: string; value: string; env: Record<string, string | undefined> }[] = [];
   for (const p of podTemplates(objects)) {
     for (const c of containersOf(p.spec)) {
-      for (const e of c.env ?? []) {
-        if (typeof e.value === "string" && /^(FELIX_)?RELAY_SERVICE(_NAME)?$|^TYPHA_SERVICE(_NAME)?$|^FELIX_RELAY_SERVICE$/.test(e.name)) out.push({ owner: `${p.owner} env ${e.name}`, value: e.value });
-      }
+      const env = envOf(c);
+      if (env.OWNED_KEY !== undefined) out.push({ owner: `${p.owner} ${c.name} env OWNED_VALUE`, key: env.OWNED_KEY, value: env.OWNED_VALUE ?? "", env });
       const text = [...(c.command ?? []), ...(c.args ?? []), ...(c.env ?? []).map((e: Obj) => String(e.value ?? ""))].join("\n");
-      for (const m of text.matchAll(/"?felix_relay_service"?\s*[:=]\s*"?([^"\s,}]+)"?/g)) out.push({ owner: `${p.owner} command/args`, value: m[1] });
+      for (const m of text.matchAll(/"?(felix_relay_service|disable_network_policy)"?\s*[:=]\s*"?([^"\s,}]*)"?/g))
+        out.push({ owner: `${p.owner} ${c.name} command/args`, key: m[1], value: m[2], env });
     }
   }
   return out;
 }
 
+/** The values written to felix_relay_service. */
+export function relayValuesWritten(objects: KubeObject[]): { owner: string; value: string }[] {
+  return eniConfigWrites(objects).filter((w) => w.key === RELAY_KEY);
+}
+
 /** What Felix looks up is what the release serves: a Service selecting the Typha pods, with a port named
- * calico-typha that reaches Typha's sync port; and every value the hook writes to eni-config names that Service. */
-export function felixFindsTypha(objects: KubeObject[]): string[] {
+ * calico-typha that reaches Typha's sync port; every value the hook writes to eni-config's felix_relay_service
+ * names that Service, and what the hook waits on (SERVICE_NAME, TYPHA_DEPLOYMENT, METRICS_PORT, NAMESPACE) is what
+ * the release renders. A disable_network_policy write must be a value Terway reads as "disabled". */
+export function felixFindsTypha(objects: KubeObject[], ctx: InvariantContext): string[] {
   const out: string[] = [];
   const typhas = typhaPods(objects);
   const services = (objects as (KubeObject & Obj)[]).filter((o) => o.kind === "Service");
@@ -149,15 +157,27 @@ export function felixFindsTypha(objects: KubeObject[]): string[] {
     const svc = typhaServices.filter((s) => matchesSelector(t.pod.labels, { matchLabels: s.spec.selector }));
     if (svc.length === 0) out.push(`${t.pod.owner}: no Service selects the Typha pods, so Felix cannot find them`);
     for (const s of svc) {
+      if (s.spec.clusterIP === "None") continue; // a headless Service (e.g. for a ServiceMonitor) is not Felix's
       const p = (s.spec.ports ?? []).find((x: Obj) => x.name === FELIX_TYPHA_PORT_NAME);
       if (!p) out.push(`${id(s)}: selects Typha but has no port named ${FELIX_TYPHA_PORT_NAME} (Felix's TyphaK8sServicePortName)`);
       else if (!(p.targetPort === FELIX_TYPHA_PORT_NAME || p.targetPort === port || (p.targetPort === undefined && p.port === port)))
         out.push(`${id(s)}: port ${FELIX_TYPHA_PORT_NAME} targets ${JSON.stringify(p.targetPort)}, not Typha's sync port ${port}`);
     }
   }
-  const names = new Set(typhaServices.map((s) => s.metadata.name));
-  for (const w of relayValuesWritten(objects)) {
-    if (!names.has(w.value)) out.push(`${w.owner}: writes ${RELAY_KEY}=${JSON.stringify(w.value)}, but the Service selecting Typha is ${JSON.stringify([...names])}`);
+  const felixServices = typhaServices.filter((s) => (s.spec.ports ?? []).some((x: Obj) => x.name === FELIX_TYPHA_PORT_NAME));
+  const names = new Set(felixServices.map((s) => s.metadata.name));
+  const typhaOwners = new Set(typhas.map((t) => t.pod.owner));
+  const metricsPorts = new Set(typhas.map((t) => envOf(t.container).TYPHA_PROMETHEUSMETRICSPORT).filter((x) => x !== undefined));
+  for (const w of eniConfigWrites(objects)) {
+    if (w.key === RELAY_KEY && !names.has(w.value))
+      out.push(`${w.owner}: writes ${RELAY_KEY}=${JSON.stringify(w.value)}, but the Service Felix can use is ${JSON.stringify([...names])}`);
+    if (w.key === "disable_network_policy" && ["", "0", "false"].includes(w.value))
+      out.push(`${w.owner}: writes disable_network_policy=${JSON.stringify(w.value)}, which Terway reads as "policy enabled"`);
+    if (w.key !== RELAY_KEY) continue;
+    if (w.env.SERVICE_NAME !== undefined && !names.has(w.env.SERVICE_NAME)) out.push(`${w.owner}: waits on Service ${w.env.SERVICE_NAME}, not the Typha Service ${JSON.stringify([...names])}`);
+    if (w.env.TYPHA_DEPLOYMENT !== undefined && !typhaOwners.has(`Deployment/${w.env.TYPHA_DEPLOYMENT}`)) out.push(`${w.owner}: waits on Deployment ${w.env.TYPHA_DEPLOYMENT}, which does not run Typha`);
+    if (w.env.METRICS_PORT !== undefined && !metricsPorts.has(w.env.METRICS_PORT)) out.push(`${w.owner}: reads metrics on port ${w.env.METRICS_PORT}, not Typha's ${JSON.stringify([...metricsPorts])}`);
+    if (w.env.NAMESPACE !== undefined && w.env.NAMESPACE !== ctx.namespace) out.push(`${w.owner}: edits namespace ${w.env.NAMESPACE}, not the release namespace ${ctx.namespace}`);
   }
   return out;
 }

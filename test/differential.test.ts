@@ -1,0 +1,144 @@
+// Differential validation: a corpus of hand-typed values files (test/fixtures/values-corpus) goes through the
+// harness (validateValues on the values merged as Helm merges them), Helm 3 and Helm 4. Their verdicts must be equal
+// on every file, and every rejection must name the offending path. Cross-field rules the schema cannot express
+// (node count versus replicas, the release namespace) are a separate corpus: the harness's crossFieldProblems and
+// the chart must refuse the same cases.
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { crossFieldProblems } from "../scripts/cross-field.js";
+import { HelmError } from "../scripts/render.js";
+import { repoRoot } from "../scripts/tools.js";
+import { validateValues } from "../scripts/validate.js";
+import { mergeValues } from "../scripts/values.js";
+import { SCHEMA_REFUSAL, helmNamesPath } from "./support/helm-paths.js";
+import { BASE, HELM_MAJORS, renderObjects } from "./support/renders.js";
+import { bump } from "./support/stats.js";
+
+const CORPUS = join(repoRoot, "test/fixtures/values-corpus");
+
+interface Entry {
+  name: string;
+  file: string;
+  /** "# expect: a.b, c" */
+  expect: string[];
+  /** "# verdict: accept|refuse" (cross-field only) */
+  verdict?: string;
+  /** "# message: ..." (cross-field only) */
+  message?: string;
+}
+
+function corpus(dir: string): Entry[] {
+  return readdirSync(join(CORPUS, dir))
+    .filter((f) => f.endsWith(".yaml"))
+    .sort()
+    .map((f) => {
+      const file = join(CORPUS, dir, f);
+      const text = readFileSync(file, "utf8");
+      const header = (key: string) => new RegExp(`^# ${key}: (.*)$`, "m").exec(text)?.[1].trim();
+      return { name: f, file, expect: header("expect")?.split(/,\s*/) ?? [], verdict: header("verdict"), message: header("message") };
+    });
+}
+
+const VALID = corpus("valid");
+const INVALID = corpus("invalid");
+const CROSS = corpus("cross-field");
+
+/** Helm's verdict: "accept", or its error message. Invariant breaks are not verdicts: they fail the test. */
+async function helmVerdict(helm: 3 | 4, files: string[], namespace?: string): Promise<string> {
+  try {
+    await renderObjects({ helm, files, namespace, apiVersions: ["monitoring.coreos.com/v1/ServiceMonitor"] });
+    return "accept";
+  } catch (e) {
+    if (e instanceof HelmError) return e.message;
+    throw e;
+  }
+}
+
+describe("the corpus", () => {
+  it("has at least 40 invalid and 10 valid files, each invalid one naming its path", () => {
+    bump("corpusFiles", VALID.length + INVALID.length + CROSS.length);
+    expect(INVALID.length).toBeGreaterThanOrEqual(40);
+    expect(VALID.length).toBeGreaterThanOrEqual(10);
+    for (const e of INVALID) expect(e.expect.length, e.name).toBeGreaterThan(0);
+    for (const e of CROSS) expect(["accept", "refuse"], e.name).toContain(e.verdict);
+  });
+
+  // Start every render now; renders.ts runs a few at a time.
+  for (const e of [...VALID, ...INVALID, ...CROSS]) for (const helm of HELM_MAJORS) helmVerdict(helm, [e.file]).catch(() => undefined);
+});
+
+describe.each(VALID.map((e) => [e.name, e] as const))("valid %s", (_n, e) => {
+  it("the harness accepts it, schema and cross-field rules", () => {
+    const values = mergeValues({ files: [e.file] });
+    expect(validateValues(values)).toEqual([]);
+    expect(crossFieldProblems(values)).toEqual([]);
+  });
+  it.each(HELM_MAJORS)("helm %i renders it", async (helm) => {
+    expect(await helmVerdict(helm, [e.file])).toBe("accept");
+  });
+});
+
+describe.each(INVALID.map((e) => [e.name, e] as const))("invalid %s", (_n, e) => {
+  it("the harness refuses it, naming the path", () => {
+    const problems = validateValues(mergeValues({ files: [e.file] }));
+    for (const path of e.expect) expect(problems.map((p) => p.path), JSON.stringify(problems)).toContain(path);
+  });
+  it.each(HELM_MAJORS)("helm %i refuses it on the schema, naming the path", async (helm) => {
+    const verdict = await helmVerdict(helm, [e.file]);
+    expect(verdict).toMatch(SCHEMA_REFUSAL);
+    for (const path of e.expect) expect(helmNamesPath(helm, verdict, path), `helm ${helm} does not name ${path}:\n${verdict}`).toBe(true);
+  });
+});
+
+describe.each(CROSS.map((e) => [e.name, e] as const))("cross-field %s", (_n, e) => {
+  it("passes the schema (the rule is one the schema cannot express)", () => {
+    expect(validateValues(mergeValues({ files: [e.file] }))).toEqual([]);
+  });
+  it(`the harness ${e.verdict === "refuse" ? "refuses" : "accepts"} it`, () => {
+    const problems = crossFieldProblems(mergeValues({ files: [e.file] }));
+    if (e.verdict === "accept") expect(problems).toEqual([]);
+    else {
+      expect(problems.map((p) => p.path)).toEqual(e.expect);
+      expect(problems[0].message).toContain(e.message);
+    }
+  });
+  it.each(HELM_MAJORS)(`helm %i ${e.verdict === "refuse" ? "refuses" : "accepts"} it`, async (helm) => {
+    const verdict = await helmVerdict(helm, [e.file]);
+    if (e.verdict === "accept") expect(verdict).toBe("accept");
+    else {
+      expect(verdict).not.toMatch(SCHEMA_REFUSAL);
+      expect(verdict).toContain(e.message);
+    }
+  });
+});
+
+describe("cross-field: the release namespace", () => {
+  const minimal = join(CORPUS, "valid/minimal.yaml");
+  it.each(["default", "calico-system", "kube-system"])("namespace %s: harness and both Helms agree", async (namespace) => {
+    const harness = crossFieldProblems(mergeValues({ files: [minimal] }), { namespace });
+    for (const helm of HELM_MAJORS) {
+      const verdict = await helmVerdict(helm, [minimal], namespace);
+      expect(verdict === "accept", `helm ${helm}: ${verdict}`).toBe(harness.length === 0);
+      if (harness.length) {
+        expect(harness.map((p) => p.path)).toEqual(["(namespace)"]);
+        expect(verdict).toContain(`release namespace "${namespace}" is not allowed`);
+      }
+    }
+  });
+});
+
+describe("the path matcher itself", () => {
+  it("does not accept a message that names another path", async () => {
+    const msg = await helmVerdict(4, [join(CORPUS, "invalid/replicas-negative.yaml")]);
+    expect(helmNamesPath(4, msg, "typha.replicas")).toBe(true);
+    expect(helmNamesPath(4, msg, "typha.maxReplicas")).toBe(false);
+    expect(helmNamesPath(4, msg, "nodeCount")).toBe(false);
+    const msg3 = await helmVerdict(3, [join(CORPUS, "invalid/replicas-negative.yaml")]);
+    expect(helmNamesPath(3, msg3, "typha.replicas")).toBe(true);
+    expect(helmNamesPath(3, msg3, "replicas")).toBe(false);
+  });
+  it("BASE values are accepted by everyone (sanity)", async () => {
+    expect(await renderObjects({ helm: 4, sets: BASE })).toBeTruthy();
+  });
+});
