@@ -36,10 +36,31 @@ k8s-app: {{ include "terway-relay.typhaName" . }}
 app.kubernetes.io/component: typha
 {{- end }}
 
+{{/* The cluster-proportional-autoscaler that resizes Typha (typha.autoscaler): its object names and labels. */}}
+{{- define "terway-relay.autoscalerName" -}}calico-typha-autoscaler{{- end }}
+
+{{- define "terway-relay.autoscalerSelectorLabels" -}}
+k8s-app: {{ include "terway-relay.autoscalerName" . }}
+{{- end }}
+
+{{- define "terway-relay.autoscalerLabels" -}}
+{{ include "terway-relay.autoscalerSelectorLabels" . }}
+{{ include "terway-relay.labels" . }}
+app.kubernetes.io/component: typha-autoscaler
+{{- end }}
+
 {{- define "terway-relay.image" -}}
 {{- $img := .Values.typha.image -}}
 {{- $registry := $img.registry | default (printf "registry-vpc.%s.aliyuncs.com" .Values.region) -}}
 {{- printf "%s/%s:%s" $registry $img.repository $img.tag }}
+{{- end }}
+
+{{/* registry/repository:tag for an image value (dict "image" <registry, repository, tag> "region" <region>,
+optional "tag" overriding image.tag). An empty registry means the region's VPC endpoint of Alibaba Cloud's
+registry, as the guide uses for Typha. */}}
+{{- define "terway-relay.imageRef" -}}
+{{- $registry := .image.registry | default (printf "registry-vpc.%s.aliyuncs.com" .region) -}}
+{{- printf "%s/%s:%s" $registry .image.repository (.tag | default .image.tag) }}
 {{- end }}
 
 {{- define "terway-relay.serviceAccountName" -}}
@@ -118,7 +139,16 @@ typha.nodeSelector, are schedulable and are not virtual-kubelet (ECI) nodes. */}
 {{- $count -}}
 {{- end }}
 
-{{/* Sizing for this release: where the node count came from, and the replica plan built on it. */}}
+{{/* The live Typha Deployment as JSON ({} offline and on a first install: lookup finds nothing). A define of its
+own so that a test can stand a live object in for lookup's answer. */}}
+{{- define "terway-relay.liveTypha" -}}
+{{- lookup "apps/v1" "Deployment" .Release.Namespace (include "terway-relay.typhaName" .) | default dict | toJson -}}
+{{- end }}
+
+{{/* Sizing for this release: where the node count came from, and the replica plan built on it.
+With typha.autoscaler.enabled the autoscaler owns spec.replicas: an upgrade renders the live count (source
+"live") so Helm neither fights the autoscaler nor drops the field, which would reset Typha to 1 replica
+(Helm 3 three-way merge, Helm 4 server-side apply). A first install (no live Deployment) starts at the rule. */}}
 {{- define "terway-relay.sizing" -}}
 {{- $nodes := int .Values.nodeCount -}}
 {{- $nodeSource := "values" -}}
@@ -128,17 +158,34 @@ typha.nodeSelector, are schedulable and are not virtual-kubelet (ECI) nodes. */}
 {{- end -}}
 {{- $plan := include "terway-relay.replicaPlan" (include "terway-relay.replicaPlanInput" (dict "root" . "nodeCount" $nodes) | fromYaml) | fromYaml -}}
 {{- if $plan.error }}{{ fail $plan.error }}{{ end -}}
+{{- $replicas := $plan.replicas -}}
+{{- $source := $plan.source -}}
+{{- if .Values.typha.autoscaler.enabled -}}
+{{- if gt (int .Values.typha.replicas) 0 -}}
+{{- fail (printf "typha.replicas=%d: a fixed replica count is not allowed with typha.autoscaler.enabled: set it to 0" (int .Values.typha.replicas)) -}}
+{{- end -}}
+{{- $live := include "terway-relay.liveTypha" . | fromJson -}}
+{{- if hasKey ($live.spec | default dict) "replicas" -}}
+{{- $replicas = int $live.spec.replicas -}}
+{{- $source = "live" -}}
+{{- end -}}
+{{- end -}}
 nodeCount: {{ $nodes }}
 nodeSource: {{ $nodeSource }}
-replicas: {{ $plan.replicas }}
-source: {{ $plan.source }}
+replicas: {{ $replicas }}
+source: {{ $source }}
+rule: {{ $plan.rule }}
 {{- end }}
 
 {{/* One line that says how the replica count was reached; the Deployment carries it as an annotation and
 the harness warns on stderr when no node count was known. */}}
 {{- define "terway-relay.sizingSummary" -}}
 {{- $s := include "terway-relay.sizing" . | fromYaml -}}
-{{- if eq $s.nodeSource "unknown" -}}
+{{- if eq $s.source "live" -}}
+replicas={{ $s.replicas }} (live: kept from the running Deployment, typha.autoscaler owns the count; the rule gives {{ $s.rule }})
+{{- else if and (eq $s.nodeSource "unknown") $.Values.typha.autoscaler.enabled -}}
+replicas={{ $s.replicas }} ({{ $s.source }}); node count unknown (nodeCount=0 and no cluster to look up): minimum used until the autoscaler resizes Typha
+{{- else if eq $s.nodeSource "unknown" -}}
 replicas={{ $s.replicas }} ({{ $s.source }}); node count unknown (nodeCount=0 and no cluster to look up): minimum used, set nodeCount
 {{- else -}}
 replicas={{ $s.replicas }} ({{ $s.source }}); nodes={{ $s.nodeCount }} ({{ $s.nodeSource }})
