@@ -6,7 +6,10 @@ import { fileURLToPath } from "node:url";
 /** The repository root, whether running from scripts/ (vitest) or dist/scripts/ (compiled CLI). */
 export const repoRoot: string = (() => {
   let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, "package.json"))) dir = dirname(dir);
+  while (!existsSync(join(dir, "package.json"))) {
+    if (dirname(dir) === dir) throw new Error(`no package.json above ${fileURLToPath(import.meta.url)}`);
+    dir = dirname(dir);
+  }
   return dir;
 })();
 

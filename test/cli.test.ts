@@ -1,10 +1,10 @@
-// The compiled CLI, as a user runs it (`npx terway-relay ...` runs dist/scripts/cli.js).
+// The CLI as a user runs it: `npx terway-relay ...` runs the bundled bin, dist/terway-relay.js.
 import { execa } from "execa";
 import yaml from "js-yaml";
 import { describe, expect, it } from "vitest";
 import { repoRoot } from "../scripts/tools.js";
 
-const cli = (...args: string[]) => execa("node", ["dist/scripts/cli.js", ...args], { cwd: repoRoot, reject: false });
+const cli = (...args: string[]) => execa("node", ["dist/terway-relay.js", ...args], { cwd: repoRoot, reject: false });
 
 describe("terway-relay render", () => {
   it.each(["3", "4"])("1001 nodes in cn-shanghai -> 6 replicas with the regional image (--helm %s)", async (helm) => {
