@@ -49,6 +49,18 @@ k8s-app: {{ include "terway-relay.autoscalerName" . }}
 app.kubernetes.io/component: typha-autoscaler
 {{- end }}
 
+{{/* "true" when the ServiceMonitor (and the metrics Service it selects) should render: asked for, and the
+cluster serves the Prometheus Operator's CRD. Offline helm template knows no group/version/Kind unless
+--api-versions monitoring.coreos.com/v1/ServiceMonitor adds it. */}}
+{{- define "terway-relay.serviceMonitorEnabled" -}}
+{{- and .Values.typha.serviceMonitor.enabled (eq .Values.mode "relay") (.Capabilities.APIVersions.Has "monitoring.coreos.com/v1/ServiceMonitor") -}}
+{{- end }}
+
+{{- define "terway-relay.metricsSelectorLabels" -}}
+{{ include "terway-relay.typhaSelectorLabels" . }}
+terway-relay/metrics: "true"
+{{- end }}
+
 {{- define "terway-relay.image" -}}
 {{- $img := .Values.typha.image -}}
 {{- $registry := $img.registry | default (printf "registry-vpc.%s.aliyuncs.com" .Values.region) -}}
