@@ -2,11 +2,20 @@
 // object) and that no schema checks. They apply to whatever the chart renders (every workload, Service, PDB,
 // hook Job, test Pod), not to a fixed list. test/support/renders.ts runs them on every successful render of
 // every test, so "checked on every render" holds by construction; test/invariants.test.ts proves each can fail.
-import type { KubeObject } from "../../scripts/render.js";
+import type { KubeObject, RenderOptions } from "../../scripts/render.js";
+import { mergeValues } from "../../scripts/values.js";
 
 export interface InvariantContext {
   /** The release namespace (helm --namespace). */
   namespace: string;
+  /** ServiceAccounts the values declare as already existing (typha.serviceAccount.name with create=false). */
+  externalServiceAccounts?: string[];
+}
+
+/** The context for a render: its namespace, and the existing ServiceAccount the values name, if any. */
+export function contextFor(o: RenderOptions): InvariantContext {
+  const sa = (mergeValues(o, o.chart) as { typha?: { serviceAccount?: { create?: boolean; name?: string } } }).typha?.serviceAccount;
+  return { namespace: o.namespace ?? "kube-system", externalServiceAccounts: sa && !sa.create && sa.name ? [sa.name] : [] };
 }
 
 /** Felix's defaults (calico felix/config): the Service port name it looks up, and Typha's sync port. */
@@ -227,12 +236,18 @@ export function shutdownMatchesGrace(objects: KubeObject[]): string[] {
 }
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+/** Kinds whose names Kubernetes validates as DNS subdomains and that never become a pod name or label value: the
+ * schema lets typha.serviceAccount.name be one (a.b is a valid account). Workloads, Services, PDBs and Pods must be
+ * DNS labels: their names become pod names and label values (a Job's job-name label), limited to 63. */
+const SUBDOMAIN_NAMED = new Set(["ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding", "ConfigMap", "Secret", "PriorityClass"]);
 const DNS1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 const IANA_SVC_NAME = /^(?=.*[a-z])(?!.*--)[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 const QUALIFIED_NAME = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 
-/** All names are valid: object names are DNS labels (Services DNS-1035; a CRD is <plural>.<group>), container names
+/** All names are valid: object names are DNS labels (Services DNS-1035; a CRD is <plural>.<group>; accounts, roles
+ * and ConfigMaps may be DNS subdomains, as Kubernetes allows), container names
  * DNS labels, port names IANA service names, label keys and values as Kubernetes requires. */
 export function namesValid(objects: KubeObject[]): string[] {
   const out: string[] = [];
@@ -251,12 +266,15 @@ export function namesValid(objects: KubeObject[]): string[] {
     if (o.kind === "CustomResourceDefinition") {
       if (name !== `${o.spec?.names?.plural}.${o.spec?.group}`) out.push(`${id(o)}: a CRD must be named <plural>.<group>`);
     } else if (o.kind === "Service") label(id(o), name, DNS1035_LABEL, 63, "Service name (DNS-1035 label)");
+    else if (SUBDOMAIN_NAMED.has(o.kind)) label(id(o), name, DNS1123_SUBDOMAIN, 253, "name (DNS-1123 subdomain)");
     else label(id(o), name, DNS1123_LABEL, 63, "name (DNS-1123 label)");
     labels(id(o), o.metadata?.labels);
     for (const port of o.kind === "Service" ? (o.spec?.ports ?? []) : []) if (port.name !== undefined) label(`${id(o)} port`, port.name, IANA_SVC_NAME, 15, "port name (IANA_SVC_NAME)");
   }
   for (const p of podTemplates(objects)) {
     labels(`${p.owner} pod template`, p.labels);
+    labels(`${p.owner} nodeSelector`, p.spec.nodeSelector);
+    for (const [i, t] of (p.spec.tolerations ?? []).entries()) if (t.key !== undefined && t.key !== "") label(`${p.owner} tolerations[${i}].key`, t.key, QUALIFIED_NAME, 316, "toleration key (label key)");
     for (const c of containersOf(p.spec)) {
       label(`${p.owner} container`, c.name, DNS1123_LABEL, 63, "container name (DNS-1123 label)");
       for (const port of c.ports ?? []) if (port.name !== undefined) label(`${p.owner} ${c.name} port`, port.name, IANA_SVC_NAME, 15, "port name (IANA_SVC_NAME)");
@@ -283,11 +301,11 @@ export function inReleaseNamespace(objects: KubeObject[], ctx: InvariantContext)
 
 /** References resolve: pods run as a ServiceAccount the release renders (or Terway's / the default one); bindings
  * bind rendered roles (or built-in ClusterRoles) to rendered ServiceAccounts. */
-export function referencesResolve(objects: KubeObject[]): string[] {
+export function referencesResolve(objects: KubeObject[], ctx: InvariantContext): string[] {
   const out: string[] = [];
   const names = (kind: string) => new Set(objects.filter((o) => o.kind === kind).map((o) => o.metadata.name));
   const sas = names("ServiceAccount");
-  const saOk = (n: string | undefined) => n === undefined || sas.has(n) || EXTERNAL_SERVICE_ACCOUNTS.includes(n);
+  const saOk = (n: string | undefined) => n === undefined || sas.has(n) || EXTERNAL_SERVICE_ACCOUNTS.includes(n) || (ctx.externalServiceAccounts ?? []).includes(n);
   for (const p of podTemplates(objects)) {
     const sa = p.spec.serviceAccountName ?? p.spec.serviceAccount;
     if (!saOk(sa)) out.push(`${p.owner}: runs as ServiceAccount ${sa}, which the release does not render`);

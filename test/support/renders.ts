@@ -2,7 +2,7 @@
 // costs ~0.15 s. Counts what it did so suites can report the number of renders.
 import { render, HelmError, type KubeObject, type RenderOptions } from "../../scripts/render.js";
 import type { HelmMajor } from "../../scripts/tools.js";
-import { assertInvariants } from "./invariants.js";
+import { assertInvariants, contextFor } from "./invariants.js";
 import { bump } from "./stats.js";
 
 export const HELM_MAJORS: HelmMajor[] = [3, 4];
@@ -35,7 +35,7 @@ export function renderObjects(o: RenderOptions): Promise<KubeObject[]> {
     renderStats.renders++;
     bump("renders");
     p = limited(() => render(o)).then((r) => {
-      assertInvariants(r.objects, { namespace: o.namespace ?? "kube-system" });
+      assertInvariants(r.objects, contextFor(o));
       return r.objects;
     });
     cache.set(key, p);

@@ -1,0 +1,189 @@
+// fast-check arbitraries built from values.schema.json: complete values objects that satisfy the schema (the
+// subset of draft-07 the schema uses: object/properties/required/additionalProperties, string pattern/enum/const,
+// integer minimum/maximum/not-enum, boolean, array items/minItems, $ref, a root if/then), and single mutations
+// that break it. Overrides bias a few fields towards realistic values so that the cross-field rules filter little.
+import fc from "fast-check";
+import { loadSchema } from "../../scripts/gen-validator.js";
+import type { Json, JsonObject } from "../../scripts/values.js";
+
+export interface SchemaNode {
+  type?: string;
+  properties?: Record<string, SchemaNode>;
+  required?: string[];
+  additionalProperties?: boolean | SchemaNode;
+  items?: SchemaNode;
+  minItems?: number;
+  maxItems?: number;
+  enum?: Json[];
+  const?: Json;
+  pattern?: string;
+  minimum?: number;
+  maximum?: number;
+  not?: { enum?: Json[] };
+  $ref?: string;
+  default?: Json;
+  if?: SchemaNode;
+  then?: SchemaNode;
+}
+
+export const SCHEMA = loadSchema() as SchemaNode & { definitions: Record<string, SchemaNode> };
+
+export function deref(node: SchemaNode): SchemaNode {
+  if (!node.$ref) return node;
+  const name = node.$ref.replace("#/definitions/", "");
+  return { ...SCHEMA.definitions[name], ...Object.fromEntries(Object.entries(node).filter(([k]) => k !== "$ref")) };
+}
+
+/** Label keys and values as Kubernetes accepts them, for maps of strings (nodeSelector, labels). */
+// (Starting with a letter: the harness names an all-digit map key like a list index, typha.nodeSelector[36].)
+const labelName = fc.stringMatching(/^[a-z]([-a-z0-9_.]{0,20}[a-z0-9])?$/);
+const labelKey = fc.tuple(fc.option(fc.stringMatching(/^[a-z0-9]([-a-z0-9]{0,10}[a-z0-9])?(\.[a-z]{2,5}){0,2}$/), { nil: undefined }), labelName).map(([p, n]) => (p ? `${p}/${n}` : n));
+const labelValue = fc.stringMatching(/^([A-Za-z0-9]([-A-Za-z0-9_.]{0,30}[A-Za-z0-9])?)?$/);
+
+export type Overrides = Record<string, fc.Arbitrary<Json>>;
+
+/** Label keys (for toleration keys, which the schema leaves free-form; see the report on schema laxity). */
+export const labelKeyArbitrary: fc.Arbitrary<Json> = labelKey;
+
+export function arbitraryFor(node0: SchemaNode, path: string, overrides: Overrides): fc.Arbitrary<Json> {
+  if (overrides[path]) return overrides[path];
+  const node = deref(node0);
+  if (node.const !== undefined) return fc.constant(node.const);
+  if (node.enum) return fc.constantFrom(...node.enum);
+  switch (node.type) {
+    case "boolean":
+      return fc.boolean();
+    case "integer": {
+      const min = node.minimum ?? -1_000_000;
+      const max = node.maximum ?? 1_000_000;
+      const banned = node.not?.enum ?? [];
+      return fc.integer({ min, max }).filter((n) => !banned.includes(n));
+    }
+    case "string":
+      return node.pattern ? fc.stringMatching(new RegExp(node.pattern)) : fc.string({ maxLength: 20 });
+    case "array":
+      return fc.array(arbitraryFor(node.items ?? {}, `${path}[]`, overrides), { minLength: node.minItems ?? 0, maxLength: Math.min(node.maxItems ?? 4, 4) });
+    case "object": {
+      if (node.properties) {
+        const req = new Set(node.required ?? []);
+        const model: Record<string, fc.Arbitrary<Json>> = {};
+        for (const [k, v] of Object.entries(node.properties)) model[k] = arbitraryFor(v, path ? `${path}.${k}` : k, overrides);
+        return fc.record(model, { requiredKeys: [...req] as never[] }).map((o) => o as Json) as fc.Arbitrary<Json>;
+      }
+      if (typeof node.additionalProperties === "object") {
+        const valueArb = deref(node.additionalProperties).type === "string" ? labelValue : arbitraryFor(node.additionalProperties, `${path}.*`, overrides);
+        return fc.dictionary(labelKey, valueArb, { maxKeys: 3 }) as fc.Arbitrary<Json>;
+      }
+      return fc.constant({});
+    }
+    default:
+      return fc.constant(null);
+  }
+}
+
+/** The root's if/then: apply "then" where "if" holds (the schema has one: disable mode needs the acknowledgement). */
+function applyRootConditional(v: JsonObject): JsonObject {
+  const cond = SCHEMA.if;
+  if (!cond?.properties || !SCHEMA.then?.properties) return v;
+  const holds = Object.entries(cond.properties).every(([k, c]) => c.const === undefined || v[k] === c.const);
+  if (!holds) return v;
+  const out = { ...v };
+  for (const [k, t] of Object.entries(SCHEMA.then.properties)) if (t.const !== undefined) out[k] = t.const;
+  return out;
+}
+
+/** Complete values objects that satisfy the schema. */
+export function validValues(overrides: Overrides = {}): fc.Arbitrary<JsonObject> {
+  return (arbitraryFor(SCHEMA, "", overrides) as fc.Arbitrary<JsonObject>).map(applyRootConditional);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Single mutations that break the schema.
+
+export interface Leaf {
+  /** Harness-style path, e.g. typha.tolerations[0].operator. */
+  path: string;
+  segs: (string | number)[];
+  node: SchemaNode;
+  /** Whether the key is declared in properties and required by its parent (not a map entry or list item). */
+  required: boolean;
+}
+
+/** Every value position in a values object, with the schema node that governs it. */
+export function positions(value: Json, node0: SchemaNode = SCHEMA, segs: (string | number)[] = [], required = false): Leaf[] {
+  const node = deref(node0);
+  const path = segs.reduce<string>((a, s) => (typeof s === "number" ? `${a}[${s}]` : a ? `${a}.${s}` : s), "");
+  const here: Leaf[] = segs.length ? [{ path, segs, node, required }] : [];
+  if (Array.isArray(value)) return here.concat(value.flatMap((v, i) => positions(v, node.items ?? {}, [...segs, i], false)));
+  if (value && typeof value === "object") {
+    return here.concat(
+      Object.entries(value).flatMap(([k, v]) => {
+        const child = node.properties?.[k] ?? (typeof node.additionalProperties === "object" ? node.additionalProperties : undefined);
+        return child ? positions(v, child, [...segs, k], Boolean(node.properties?.[k]) && (node.required ?? []).includes(k)) : [];
+      }),
+    );
+  }
+  return here;
+}
+
+export interface Mutation {
+  kind: string;
+  /** The path a rejection must name. */
+  path: string;
+  apply(v: JsonObject): JsonObject;
+}
+
+function setAt(root: JsonObject, segs: (string | number)[], value: Json | undefined): JsonObject {
+  const out = structuredClone(root);
+  let cur: Record<string | number, Json> = out;
+  for (const s of segs.slice(0, -1)) cur = cur[s] as Record<string | number, Json>;
+  const last = segs.at(-1)!;
+  if (value === undefined) delete cur[last];
+  else cur[last] = value;
+  return out;
+}
+
+/** Values that break a node whatever the rest of the object says, each with the mutation's name. */
+export function breakersFor(node0: SchemaNode): [string, Json][] {
+  const node = deref(node0);
+  const out: [string, Json][] = [];
+  switch (node.type) {
+    case "string":
+      out.push(["wrong type (number)", 42], ["wrong type (list)", ["x"]]);
+      if (node.enum) out.push(["not in enum", `${String(node.enum[0])}-typo`]);
+      if (node.pattern) for (const s of ["Not Valid!", "UPPER_case space", "-"]) if (!new RegExp(node.pattern).test(s)) out.push([`pattern (${JSON.stringify(s)})`, s]);
+      break;
+    case "integer":
+      out.push(["wrong type (string)", "12"], ["wrong type (fraction)", 1.5], ["wrong type (boolean)", true]);
+      if (node.minimum !== undefined) out.push(["below minimum", node.minimum - 1]);
+      if (node.maximum !== undefined) out.push(["above maximum", node.maximum + 1]);
+      for (const b of node.not?.enum ?? []) out.push([`forbidden value ${String(b)}`, b]);
+      break;
+    case "boolean":
+      out.push(["wrong type (string)", "true"], ["wrong type (number)", 1]);
+      break;
+    case "array":
+      out.push(["wrong type (map)", { a: "b" }]);
+      if (node.minItems) out.push(["too few items", []]);
+      break;
+    case "object":
+      out.push(["wrong type (string)", "x"], ["wrong type (list)", []]);
+      break;
+  }
+  return out;
+}
+
+/** Every single mutation of a valid values object that the schema must refuse, with the path to be named. */
+export function mutationsOf(v: JsonObject, defaults: JsonObject): Mutation[] {
+  const out: Mutation[] = [];
+  for (const leaf of positions(v)) {
+    for (const [kind, bad] of breakersFor(leaf.node)) out.push({ kind, path: leaf.path, apply: (x) => setAt(x, leaf.segs, bad) });
+    // null deletes a key the defaults have (Helm's coalescing): a declared, required key then goes missing.
+    const inDefaults = leaf.segs.every((s) => typeof s === "string") && leaf.segs.reduce<Json | undefined>((o, s) => (o as JsonObject | undefined)?.[s as string], defaults) !== undefined;
+    if (leaf.required && inDefaults) out.push({ kind: "null (removes a required key)", path: leaf.path, apply: (x) => setAt(x, leaf.segs, null) });
+    if (deref(leaf.node).type === "object" && deref(leaf.node).additionalProperties === false)
+      out.push({ kind: "unknown nested key", path: `${leaf.path}.zzUnknown`, apply: (x) => setAt(x, [...leaf.segs, "zzUnknown"], 1) });
+  }
+  out.push({ kind: "unknown top-level key", path: "zzUnknown", apply: (x) => setAt(x, ["zzUnknown"], "1") });
+  return out;
+}
