@@ -6,6 +6,7 @@ const USAGE = `usage:
   terway-relay render [-f values.yaml]... [--set k=v]... [--kube-version X] [--api-versions X]... [--helm 3|4]
   terway-relay validate FILE... [--set k=v]...
   terway-relay plan --nodes N [--replicas R] [--max-replicas M] [--nodes-per-replica P] [--min-replicas M] [--typha-version V] [--json]
+  terway-relay adopt [-f values.yaml]... [--set k=v]... [--release NAME] [--run]
   terway-relay example`;
 
 class UsageError extends Error {}
@@ -19,7 +20,7 @@ interface Args {
   bools: Set<string>;
 }
 
-const VALUE_FLAGS = new Set(["--kube-version", "--helm", "--nodes", "--replicas", "--max-replicas", "--nodes-per-replica", "--min-replicas", "--typha-version"]);
+const VALUE_FLAGS = new Set(["--kube-version", "--helm", "--nodes", "--replicas", "--max-replicas", "--nodes-per-replica", "--min-replicas", "--typha-version", "--release"]);
 
 function parseArgs(argv: string[]): Args {
   const a: Args = { positional: [], files: [], sets: [], apiVersions: [], flags: new Map(), bools: new Set() };
@@ -27,7 +28,7 @@ function parseArgs(argv: string[]): Args {
     const [name, inline] = argv[i].startsWith("--") && argv[i].includes("=") ? [argv[i].slice(0, argv[i].indexOf("=")), argv[i].slice(argv[i].indexOf("=") + 1)] : [argv[i], undefined];
     const takesValue = ["-f", "--values", "--set", "--api-versions"].includes(name) || VALUE_FLAGS.has(name);
     if (!takesValue) {
-      if (name === "--json" || name === "--help" || name === "-h") a.bools.add(name);
+      if (name === "--json" || name === "--help" || name === "-h" || name === "--run") a.bools.add(name);
       else if (name.startsWith("-")) throw new UsageError(`unknown option ${name}`);
       else a.positional.push(name);
       continue;
@@ -113,6 +114,22 @@ async function cmdPlan(a: Args): Promise<number> {
   return p.error ? 1 : 0;
 }
 
+/** Migration from the guide: print (or with --run, run) the kubectl commands that let the release adopt a relay
+ * applied by hand. The Service name comes from the same values the release will use. */
+async function cmdAdopt(a: Args): Promise<number> {
+  if (!(await checkValues(a.files, a.sets))) return 1;
+  const [{ mergeValues }, { adoptCommands, formatCommands, runAdopt, serviceNote }] = await Promise.all([import("./values.js"), import("./adopt.js")]);
+  const values = mergeValues({ files: a.files, sets: a.sets }) as { typha: { serviceName: string } };
+  const opts = { release: a.flags.get("--release"), serviceName: values.typha.serviceName };
+  const note = serviceNote(opts);
+  if (note) console.error(`note: ${note}`);
+  if (!a.bools.has("--run")) {
+    console.log(formatCommands(adoptCommands(opts)));
+    return 0;
+  }
+  return (await runAdopt(opts, (line) => console.log(line))) ? 0 : 1;
+}
+
 /** `npm start`: render the built-in example and print its plan; no cluster needed. */
 async function cmdExample(): Promise<number> {
   const [{ resolveFromRoot }, { render }, { plan, formatPlan }, { mergeValues }] = await Promise.all([
@@ -150,6 +167,8 @@ export async function main(argv: string[]): Promise<number> {
         return await cmdValidate(a);
       case "plan":
         return await cmdPlan(a);
+      case "adopt":
+        return await cmdAdopt(a);
       case "example":
         return await cmdExample();
       default:
