@@ -1,6 +1,7 @@
 // Property-based tests (fast-check) over values generated from values.schema.json:
 // 1. random values that satisfy the schema and the cross-field rules always render, under Helm 3 and Helm 4, on a
-//    random claimed Kubernetes minor, and the render satisfies every invariant (renderObjects checks them);
+//    random claimed Kubernetes minor, the render satisfies every invariant (renderObjects checks them), and every
+//    object is a valid Kubernetes object (kubernetes-models types, strict unknown fields);
 // 2. a random single mutation that breaks the schema is always refused by the harness before anything renders,
 //    naming the mutated path, and (on a bounded sample, since each costs a helm call) by both Helms on the schema.
 // Case counts are printed and added to the suite's totals.
@@ -16,9 +17,11 @@ import { validateValues } from "../scripts/validate.js";
 import { chartDefaults, mergeValues, type JsonObject } from "../scripts/values.js";
 import { MINORS, ackVersion, servedApiVersions } from "./support/api-lifecycle.js";
 import { SCHEMA_REFUSAL, helmNamesPath } from "./support/helm-paths.js";
+import { validateWithKubernetesModels } from "./support/kube-models.js";
 import { renderObjects } from "./support/renders.js";
 import { labelKeyArbitrary, mutationsOf, validValues, type Overrides } from "./support/schema-arbitrary.js";
 import { bump } from "./support/stats.js";
+import { unknownFields } from "./support/strict-fields.js";
 
 const RENDER_RUNS = Number(process.env.PROPERTY_RENDER_RUNS ?? 30);
 const MUTATION_RUNS = Number(process.env.PROPERTY_MUTATION_RUNS ?? 400);
@@ -64,6 +67,10 @@ describe("property: schema-valid values render", () => {
         const opts = { files: [file], kubeVersion: ackVersion(minor), apiVersions: servedApiVersions({ minor, crds }), includeCrds: true };
         const [h3, h4] = await Promise.all([renderObjects({ ...opts, helm: 3 }), renderObjects({ ...opts, helm: 4 })]);
         expect(h3.length).toBeGreaterThan(0);
+        for (const o of [...h3, ...h4]) {
+          await validateWithKubernetesModels(o);
+          if (o.apiVersion !== "monitoring.coreos.com/v1") expect(unknownFields(o), `${o.kind} ${o.metadata.name}`).toEqual([]);
+        }
         expect(h4.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(h3.map((o) => `${o.kind}/${o.metadata.name}`));
       }),
       { numRuns: RENDER_RUNS },
