@@ -1,15 +1,12 @@
 // typha.autoscaler: a cluster-proportional-autoscaler with the chart's own rule, least-privilege RBAC, and a
 // replica count Helm neither fights nor drops: the rule on a fresh install, the live count on upgrade.
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import type { Deployment } from "kubernetes-types/apps/v1.js";
 import type { ConfigMap } from "kubernetes-types/core/v1.js";
 import type { ClusterRole, Role } from "kubernetes-types/rbac/v1.js";
 import { describe, expect, it } from "vitest";
 import { RULE_DEFAULTS, ruleReplicas } from "../scripts/replicas.js";
-import { chartDir } from "../scripts/tools.js";
 import { validateWithKubernetesModels } from "./support/kube-models.js";
+import { chartWithLiveTypha } from "./support/live-chart.js";
 import { BASE, HELM_MAJORS, byKind, one, renderError, renderObjects } from "./support/renders.js";
 import { unknownFields } from "./support/strict-fields.js";
 
@@ -32,18 +29,6 @@ function cpaLinear(p: Linear, nodes: number): number {
   let r = Math.ceil(nodes / p.nodesPerReplica);
   if (p.max !== 0) r = Math.min(p.max, r);
   return Math.max(p.min, r);
-}
-
-/** A copy of the chart whose liveTypha helper sees `live` where a cluster's lookup would answer. */
-function chartWithLiveTypha(live: string): string {
-  const dir = join(mkdtempSync(join(tmpdir(), "live-typha-")), "chart");
-  cpSync(chartDir, dir, { recursive: true });
-  const helpers = join(dir, "templates/_helpers.tpl");
-  const text = readFileSync(helpers, "utf8");
-  const call = 'lookup "apps/v1" "Deployment" .Release.Namespace (include "terway-relay.typhaName" .)';
-  expect(text.split(call).length, "liveTypha's lookup call, the one place the live Deployment is read").toBe(2);
-  writeFileSync(helpers, text.replace(call, live));
-  return dir;
 }
 
 describe.each(HELM_MAJORS)("typha.autoscaler (helm %i)", (helm) => {

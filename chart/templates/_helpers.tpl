@@ -18,11 +18,13 @@ selector, so the release can adopt it (Deployment selectors are immutable). */}}
 {{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
 {{- end }}
 
+{{/* app.kubernetes.io/version carries the Typha tag cut to a valid label value: at most 63 characters, starting and
+ending alphanumeric (the schema allows tags such as "_" or "v3.26.1-" and up to 128 characters). */}}
 {{- define "terway-relay.labels" -}}
 helm.sh/chart: {{ include "terway-relay.chart" . }}
 app.kubernetes.io/name: {{ .Chart.Name }}
 app.kubernetes.io/instance: {{ .Release.Name }}
-app.kubernetes.io/version: {{ .Values.typha.image.tag | quote }}
+app.kubernetes.io/version: {{ .Values.typha.image.tag | trunc 63 | trimAll "-_." | quote }}
 app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- end }}
 

@@ -6,19 +6,22 @@ import { join } from "node:path";
 import { render, type RenderOptions } from "../../scripts/render.js";
 import { chartDir } from "../../scripts/tools.js";
 
-let previewChart: string | undefined;
+const previewCharts = new Map<string, string>();
 
-function notesChart(): string {
-  if (previewChart) return previewChart;
+/** A preview copy of `source` (the chart, or a test's modified copy of it). */
+function notesChart(source = chartDir): string {
+  const cached = previewCharts.get(source);
+  if (cached) return cached;
   const dir = join(mkdtempSync(join(tmpdir(), "notes-")), "chart");
-  cpSync(chartDir, dir, { recursive: true });
+  cpSync(source, dir, { recursive: true });
   mkdirSync(join(dir, "files"), { recursive: true });
   writeFileSync(join(dir, "files/NOTES.preview"), readFileSync(join(chartDir, "templates/NOTES.txt")));
   writeFileSync(join(dir, "templates/notes-preview.yaml"), 'kind: NotesPreview\nnotes: {{ tpl (.Files.Get "files/NOTES.preview") . | toJson }}\n');
-  return (previewChart = dir);
+  previewCharts.set(source, dir);
+  return dir;
 }
 
 export async function renderNotes(o: RenderOptions): Promise<string> {
-  const { objects } = await render({ ...o, chart: notesChart() });
+  const { objects } = await render({ ...o, chart: notesChart(o.chart) });
   return String(objects.find((x) => x.kind === "NotesPreview")!.notes);
 }
