@@ -31,6 +31,9 @@ function describe(e: ErrorObject): ValueProblem {
       return { path: dotted(e.instancePath), message: `${JSON.stringify(e.data)} does not match the pattern ${String(p.pattern)}` };
     case "not":
       return { path: dotted(e.instancePath), message: `${JSON.stringify(e.data)} is not allowed: ${(e.parentSchema as { description?: string } | undefined)?.description ?? "see values.schema.json"}` };
+    case "const":
+      // A value a condition requires (if/then): the schema's description of that branch says why.
+      return { path: dotted(e.instancePath), message: `must be ${JSON.stringify(p.allowedValue)}: ${(e.parentSchema as { description?: string } | undefined)?.description ?? "see values.schema.json"}` };
     default:
       return { path: dotted(e.instancePath), message: e.message ?? e.keyword };
   }
@@ -38,7 +41,8 @@ function describe(e: ErrorObject): ValueProblem {
 
 export function validateValues(values: unknown): ValueProblem[] {
   if (validator(values)) return [];
-  return (validator.errors ?? []).map(describe);
+  // An "if" error only says a "then" failed; the "then" branch's own error names the value and says why.
+  return (validator.errors ?? []).filter((e) => e.keyword !== "if").map(describe);
 }
 
 export function formatProblems(problems: ValueProblem[]): string {

@@ -24,7 +24,7 @@ ending alphanumeric (the schema allows tags such as "_" or "v3.26.1-" and up to 
 helm.sh/chart: {{ include "terway-relay.chart" . }}
 app.kubernetes.io/name: {{ .Chart.Name }}
 app.kubernetes.io/instance: {{ .Release.Name }}
-app.kubernetes.io/version: {{ .Values.typha.image.tag | trunc 63 | trimAll "-_." | quote }}
+app.kubernetes.io/version: {{ include "terway-relay.typhaTag" . | trunc 63 | trimAll "-_." | quote }}
 app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- end }}
 
@@ -66,7 +66,7 @@ terway-relay/metrics: "true"
 {{- define "terway-relay.image" -}}
 {{- $img := .Values.typha.image -}}
 {{- $registry := $img.registry | default (printf "registry-vpc.%s.aliyuncs.com" .Values.region) -}}
-{{- printf "%s/%s:%s" $registry $img.repository $img.tag }}
+{{- printf "%s/%s:%s" $registry $img.repository (include "terway-relay.typhaTag" .) }}
 {{- end }}
 
 {{/* registry/repository:tag for an image value (dict "image" <registry, repository, tag> "region" <region>,
@@ -91,7 +91,7 @@ registry, as the guide uses for Typha. */}}
 {{/* "true" when the Typha tag is v3.25 or later: TYPHA_SHUTDOWNTIMEOUTSECS (graceful connection draining)
 arrived in Calico v3.25 (projectcalico/calico#6973). Tags that are not a version get "false". */}}
 {{- define "terway-relay.gracefulShutdown" -}}
-{{- $v := regexFind "^v?[0-9]+\\.[0-9]+(\\.[0-9]+)?" .Values.typha.image.tag | trimPrefix "v" -}}
+{{- $v := regexFind "^v?[0-9]+\\.[0-9]+(\\.[0-9]+)?" (include "terway-relay.typhaTag" .) | trimPrefix "v" -}}
 {{- and $v (semverCompare ">=3.25.0-0" $v) }}
 {{- end }}
 
@@ -208,6 +208,9 @@ replicas={{ $s.replicas }} ({{ $s.source }}); nodes={{ $s.nodeCount }} ({{ $s.no
 
 {{/* Checks no schema can express. Each failure is one sentence naming the field. */}}
 {{- define "terway-relay.validate" -}}
+{{- if and (eq .Values.mode "disable-network-policy") (not .Values.acknowledgeNetworkPolicyOff) -}}
+{{- fail "mode disable-network-policy turns off NetworkPolicy enforcement in the whole cluster: set acknowledgeNetworkPolicyOff=true to confirm that is intended" -}}
+{{- end -}}
 {{- if ne .Release.Namespace "kube-system" -}}
 {{- fail (printf "release namespace %q is not allowed: install terway-relay into kube-system (helm install -n kube-system), where Terway's Felix looks for the Typha Service" .Release.Namespace) -}}
 {{- end -}}

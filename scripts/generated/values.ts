@@ -9,9 +9,13 @@ export interface TerwayRelayValues {
    */
   region: string;
   /**
-   * relay: deploy Typha and point Terway's Felix at it.
+   * relay: deploy Typha and point Terway's Felix at it (eni-config felix_relay_service). disable-network-policy: deploy no Typha and turn Terway's NetworkPolicy enforcement off cluster-wide (eni-config disable_network_policy: "true"); needs acknowledgeNetworkPolicyOff.
    */
-  mode: "relay";
+  mode: "relay" | "disable-network-policy";
+  /**
+   * Must be true with mode disable-network-policy: every NetworkPolicy in the cluster stops being enforced (README, The disable-network-policy mode).
+   */
+  acknowledgeNetworkPolicyOff: boolean;
   /**
    * Number of Linux nodes Typha serves, for sizing. 0 means count them at install time with lookup; offline rendering then falls back to the minimum replica count and says so.
    */
@@ -102,6 +106,10 @@ export interface TerwayRelayValues {
       };
     };
     /**
+     * Accept a Typha version whose major.minor differs from the Felix the cluster's Terway bundles. The hook refuses a known mismatch unless this is true.
+     */
+    allowVersionSkew: boolean;
+    /**
      * Name of the Typha Service. Terway's Felix finds Typha by this name in kube-system (eni-config key felix_relay_service).
      */
     serviceName: string;
@@ -118,7 +126,7 @@ export interface TerwayRelayValues {
        */
       repository: string;
       /**
-       * Image tag, the Typha version (v3.5.8 matches Terway v1.0.x; see README for later Terway releases).
+       * Image tag, the Typha version; it must match the Felix that the cluster's Terway bundles. Empty means: at install, the Felix version of the Terway found in the cluster (lookup, README: Choosing the Typha version), else the chart's appVersion v3.5.8 (Terway v1.0.x).
        */
       tag: string;
       /**
@@ -164,6 +172,58 @@ export interface TerwayRelayValues {
      * Tolerations of the Typha pods. The guide tolerates every taint, so Typha runs wherever Felix does.
      */
     tolerations: Toleration[];
+  };
+  /**
+   * The hook Jobs that switch Terway's eni-config to the relay (or to disable-network-policy) and back, rolling the Terway DaemonSet.
+   */
+  hook: {
+    /**
+     * Image the hook Jobs run: any image with kubectl and /bin/sh (the script needs sed, grep and cksum too). Keep its kubectl within one minor version of the cluster.
+     */
+    image: {
+      /**
+       * Image registry. Empty means registry-vpc.<region>.aliyuncs.com, like the Typha image.
+       */
+      registry: string;
+      /**
+       * Image repository inside the registry (acs/kubectl is the kubectl image ACK's own documentation uses in pipelines).
+       */
+      repository: string;
+      /**
+       * Image tag (1.21.0 is the tag ACK's documentation shows; pick one close to the cluster's version).
+       */
+      tag: string;
+      /**
+       * Image pull policy.
+       */
+      pullPolicy: "IfNotPresent" | "Always" | "Never";
+    };
+    /**
+     * Terway's ConfigMap in kube-system that holds felix_relay_service and disable_network_policy.
+     */
+    configMapName: string;
+    /**
+     * Names of the Terway DaemonSets whose policy container runs Felix; those that exist are checked and rolled. terway-eniip is today's shared-ENI DaemonSet, terway the old all-in-one one.
+     *
+     * @minItems 1
+     */
+    terwayDaemonSets: [string, ...string[]];
+    /**
+     * How long the post-install/upgrade/rollback hook waits for Typha's ready replicas and Service endpoints before failing without touching eni-config.
+     */
+    typhaReadyTimeoutSeconds: number;
+    /**
+     * Seconds one batch of Terway pods (the DaemonSet's maxUnavailable) takes to restart and become ready. With the node count it sets the roll timeout, the Jobs' activeDeadlineSeconds and the helm --timeout that NOTES prints.
+     */
+    secondsPerRollBatch: number;
+    /**
+     * After the roll, read Typha's typha_connections_active metric (port 9093, from the hook pod) and fail when no Felix connected. Turn off only when pods cannot reach that port.
+     */
+    verifyFelixConnections: boolean;
+    /**
+     * How long the hook waits for Felix connections to show up in Typha's metrics after the roll.
+     */
+    felixConnectTimeoutSeconds: number;
   };
 }
 /**

@@ -1,0 +1,213 @@
+{{/*
+The eni-config hook: one script (files/relay-hook.sh) run by one Job per Helm phase. Everything the Jobs, their
+RBAC and NOTES share is defined here once.
+*/}}
+
+{{/* Base name of the hook's ServiceAccount, Role, RoleBinding, script ConfigMap and Jobs. */}}
+{{- define "terway-relay.hookName" -}}
+{{- printf "%s-eni-config" (.Release.Name | trunc 40 | trimSuffix "-") -}}
+{{- end }}
+
+{{/* The phases a Job runs in. pre-install only checks (and forgets stale records); post-* switch Felix over;
+pre-upgrade/pre-rollback move Felix off a Typha the coming revision drops, before Helm deletes it; pre-delete
+restores. */}}
+{{- define "terway-relay.hookPhases" -}}
+pre-install post-install pre-upgrade post-upgrade pre-rollback post-rollback pre-delete
+{{- end }}
+
+{{/* Annotations of the objects every Job needs (ServiceAccount, Role, RoleBinding, script). Helm orders hooks
+by weight, then by name, whatever their kind: they must weigh less than the Jobs (weight 0) to exist first. */}}
+{{- define "terway-relay.hookSupportAnnotations" -}}
+helm.sh/hook: {{ include "terway-relay.hookPhases" . | replace " " "," }}
+helm.sh/hook-weight: "-10"
+helm.sh/hook-delete-policy: before-hook-creation,hook-succeeded
+{{- end }}
+
+{{- define "terway-relay.hookLabels" -}}
+{{ include "terway-relay.labels" . }}
+app.kubernetes.io/component: eni-config-hook
+{{- end }}
+
+{{/* The owned eni-config key and the value this revision writes: the Typha Service name, or "true". */}}
+{{- define "terway-relay.ownedKey" -}}
+{{- ternary "felix_relay_service" "disable_network_policy" (eq .Values.mode "relay") -}}
+{{- end }}
+{{- define "terway-relay.ownedValue" -}}
+{{- ternary .Values.typha.serviceName "true" (eq .Values.mode "relay") -}}
+{{- end }}
+
+{{/*
+Time budget of a hook Job. Helm's --timeout (default 5m) bounds each hook, and a Terway roll takes one batch
+(the DaemonSet's maxUnavailable, Terway's chart: 10%) at a time: batches = ceil(nodes / batch), each about
+hook.secondsPerRollBatch. The Job's activeDeadlineSeconds covers the Typha wait, the roll, the Felix check and
+a minute of kubectl calls; Helm's --timeout must exceed it (NOTES and README print it). Nodes: nodeCount, else
+counted at install; offline, 1000 is assumed (said in NOTES).
+*/}}
+{{- define "terway-relay.hookBudget" -}}
+{{- $nodes := int .Values.nodeCount -}}
+{{- if eq $nodes 0 }}{{ $nodes = int (include "terway-relay.liveNodeCount" .) }}{{ end -}}
+{{- $assumed := eq $nodes 0 -}}
+{{- if $assumed }}{{ $nodes = 1000 }}{{ end -}}
+{{- $mu := include "terway-relay.terwayMaxUnavailable" . -}}
+{{- $batch := 1 -}}
+{{- if hasSuffix "%" $mu -}}
+{{- /* A DaemonSet rounds a percentage up (intstr.GetScaledValueFromIntOrPercent, roundUp=true). */ -}}
+{{- $batch = div (add (mul $nodes (int (trimSuffix "%" $mu))) 99) 100 -}}
+{{- else -}}
+{{- $batch = int $mu -}}
+{{- end -}}
+{{- $batch = max 1 $batch -}}
+{{- $batches := div (add $nodes (sub $batch 1)) $batch -}}
+{{- $roll := mul $batches (int .Values.hook.secondsPerRollBatch) -}}
+{{- $deadline := add $roll 60 -}}
+{{- if eq .Values.mode "relay" -}}
+{{- $deadline = add $deadline (int .Values.hook.typhaReadyTimeoutSeconds) -}}
+{{- if .Values.hook.verifyFelixConnections }}{{ $deadline = add $deadline (int .Values.hook.felixConnectTimeoutSeconds) }}{{ end -}}
+{{- end -}}
+nodes: {{ $nodes }}
+nodesAssumed: {{ $assumed }}
+maxUnavailable: {{ $mu | quote }}
+batch: {{ $batch }}
+batches: {{ $batches }}
+rollSeconds: {{ $roll }}
+deadlineSeconds: {{ $deadline }}
+helmTimeout: {{ printf "%dm" (div (add $deadline 60 59) 60) | quote }}
+{{- end }}
+
+{{- define "terway-relay.hookImage" -}}
+{{- $img := .Values.hook.image -}}
+{{- $registry := $img.registry | default (printf "registry-vpc.%s.aliyuncs.com" .Values.region) -}}
+{{- printf "%s/%s:%s" $registry $img.repository $img.tag }}
+{{- end }}
+
+{{/* The script's environment: what the coming revision wants (the script has no other input). */}}
+{{- define "terway-relay.hookEnv" -}}
+{{- $root := .root -}}
+{{- $v := $root.Values -}}
+{{- $budget := include "terway-relay.hookBudget" $root | fromYaml -}}
+- name: PHASE
+  value: {{ .phase | quote }}
+- name: MODE
+  value: {{ $v.mode | quote }}
+- name: OWNED_KEY
+  value: {{ include "terway-relay.ownedKey" $root | quote }}
+- name: OWNED_VALUE
+  value: {{ include "terway-relay.ownedValue" $root | quote }}
+- name: NAMESPACE
+  value: {{ $root.Release.Namespace | quote }}
+- name: CONFIGMAP
+  value: {{ $v.hook.configMapName | quote }}
+- name: DAEMONSETS
+  value: {{ join " " $v.hook.terwayDaemonSets | quote }}
+- name: SERVICE_NAME
+  value: {{ $v.typha.serviceName | quote }}
+- name: TYPHA_DEPLOYMENT
+  value: {{ include "terway-relay.typhaName" $root | quote }}
+{{- if eq $v.mode "relay" }}
+- name: TYPHA_MIN_READY
+  value: {{ (include "terway-relay.sizing" $root | fromYaml).replicas | quote }}
+- name: TYPHA_VERSION
+  value: {{ include "terway-relay.typhaTag" $root | quote }}
+{{- end }}
+- name: ALLOW_VERSION_SKEW
+  value: {{ $v.typha.allowVersionSkew | quote }}
+- name: FELIX_VERSIONS
+  value: {{ include "terway-relay.felixVersions" $root | quote }}
+- name: TYPHA_READY_TIMEOUT
+  value: {{ $v.hook.typhaReadyTimeoutSeconds | quote }}
+- name: ROLLOUT_TIMEOUT
+  value: {{ $budget.rollSeconds | quote }}
+- name: VERIFY_CONNECTIONS
+  value: {{ $v.hook.verifyFelixConnections | quote }}
+- name: CONNECT_TIMEOUT
+  value: {{ $v.hook.felixConnectTimeoutSeconds | quote }}
+- name: METRICS_PORT
+  value: {{ include "terway-relay.metricsPort" $root | quote }}
+- name: HOME
+  value: /home/hook
+{{- end }}
+
+{{/* One hook Job. Input dict: root (the chart context), phase. */}}
+{{- define "terway-relay.hookJob" -}}
+{{- $root := .root -}}
+{{- $v := $root.Values -}}
+{{- $name := include "terway-relay.hookName" $root -}}
+{{- $budget := include "terway-relay.hookBudget" $root | fromYaml -}}
+apiVersion: batch/v1
+kind: Job
+metadata:
+  name: {{ printf "%s-%s" $name .phase }}
+  namespace: {{ $root.Release.Namespace }}
+  labels:
+    {{- include "terway-relay.hookLabels" $root | nindent 4 }}
+  annotations:
+    helm.sh/hook: {{ .phase }}
+    helm.sh/hook-weight: "0"
+    # A failed Job stays for its logs (README: Reading the hook's logs). No ttlSecondsAfterFinished: Helm 4's
+    # waiter hangs on it.
+    helm.sh/hook-delete-policy: before-hook-creation,hook-succeeded
+spec:
+  # One retry: the script is idempotent (it re-reads everything and restarts only on a hash mismatch).
+  backoffLimit: 1
+  # Below the helm --timeout NOTES prints ({{ $budget.helmTimeout }}), so Kubernetes ends a stuck hook first.
+  activeDeadlineSeconds: {{ $budget.deadlineSeconds }}
+  template:
+    metadata:
+      labels:
+        {{- include "terway-relay.hookLabels" $root | nindent 8 }}
+    spec:
+      serviceAccountName: {{ $name }}
+      restartPolicy: Never
+      nodeSelector:
+        kubernetes.io/os: linux
+      securityContext:
+        runAsNonRoot: true
+        runAsUser: 65534
+        runAsGroup: 65534
+        seccompProfile:
+          type: RuntimeDefault
+      containers:
+        - name: eni-config
+          image: {{ include "terway-relay.hookImage" $root | quote }}
+          imagePullPolicy: {{ $v.hook.image.pullPolicy }}
+          command: ["/bin/sh", "/hook/relay-hook.sh"]
+          env:
+            {{- include "terway-relay.hookEnv" . | nindent 12 }}
+          resources:
+            requests:
+              cpu: 10m
+              memory: 32Mi
+            limits:
+              memory: 128Mi
+          securityContext:
+            allowPrivilegeEscalation: false
+            readOnlyRootFilesystem: true
+            runAsNonRoot: true
+            capabilities:
+              drop: [ALL]
+          volumeMounts:
+            - name: script
+              mountPath: /hook
+              readOnly: true
+            # kubectl writes its cache under $HOME/.kube; the root filesystem is read-only.
+            - name: home
+              mountPath: /home/hook
+      volumes:
+        - name: script
+          configMap:
+            name: {{ $name }}
+            defaultMode: 0555
+        - name: home
+          emptyDir: {}
+{{- end }}
+
+{{/* NOTES lines about the hook: what it does in this mode and the --timeout this cluster needs. */}}
+{{- define "terway-relay.hookNotes" -}}
+{{- $b := include "terway-relay.hookBudget" . | fromYaml -}}
+eni-config ({{ .Values.hook.configMapName }}): the hook Jobs set {{ include "terway-relay.ownedKey" . }}={{ include "terway-relay.ownedValue" . | quote }}
+{{- if eq .Values.mode "relay" }} once Typha is ready{{ end }}, roll Terway {{ $b.maxUnavailable }} at a time
+and restore the previous value on uninstall. Logs: kubectl -n {{ .Release.Namespace }} logs job/{{ include "terway-relay.hookName" . }}-<phase>
+
+Helm --timeout: a roll of {{ $b.nodes }} nodes{{ if $b.nodesAssumed }} (assumed: no node count known){{ end }} takes about {{ $b.batches }} batches x {{ .Values.hook.secondsPerRollBatch }}s; each hook may run
+{{ $b.deadlineSeconds }}s, so pass --timeout {{ $b.helmTimeout }} (or more) to helm install, upgrade, rollback and uninstall.
+{{- end }}
