@@ -1,0 +1,392 @@
+// The hook script's control flow, end to end: the script and environment of each phase's rendered Job, run with
+// the real kubectl against the fake API server (test/support/fake-kube-apiserver.ts), which authorizes every
+// request against the rendered hook Role. The test plays Helm: it runs the phases in Helm's order and creates
+// or deletes Typha between them, as the release would.
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { FakeApiServer, type FakeCluster, type Obj } from "./support/fake-kube-apiserver.js";
+import { fixture, hookVariant, runPhase, typhaObjects, type HookVariant, type Phase, type PhaseResult } from "./support/hook-harness.js";
+
+const BASE = ["region=cn-hangzhou", "nodeCount=320"];
+const OWNED = ["felix_relay_service", "disable_network_policy"];
+
+let server: FakeApiServer;
+let relay: HookVariant; // Typha v3.24.5 matches the fixtures' Terway v1.9.0 (Felix v3.24.5)
+let renamed: HookVariant; // the same, with Service typha-relay
+let skewed: HookVariant; // typha.image.tag empty: offline, the chart's v3.5.8
+let skewAllowed: HookVariant;
+let disable: HookVariant;
+
+beforeAll(async () => {
+  server = await new FakeApiServer().start();
+  [relay, renamed, skewed, skewAllowed, disable] = await Promise.all([
+    hookVariant([...BASE, "typha.image.tag=v3.24.5"]),
+    hookVariant([...BASE, "typha.image.tag=v3.24.5", "typha.serviceName=typha-relay"]),
+    hookVariant(BASE),
+    hookVariant([...BASE, "typha.allowVersionSkew=true"]),
+    hookVariant([...BASE, "mode=disable-network-policy", "acknowledgeNetworkPolicyOff=true"]),
+  ]);
+});
+afterAll(async () => server?.stop());
+
+// Scenarios run a few at a time: each spawns kubectl processes, and the machine may have two cores.
+let running = 0;
+const waiting: (() => void)[] = [];
+async function limited<T>(fn: () => Promise<T>): Promise<T> {
+  if (running >= 4) await new Promise<void>((resolve) => waiting.push(resolve));
+  running++;
+  try {
+    return await fn();
+  } finally {
+    running--;
+    waiting.shift()?.();
+  }
+}
+
+let clusterCount = 0;
+function cluster(seed: { configMap?: Obj | null; daemonSets?: Obj[] } = {}): FakeCluster {
+  const c = server.cluster(`c${++clusterCount}`);
+  c.put({ apiVersion: "v1", kind: "Namespace", metadata: { name: "kube-system" } });
+  if (seed.configMap !== null) c.put(seed.configMap ?? fixture("eni-config.yaml"));
+  for (const ds of seed.daemonSets ?? [fixture("terway-eniip.yaml")]) c.put(ds);
+  // Each of the 3 Typhas reports its share of the 320 Terway pods.
+  c.connectionsPerTypha = 107;
+  return c;
+}
+
+const data = (c: FakeCluster) => ({ ...((c.get("ConfigMap", "eni-config")?.data as Record<string, string>) ?? {}) });
+const annotations = (c: FakeCluster) => ({ ...((c.get("ConfigMap", "eni-config")?.metadata.annotations as Record<string, string>) ?? {}) });
+const relayRecords = (c: FakeCluster) => Object.fromEntries(Object.entries(annotations(c)).filter(([k]) => k.startsWith("terway-relay/")));
+const restarts = (c: FakeCluster, ds = "terway-eniip") => c.restarts.get(ds) ?? 0;
+const patches = (c: FakeCluster) => c.requests.filter((r) => r.verb === "patch" || r.verb === "update");
+
+function putTypha(c: FakeCluster, serviceName = "calico-typha", ready = 3): void {
+  for (const o of typhaObjects(serviceName, ready)) c.put(o);
+}
+function deleteTypha(c: FakeCluster, serviceName = "calico-typha"): void {
+  c.remove("Deployment", "calico-typha");
+  c.remove("Endpoints", serviceName);
+}
+
+async function phase(c: FakeCluster, v: HookVariant, p: Phase, overrides: Record<string, string> = {}): Promise<PhaseResult> {
+  return runPhase(c, v, p, overrides);
+}
+
+async function ok(c: FakeCluster, v: HookVariant, p: Phase, overrides: Record<string, string> = {}): Promise<PhaseResult> {
+  const r = await phase(c, v, p, overrides);
+  if (r.exitCode !== 0) throw new Error(`${p} failed (${r.exitCode}):\n${r.output}`);
+  return r;
+}
+
+/** helm install: pre-install, the release's objects (Typha in relay mode), post-install. */
+async function install(c: FakeCluster, v: HookVariant, serviceName = "calico-typha"): Promise<void> {
+  await ok(c, v, "pre-install");
+  if (v.env["post-install"].MODE === "relay") putTypha(c, serviceName);
+  await ok(c, v, "post-install");
+}
+
+/** What must hold after every scenario: nothing denied, nothing deleted, no key touched but the owned ones. */
+function invariants(c: FakeCluster, original: Record<string, string> = fixture("eni-config.yaml").data as Record<string, string>): void {
+  expect(c.denied.map((r) => `${r.verb} ${r.url}`)).toEqual([]);
+  expect(c.requests.filter((r) => r.method === "DELETE" || r.resource === "pods")).toEqual([]);
+  for (const r of patches(c).filter((r) => r.resource === "configmaps")) {
+    expect(r.contentType).toBe("application/json-patch+json");
+    for (const op of r.body as { op: string; path: string }[]) {
+      expect(op.path).toMatch(/^\/metadata\/(resourceVersion|annotations(\/terway-relay~1(record|previous)\.(felix_relay_service|disable_network_policy))?)$|^\/data(\/(felix_relay_service|disable_network_policy))?$/);
+    }
+  }
+  for (const r of patches(c).filter((r) => r.resource === "daemonsets")) {
+    expect(Object.keys((r.body as { spec: { template: { metadata: { annotations: object } } } }).spec.template.metadata.annotations)).toEqual(["terway-relay/eni-config-hash"]);
+  }
+  const now = data(c);
+  for (const k of Object.keys({ ...original, ...now }).filter((k) => !OWNED.includes(k))) expect(now[k], k).toBe(original[k]);
+}
+
+function scenario(name: string, fn: () => Promise<void>): void {
+  test.concurrent(name, () => limited(fn));
+}
+
+describe("relay mode", () => {
+  scenario("first install: Typha ready, key added and recorded as absent, one rolling restart, Felix connected", async () => {
+    const c = cluster();
+    await ok(c, relay, "pre-install");
+    expect(patches(c)).toEqual([]);
+    putTypha(c);
+    const r = await ok(c, relay, "post-install");
+    expect(data(c).felix_relay_service).toBe("calico-typha");
+    expect(relayRecords(c)).toEqual({ "terway-relay/record.felix_relay_service": "absent" });
+    expect(restarts(c)).toBe(1);
+    expect(r.output).toContain("Felix connected to Typha: 321 connections for 320 ready Terway pods");
+    expect(r.output).toMatch(/successfully rolled out/);
+    invariants(c);
+  });
+
+  scenario("upgrade with no change: nothing patched, nothing restarted", async () => {
+    const c = cluster();
+    await install(c, relay);
+    const before = patches(c).length;
+    await ok(c, relay, "pre-upgrade");
+    await ok(c, relay, "post-upgrade");
+    expect(patches(c).length).toBe(before);
+    expect(restarts(c)).toBe(1);
+    invariants(c);
+  });
+
+  scenario("upgrade with a new Service name: Felix leaves the old Service before Helm deletes it, then joins the new one", async () => {
+    const c = cluster();
+    await install(c, relay);
+    await ok(c, renamed, "pre-upgrade");
+    // Helm has not applied the new revision yet: the old Service still exists, and Felix no longer names it.
+    expect(c.get("Endpoints", "calico-typha")).toBeDefined();
+    expect(data(c).felix_relay_service).toBeUndefined();
+    expect(restarts(c)).toBe(2);
+    deleteTypha(c, "calico-typha");
+    putTypha(c, "typha-relay");
+    await ok(c, renamed, "post-upgrade");
+    expect(data(c).felix_relay_service).toBe("typha-relay");
+    expect(relayRecords(c)).toEqual({ "terway-relay/record.felix_relay_service": "absent" });
+    expect(restarts(c)).toBe(3);
+    invariants(c);
+  });
+
+  scenario("retry after a failure between patch and restart: the retried Job still restarts, once", async () => {
+    const c = cluster();
+    await ok(c, relay, "pre-install");
+    putTypha(c);
+    c.failWhen = (r) => r.resource === "daemonsets" && r.verb === "patch";
+    const failed = await phase(c, relay, "post-install");
+    expect(failed.exitCode).not.toBe(0);
+    expect(data(c).felix_relay_service).toBe("calico-typha");
+    expect(restarts(c)).toBe(0);
+    c.failWhen = undefined;
+    const retried = await ok(c, relay, "post-install");
+    expect(retried.output).not.toMatch(/recorded the previous state/);
+    expect(relayRecords(c)).toEqual({ "terway-relay/record.felix_relay_service": "absent" });
+    expect(restarts(c)).toBe(1);
+    invariants(c);
+  });
+
+  scenario("relay to disable via upgrade: Felix leaves Typha (one roll) before Helm deletes it", async () => {
+    const c = cluster();
+    await install(c, relay);
+    await ok(c, disable, "pre-upgrade");
+    expect(c.get("Deployment", "calico-typha")).toBeDefined();
+    expect(data(c).felix_relay_service).toBeUndefined();
+    expect(data(c).disable_network_policy).toBe("true");
+    expect(restarts(c)).toBe(2);
+    deleteTypha(c);
+    await ok(c, disable, "post-upgrade");
+    expect(restarts(c)).toBe(2);
+    expect(relayRecords(c)).toEqual({
+      "terway-relay/record.disable_network_policy": "value",
+      "terway-relay/previous.disable_network_policy": "false",
+    });
+    invariants(c);
+  });
+
+  scenario("rollback to a revision without Typha: pre-rollback points Felix away before Typha goes", async () => {
+    const c = cluster();
+    await install(c, disable); // revision 1
+    expect(data(c).disable_network_policy).toBe("true");
+    await ok(c, relay, "pre-upgrade"); // revision 2
+    expect(restarts(c)).toBe(1);
+    putTypha(c);
+    await ok(c, relay, "post-upgrade");
+    expect(data(c)).toMatchObject({ felix_relay_service: "calico-typha", disable_network_policy: "false" });
+    expect(restarts(c)).toBe(2);
+    await ok(c, disable, "pre-rollback"); // back to revision 1
+    expect(c.get("Deployment", "calico-typha")).toBeDefined();
+    expect(data(c).felix_relay_service).toBeUndefined();
+    expect(data(c).disable_network_policy).toBe("true");
+    expect(restarts(c)).toBe(3);
+    deleteTypha(c);
+    await ok(c, disable, "post-rollback");
+    expect(restarts(c)).toBe(3);
+    invariants(c);
+  });
+
+  scenario("uninstall restores a previous value byte for byte and forgets its records", async () => {
+    const original = fixture("eni-config.yaml");
+    (original.data as Record<string, string>).felix_relay_service = 'someone-else\'s "typha"\n';
+    const c = cluster({ configMap: original });
+    await install(c, relay);
+    expect(relayRecords(c)).toEqual({ "terway-relay/record.felix_relay_service": "value", "terway-relay/previous.felix_relay_service": 'someone-else\'s "typha"\n' });
+    await ok(c, relay, "pre-delete");
+    expect(data(c)).toEqual(original.data);
+    expect(relayRecords(c)).toEqual({});
+    expect(restarts(c)).toBe(2);
+    invariants(c, original.data as Record<string, string>);
+  });
+
+  scenario("uninstall with no previous value removes the key", async () => {
+    const c = cluster();
+    await install(c, relay);
+    await ok(c, relay, "pre-delete");
+    expect(data(c)).toEqual(fixture("eni-config.yaml").data);
+    expect(relayRecords(c)).toEqual({});
+    expect(restarts(c)).toBe(2);
+    invariants(c);
+  });
+
+  scenario("uninstall over a hand-made relay: recorded as ours, restored as absent (its Typha is going away)", async () => {
+    const c = cluster({ configMap: fixture("eni-config-relay.yaml") });
+    await install(c, relay);
+    expect(relayRecords(c)).toEqual({ "terway-relay/record.felix_relay_service": "ours" });
+    expect(data(c).felix_relay_service).toBe("calico-typha");
+    await ok(c, relay, "pre-delete");
+    expect(data(c).felix_relay_service).toBeUndefined();
+    expect(restarts(c)).toBe(2);
+    invariants(c, fixture("eni-config-relay.yaml").data as Record<string, string>);
+  });
+
+  scenario("a stale record left by uninstall --no-hooks is not taken for a fresh one", async () => {
+    const stale = fixture("eni-config-relay.yaml");
+    stale.metadata.annotations = { "terway-relay/record.felix_relay_service": "value", "terway-relay/previous.felix_relay_service": "long-gone-typha" };
+    const c = cluster({ configMap: stale });
+    const pre = await ok(c, relay, "pre-install");
+    expect(pre.stderr).toMatch(/forgetting records/);
+    expect(relayRecords(c)).toEqual({});
+    putTypha(c);
+    await ok(c, relay, "post-install");
+    expect(relayRecords(c)).toEqual({ "terway-relay/record.felix_relay_service": "ours" });
+    await ok(c, relay, "pre-delete");
+    expect(data(c).felix_relay_service).toBeUndefined();
+    invariants(c, stale.data as Record<string, string>);
+  });
+
+  scenario("Typha never ready: fails after its timeout without touching eni-config", async () => {
+    const c = cluster();
+    await ok(c, relay, "pre-install");
+    putTypha(c, "calico-typha", 2); // Available (maxUnavailable 1), but fewer than the 3 needed
+    const r = await phase(c, relay, "post-install", { TYPHA_READY_TIMEOUT: "1" });
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toMatch(/Typha was not ready within 1s \(2 ready replicas .* 2 ready endpoints .* need 3\): eni-config was not changed/);
+    expect(patches(c)).toEqual([]);
+    expect(data(c)).toEqual(fixture("eni-config.yaml").data);
+    invariants(c);
+  });
+
+  scenario("no Felix connects to Typha: the hook fails loudly", async () => {
+    const c = cluster();
+    await ok(c, relay, "pre-install");
+    putTypha(c);
+    c.connectionsPerTypha = 0;
+    const r = await phase(c, relay, "post-install", { CONNECT_TIMEOUT: "1" });
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toMatch(/NO Felix connected to Typha within 1s \(0 connections for 320 ready Terway pods\)/);
+    invariants(c);
+  });
+});
+
+describe("preflight refusals: one sentence, nothing modified", () => {
+  const refusals: [string, () => FakeCluster, RegExp, HookVariant?][] = [
+    ["eni-config missing", () => cluster({ configMap: null }), /^terway-relay pre-install: ERROR: ConfigMap kube-system\/eni-config does not exist: this cluster does not run Terway/m],
+    ["DaemonSet missing", () => cluster({ daemonSets: [] }), /ERROR: no Terway DaemonSet named terway-eniip or terway in kube-system/],
+    ["Terway too old", () => cluster({ daemonSets: [fixture("terway-eniip-old.yaml")] }), /ERROR: DaemonSet terway-eniip \(.*terway:v1\.5\.0\) does not read felix_relay_service from eni-config in its policy container: upgrade Terway first/],
+    ["terway-eni only", () => cluster({ daemonSets: [fixture("terway-eni.yaml")] }), /ERROR: only DaemonSet terway-eni \(exclusive ENI\) runs Terway here, and it runs no policy engine/],
+    [
+      "eBPF engine (network_policy_provider ebpf)",
+      () => {
+        const cm = fixture("eni-config.yaml");
+        const d = cm.data as Record<string, string>;
+        d["10-terway.conf"] = d["10-terway.conf"].replace('"iptables"', '"ebpf"');
+        return cluster({ configMap: cm });
+      },
+      /ERROR: eni-config 10-terway.conf selects network_policy_provider "ebpf", so Terway runs Cilium \(eBPF\) instead of Felix/,
+    ],
+    [
+      "Datapath V2 (eniip_virtual_type datapathv2)",
+      () => {
+        const cm = fixture("eni-config.yaml");
+        const d = cm.data as Record<string, string>;
+        d["10-terway.conf"] = d["10-terway.conf"].replace('"type": "terway"', '"type": "terway",\n  "eniip_virtual_type": "datapathv2"');
+        return cluster({ configMap: cm });
+      },
+      /ERROR: eni-config 10-terway.conf selects eniip_virtual_type datapathv2, so Terway runs Cilium/,
+    ],
+    [
+      "OnDelete update strategy",
+      () => {
+        const ds = fixture("terway-eniip.yaml");
+        (ds.spec as Record<string, unknown>).updateStrategy = { type: "OnDelete" };
+        return cluster({ daemonSets: [ds] });
+      },
+      /ERROR: DaemonSet terway-eniip uses updateStrategy OnDelete: Terway could not be restarted as a watched rolling update/,
+    ],
+    ["version skew", () => cluster(), /ERROR: Typha v3\.5\.8 does not match Felix v3\.24\.5 bundled with Terway .*terway:v1\.9\.0: set typha\.image\.tag=v3\.24\.5 \(or typha\.allowVersionSkew=true/, undefined],
+  ];
+  for (const [name, make, message, variant] of refusals) {
+    scenario(name, async () => {
+      const v = variant ?? (name === "version skew" ? skewed : relay);
+      for (const p of ["pre-install", "post-install"] as const) {
+        const c = make();
+        const before = JSON.stringify([...c.objects.values()]);
+        if (p === "post-install") putTypha(c);
+        const r = await phase(c, v, p);
+        expect(r.exitCode, r.output).toBe(1);
+        const errors = r.stderr.split("\n").filter((l) => l.includes("ERROR"));
+        expect(errors).toHaveLength(1);
+        expect(errors[0].replace("post-install", "pre-install")).toMatch(message);
+        expect(errors[0]).toMatch(/nothing was changed\.$/);
+        expect(patches(c)).toEqual([]);
+        if (p === "pre-install") expect(JSON.stringify([...c.objects.values()])).toBe(before);
+        invariants(c, ((c.get("ConfigMap", "eni-config")?.data as Record<string, string>) ?? {}));
+      }
+    });
+  }
+
+  scenario("version skew allowed by typha.allowVersionSkew: a warning, then the install goes on", async () => {
+    const c = cluster();
+    const r = await ok(c, skewAllowed, "pre-install");
+    expect(r.stderr).toMatch(/WARNING: Typha v3\.5\.8 does not match Felix v3\.24\.5 .* \(allowed by typha\.allowVersionSkew\)/);
+    invariants(c);
+  });
+
+  scenario("an unknown Terway version is a warning, not a refusal", async () => {
+    const ds = fixture("terway-eniip.yaml");
+    const spec = ds.spec as { template: { spec: { containers: { name: string; image: string }[] } } };
+    for (const ct of spec.template.spec.containers) ct.image = ct.image.replace("v1.9.0", "v1.99.0");
+    const c = cluster({ daemonSets: [ds] });
+    const r = await ok(c, relay, "pre-install");
+    expect(r.stderr).toMatch(/WARNING: Terway image .*v1\.99\.0 is not in the Felix version table/);
+    invariants(c);
+  });
+
+  scenario("pre-delete never blocks an uninstall over a missing eni-config", async () => {
+    const c = cluster({ configMap: null });
+    const r = await ok(c, relay, "pre-delete");
+    expect(r.output).toMatch(/nothing to restore/);
+    expect(patches(c)).toEqual([]);
+  });
+});
+
+describe("disable-network-policy mode", () => {
+  scenario("install sets disable_network_policy to true and records the old value; uninstall restores it", async () => {
+    const c = cluster();
+    await install(c, disable);
+    expect(data(c).disable_network_policy).toBe("true");
+    expect(data(c).felix_relay_service).toBeUndefined();
+    expect(relayRecords(c)).toEqual({ "terway-relay/record.disable_network_policy": "value", "terway-relay/previous.disable_network_policy": "false" });
+    expect(restarts(c)).toBe(1);
+    // No Typha in this mode: the hook never looks for one.
+    expect(c.requests.filter((r) => r.resource === "deployments" || r.resource === "endpoints")).toEqual([]);
+    await ok(c, disable, "pre-upgrade");
+    await ok(c, disable, "post-upgrade");
+    expect(restarts(c)).toBe(1);
+    await ok(c, disable, "pre-delete");
+    expect(data(c)).toEqual(fixture("eni-config.yaml").data);
+    expect(relayRecords(c)).toEqual({});
+    expect(restarts(c)).toBe(2);
+    invariants(c);
+  });
+
+  scenario("the same preflight: Terway too old for the key is refused", async () => {
+    const ds = fixture("terway-eniip-old.yaml");
+    const spec = ds.spec as { template: { spec: { containers: { name: string; env?: unknown[] }[] } } };
+    for (const ct of spec.template.spec.containers) if (ct.name === "policy") ct.env = [];
+    const c = cluster({ daemonSets: [ds] });
+    const r = await phase(c, disable, "pre-install");
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toMatch(/does not read disable_network_policy from eni-config in its policy container: upgrade Terway first/);
+    invariants(c);
+  });
+});

@@ -1,0 +1,114 @@
+// Runs the chart's hook script the way a hook Job would: the script and the environment come from the rendered
+// chart (the script ConfigMap and each phase's Job), the identity and permissions from the rendered
+// ServiceAccount, Role and RoleBinding, and the real kubectl talks to the fake API server.
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { execa } from "execa";
+import yaml from "js-yaml";
+import { render, type KubeObject } from "../../scripts/render.js";
+import { kubectlBin, repoRoot } from "../../scripts/tools.js";
+import type { FakeCluster, Identity, Obj, PolicyRule } from "./fake-kube-apiserver.js";
+
+export const PHASES = ["pre-install", "post-install", "pre-upgrade", "post-upgrade", "pre-rollback", "post-rollback", "pre-delete"] as const;
+export type Phase = (typeof PHASES)[number];
+
+export interface HookVariant {
+  sets: string[];
+  objects: KubeObject[];
+  script: string;
+  identity: Identity;
+  env: Record<Phase, Record<string, string>>;
+}
+
+const fixtureDir = join(repoRoot, "test/fixtures/terway");
+export const fixture = (name: string): Obj => yaml.load(readFileSync(join(fixtureDir, name), "utf8")) as Obj;
+
+/** Renders the chart once and pulls out what a hook Job runs with. */
+export async function hookVariant(sets: string[], helm: 3 | 4 = 4): Promise<HookVariant> {
+  const { objects } = await render({ sets, helm });
+  const hooks = objects.filter((o) => o.metadata.annotations?.["helm.sh/hook"]);
+  const cm = hooks.find((o) => o.kind === "ConfigMap")!;
+  const role = hooks.find((o) => o.kind === "Role")!;
+  const binding = hooks.find((o) => o.kind === "RoleBinding")! as KubeObject & { roleRef: { name: string }; subjects: { kind: string; name: string; namespace: string }[] };
+  if (binding.roleRef.name !== role.metadata.name) throw new Error("the hook RoleBinding does not bind the hook Role");
+  const env = {} as Record<Phase, Record<string, string>>;
+  let serviceAccount = "";
+  for (const phase of PHASES) {
+    const job = hooks.find((o) => o.kind === "Job" && o.metadata.annotations?.["helm.sh/hook"] === phase) as
+      | (KubeObject & { spec: { template: { spec: { serviceAccountName: string; containers: { env: { name: string; value: string }[] }[] } } } })
+      | undefined;
+    if (!job) throw new Error(`no hook Job for ${phase}`);
+    serviceAccount = job.spec.template.spec.serviceAccountName;
+    env[phase] = Object.fromEntries(job.spec.template.spec.containers[0].env.map((e) => [e.name, e.value]));
+  }
+  const subject = binding.subjects.find((s) => s.kind === "ServiceAccount" && s.name === serviceAccount);
+  if (!subject) throw new Error(`the hook RoleBinding does not bind the Jobs' ServiceAccount ${serviceAccount}`);
+  return {
+    sets,
+    objects,
+    script: (cm.data as Record<string, string>)["relay-hook.sh"],
+    identity: { user: `system:serviceaccount:${subject.namespace}:${subject.name}`, rules: role.rules as PolicyRule[] },
+    env,
+  };
+}
+
+export interface PhaseResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+  output: string;
+}
+
+/** Runs one phase's Job: the rendered script and env, the real kubectl on PATH, the fake API server. */
+export async function runPhase(cluster: FakeCluster, variant: HookVariant, phase: Phase, overrides: Record<string, string> = {}): Promise<PhaseResult> {
+  const dir = mkdtempSync(join(tmpdir(), "terway-relay-hook-"));
+  const script = join(dir, "relay-hook.sh");
+  writeFileSync(script, variant.script);
+  const kubeconfig = cluster.kubeconfig(dir, variant.identity);
+  const metricsPort = await cluster.startMetrics();
+  const r = await execa("/bin/sh", [script], {
+    reject: false,
+    all: true,
+    // A safety net against a hung kubectl, not an assertion on time.
+    timeout: 45_000,
+    extendEnv: false,
+    env: {
+      PATH: process.env.PATH ?? "/usr/bin:/bin",
+      ...variant.env[phase],
+      HOME: dir,
+      KUBECONFIG: kubeconfig,
+      KUBECTL: kubectlBin(),
+      METRICS_PORT: String(metricsPort),
+      POLL_SECONDS: "1",
+      ...overrides,
+    },
+  });
+  return { exitCode: r.exitCode ?? -1, stdout: r.stdout, stderr: r.stderr, output: r.all ?? "" };
+}
+
+/** Typha as a release leaves it: the Deployment with ready replicas and the Service's ready endpoints. */
+export function typhaObjects(serviceName: string, ready: number, replicas = 3): Obj[] {
+  return [
+    {
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: { name: "calico-typha", namespace: "kube-system" },
+      spec: { replicas, selector: { matchLabels: { "k8s-app": "calico-typha" } }, template: { metadata: { labels: { "k8s-app": "calico-typha" } }, spec: { containers: [{ name: "calico-typha", image: "typha" }] } } },
+      // Available with fewer than asked (maxUnavailable 1): the hook must not take that for ready.
+      status: { replicas, readyReplicas: ready, availableReplicas: ready, conditions: [{ type: "Available", status: ready >= replicas - 1 ? "True" : "False" }] },
+    },
+    {
+      apiVersion: "v1",
+      kind: "Endpoints",
+      metadata: { name: serviceName, namespace: "kube-system" },
+      subsets: [
+        {
+          addresses: Array.from({ length: ready }, (_, i) => ({ ip: "127.0.0.1", nodeName: `node-${i}`, targetRef: { kind: "Pod", name: `calico-typha-${i}`, namespace: "kube-system" } })),
+          notReadyAddresses: Array.from({ length: replicas - ready }, (_, i) => ({ ip: "127.0.0.1", nodeName: `node-x${i}` })),
+          ports: [{ name: "calico-typha", port: 5473, protocol: "TCP" }],
+        },
+      ],
+    },
+  ];
+}
