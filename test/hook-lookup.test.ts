@@ -1,0 +1,67 @@
+// What the chart reads from the live cluster at install (lookup, empty under offline helm template): the Terway
+// DaemonSet's policy image picks the Typha tag, and its maxUnavailable sets the hook's time budget and the
+// helm --timeout NOTES prints. A copy of the chart answers the one lookup with a fixed DaemonSet.
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, test } from "vitest";
+import { render, type KubeObject } from "../scripts/render.js";
+import { chartDir } from "../scripts/tools.js";
+import { renderNotes } from "./support/notes.js";
+
+const LOOKUP = 'lookup "apps/v1" "DaemonSet" $.Release.Namespace .';
+
+/** The chart, with terway-eniip answering lookup with this policy image and maxUnavailable. */
+function chartWithTerway(image: string, maxUnavailable: string): string {
+  const dir = join(mkdtempSync(join(tmpdir(), "live-terway-")), "chart");
+  cpSync(chartDir, dir, { recursive: true });
+  const file = join(dir, "templates/_terway.tpl");
+  const text = readFileSync(file, "utf8");
+  // The one place the live DaemonSet is read: if it moves, this must fail rather than test nothing.
+  if (text.split(LOOKUP).length !== 2) throw new Error(`_terway.tpl must contain exactly one ${LOOKUP}`);
+  const ds = `(dict "spec" (dict "updateStrategy" (dict "rollingUpdate" (dict "maxUnavailable" ${maxUnavailable})) "template" (dict "spec" (dict "containers" (list (dict "name" "terway" "image" "x") (dict "name" "policy" "image" "${image}"))))))`;
+  writeFileSync(file, text.replace(LOOKUP, `(ternary ${ds} dict (eq . "terway-eniip"))`));
+  return dir;
+}
+
+const image = (objects: KubeObject[]) =>
+  (objects.find((o) => o.kind === "Deployment") as KubeObject & { spec: { template: { spec: { containers: { image: string }[] } } } }).spec.template.spec.containers[0].image;
+const jobEnv = (objects: KubeObject[], name: string) =>
+  (objects.find((o) => o.kind === "Job") as KubeObject & { spec: { template: { spec: { containers: { env: { name: string; value: string }[] }[] } } } }).spec.template.spec.containers[0].env.find((e) => e.name === name)?.value;
+
+describe("typha.image.tag empty: the Typha that matches the live Terway's Felix", () => {
+  test.each([
+    ["registry-vpc.cn-hangzhou.aliyuncs.com/acs/terway:v1.0.10.333-gfd2b7b8-aliyun", "v3.5.8"],
+    ["registry-vpc.cn-hangzhou.aliyuncs.com/acs/terway:v1.3.2", "v3.20.2"],
+    ["registry-vpc.cn-hangzhou.aliyuncs.com/acs/terway:v1.9.0@sha256:0123", "v3.24.5"],
+    ["registry-vpc.cn-hangzhou.aliyuncs.com/acs/terway:v1.5.0", "v3.5.8"], // not in the table: the chart's appVersion
+  ])("%s -> Typha %s", async (policyImage, tag) => {
+    const { objects } = await render({ chart: chartWithTerway(policyImage, '"10%"'), sets: ["region=cn-hangzhou", "nodeCount=320"] });
+    expect(image(objects)).toBe(`registry-vpc.cn-hangzhou.aliyuncs.com/acs/typha:${tag}`);
+    expect(jobEnv(objects, "TYPHA_VERSION")).toBe(tag);
+  });
+
+  test("an explicit tag wins", async () => {
+    const { objects } = await render({ chart: chartWithTerway("r/acs/terway:v1.3.2", '"10%"'), sets: ["region=cn-hangzhou", "nodeCount=320", "typha.image.tag=v3.24.5"] });
+    expect(image(objects)).toMatch(/:v3\.24\.5$/);
+  });
+});
+
+describe("the live maxUnavailable sets the time budget and the --timeout NOTES prints", () => {
+  test("maxUnavailable 1 over 50 nodes: 50 batches", async () => {
+    const chart = chartWithTerway("r/acs/terway:v1.9.0", "1");
+    const sets = ["region=cn-hangzhou", "nodeCount=50", "typha.image.tag=v3.24.5"];
+    const { objects } = await render({ chart, sets });
+    expect(jobEnv(objects, "ROLLOUT_TIMEOUT")).toBe(String(50 * 60));
+    const notes = await renderNotes({ chart, sets });
+    // 300 s Typha wait + 3000 s roll + 180 s Felix check + 60 s = 3540 s; --timeout adds a minute: 60m.
+    expect(notes).toContain("roll Terway 1 at a time");
+    expect(notes).toContain("each hook may run\n3540s, so pass --timeout 60m (or more)");
+  });
+
+  test("offline (no lookup): Terway's chart default of 10%, and NOTES says how many nodes it assumed", async () => {
+    const notes = await renderNotes({ sets: ["region=cn-hangzhou", "typha.image.tag=v3.24.5"] });
+    expect(notes).toContain("a roll of 1000 nodes (assumed: no node count known) takes about 10 batches x 60s");
+    expect(notes).toContain("pass --timeout 20m (or more)");
+  });
+});
