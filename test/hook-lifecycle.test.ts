@@ -57,6 +57,9 @@ const data = (c: FakeCluster) => ({ ...((c.get("ConfigMap", "eni-config")?.data 
 const annotations = (c: FakeCluster) => ({ ...((c.get("ConfigMap", "eni-config")?.metadata.annotations as Record<string, string>) ?? {}) });
 const relayRecords = (c: FakeCluster) => Object.fromEntries(Object.entries(annotations(c)).filter(([k]) => k.startsWith("terway-relay/")));
 const restarts = (c: FakeCluster, ds = "terway-eniip") => c.restarts.get(ds) ?? 0;
+/** The DaemonSet's state as the hook leaves it: the hash annotation on its pod template (the only field it writes). */
+const dsHash = (c: FakeCluster, ds = "terway-eniip") =>
+  ((c.get("DaemonSet", ds)?.spec as { template: { metadata: { annotations?: Record<string, string> } } }).template.metadata.annotations ?? {})["terway-relay/eni-config-hash"];
 const patches = (c: FakeCluster) => c.requests.filter((r) => r.verb === "patch" || r.verb === "update");
 
 function putTypha(c: FakeCluster, serviceName = "calico-typha", ready = 3): void {
@@ -115,6 +118,7 @@ describe("relay mode", () => {
     expect(data(c).felix_relay_service).toBe("calico-typha");
     expect(relayRecords(c)).toEqual({ "terway-relay/record.felix_relay_service": "absent" });
     expect(restarts(c)).toBe(1);
+    expect(dsHash(c)).toMatch(/^[0-9]+$/);
     expect(r.output).toContain("Felix connected to Typha: 321 connections for 320 ready Terway pods");
     expect(r.output).toMatch(/successfully rolled out/);
     invariants(c);
@@ -124,10 +128,13 @@ describe("relay mode", () => {
     const c = cluster();
     await install(c, relay);
     const before = patches(c).length;
+    const hash = dsHash(c);
     await ok(c, relay, "pre-upgrade");
     await ok(c, relay, "post-upgrade");
     expect(patches(c).length).toBe(before);
     expect(restarts(c)).toBe(1);
+    expect(dsHash(c)).toBe(hash);
+    expect(data(c).felix_relay_service).toBe("calico-typha");
     invariants(c);
   });
 
@@ -145,6 +152,24 @@ describe("relay mode", () => {
     expect(data(c).felix_relay_service).toBe("typha-relay");
     expect(relayRecords(c)).toEqual({ "terway-relay/record.felix_relay_service": "absent" });
     expect(restarts(c)).toBe(3);
+    invariants(c);
+  });
+
+  scenario("eni-config rewritten behind Helm's back (an ACK add-on upgrade): helm upgrade sets the key again and rolls", async () => {
+    const c = cluster();
+    await install(c, relay);
+    const hash = dsHash(c);
+    const cm = c.get("ConfigMap", "eni-config")!;
+    const rewritten = structuredClone(cm);
+    delete (rewritten.data as Record<string, string>).felix_relay_service;
+    c.put(rewritten);
+    await ok(c, relay, "pre-upgrade");
+    expect(restarts(c)).toBe(1);
+    await ok(c, relay, "post-upgrade");
+    expect(data(c).felix_relay_service).toBe("calico-typha");
+    // The wanted state did not change, the pods' did: same hash, suffixed so that the template changes.
+    expect(restarts(c)).toBe(2);
+    expect(dsHash(c)).toMatch(new RegExp(`^${hash}\\.[0-9]+$`));
     invariants(c);
   });
 
@@ -220,10 +245,12 @@ describe("relay mode", () => {
   scenario("uninstall with no previous value removes the key", async () => {
     const c = cluster();
     await install(c, relay);
+    const hash = dsHash(c);
     await ok(c, relay, "pre-delete");
     expect(data(c)).toEqual(fixture("eni-config.yaml").data);
     expect(relayRecords(c)).toEqual({});
     expect(restarts(c)).toBe(2);
+    expect(dsHash(c)).not.toBe(hash);
     invariants(c);
   });
 

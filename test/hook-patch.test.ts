@@ -40,7 +40,7 @@ async function step(v: HookVariant, phase: Phase, file: string): Promise<ConfigM
   writeFileSync(script, v.script);
   const r = await execa("/bin/sh", [script], {
     extendEnv: false,
-    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", ...v.env[phase], HOME: dir, KUBECTL: kubectlBin(), LOCAL_CONFIGMAP: file },
+    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", ...v.env[phase], HOME: dir, TMPDIR: dir, KUBECTL: kubectlBin(), LOCAL_CONFIGMAP: file },
     reject: false,
   });
   if (r.exitCode !== 0) throw new Error(`${phase} failed: ${r.stderr}`);

@@ -124,16 +124,16 @@ pointer() { printf '%s' "$1" | sed 's|~|~0|g; s|/|~1|g'; } # JSON Pointer escapi
 # changed it) or keep. Pre phases run before Helm applies the coming revision: they never point Felix at a Typha
 # (it may not be ready yet), they move Felix off a Typha that is going away (mode switch, Service rename,
 # rollback), and they may turn policy off (that needs no Typha), so relay -> disable costs one roll, not two.
-action_for() { # $1: key
-  if [ "$PHASE" = pre-delete ]; then
+action_for() { # $1: key, $2: phase
+  if [ "$2" = pre-delete ]; then
     echo restore
   elif [ "$1" = "$OWNED_KEY" ]; then
-    case "$PHASE" in
+    case "$2" in
       post-*) echo set ;;
       *) if [ "$1" = "$DISABLE_KEY" ] || [ "$(fact "$1.data")" = "$(quoted "$OWNED_VALUE")" ]; then echo set; else echo restore; fi ;;
     esac
   elif [ -n "$(fact "$1.record")" ]; then
-    case "$PHASE" in
+    case "$2" in
       post-*) echo restore ;;
       # Policy comes back on in the post phase, in the same roll that points Felix at the relay.
       *) if [ "$1" = "$RELAY_KEY" ]; then echo restore; else echo keep; fi ;;
@@ -174,7 +174,7 @@ plan_configmap() {
   data=$(fact data)
   hash_input=""
   for k in $KEYS; do
-    action=$(action_for "$k")
+    action=$(action_for "$k" "$PHASE")
     cur=$(fact "$k.data")
     rec=$(fact "$k.record")
     target=$(target_for "$k" "$action")
@@ -216,6 +216,23 @@ plan_configmap() {
     fi
   done
   DESIRED_HASH=$(printf '%s' "$hash_input" | cksum | sed 's/ .*//')
+}
+
+# The hash the owned keys would have after a given phase (no side effects): what the pods should run with.
+targets_hash() { # $1: phase
+  input=""
+  for k in $KEYS; do input="$input$k=$(target_for "$k" "$(action_for "$k" "$1")");"; done
+  printf '%s' "$input" | cksum | sed 's/ .*//'
+}
+
+# True when every Terway DaemonSet was last rolled for what the coming revision's post phase wants: then no
+# Felix points at anything that is going away, and a pre phase has nothing to do.
+pods_match() { # $1: hash
+  for ds in $FOUND; do
+    current=$(ds_fact "$ds" hash)
+    [ "${current%%.*}" = "$1" ] || return 1
+  done
+  [ -n "$FOUND" ]
 }
 
 # Applies OPS (if any) guarded by the resourceVersion that was read: a concurrent writer makes the patch fail
@@ -263,11 +280,9 @@ version_of() {
   printf '%s\n' "$1" | sed 's|@.*||; s|.*/||; s|^[^:]*:||' | sed -n 's/^v\{0,1\}\([0-9][0-9]*\)\.\([0-9][0-9]*\)\.\([0-9][0-9]*\).*/\1 \2 \3/p'
 }
 version_number() { printf '%s\n' $(($1 * 1000000 + $2 * 1000 + $3)); }
-dotted_number() { # "1.5.1" -> 1005001
-  IFS=. read -r a b c <<EOT
-$1
-EOT
-  version_number "$a" "$b" "${c:-0}"
+dotted_number() { # "1.5.1" -> 1005001 (no here-document: some shells write those to a read-only /tmp)
+  rest=${1#*.}
+  version_number "${1%%.*}" "${rest%%.*}" "${rest#*.}"
 }
 
 # The Felix version Terway X.Y.Z bundles, from FELIX_VERSIONS ("FROM TO FELIX" lines, FROM <= v < TO).
@@ -506,6 +521,12 @@ if [ "$PHASE" = pre-install ]; then
 fi
 
 case "$PHASE" in
+  pre-upgrade | pre-rollback)
+    if pods_match "$(targets_hash post-upgrade)"; then
+      log "Terway already runs with what the coming revision wants: nothing to do before Helm applies it"
+      exit 0
+    fi
+    ;;
   post-*)
     if [ "$MODE" = relay ]; then
       wait_for_typha

@@ -125,6 +125,8 @@ helmTimeout: {{ printf "%dm" (div (add $deadline 60 59) 60) | quote }}
   value: {{ include "terway-relay.metricsPort" $root | quote }}
 - name: HOME
   value: /home/hook
+- name: TMPDIR
+  value: /home/hook
 {{- end }}
 
 {{/* One hook Job. Input dict: root (the chart context), phase. */}}

@@ -77,6 +77,7 @@ export async function runPhase(cluster: FakeCluster, variant: HookVariant, phase
       PATH: process.env.PATH ?? "/usr/bin:/bin",
       ...variant.env[phase],
       HOME: dir,
+      TMPDIR: dir,
       KUBECONFIG: kubeconfig,
       KUBECTL: kubectlBin(),
       METRICS_PORT: String(metricsPort),
