@@ -384,12 +384,14 @@ typha_endpoints() {
   kc get endpoints "$SERVICE_NAME" --ignore-not-found --output 'go-template={{range .subsets}}{{range .addresses}}{{.ip}}{{"\n"}}{{end}}{{end}}'
 }
 
+WAITED=false
 wait_for_typha() {
   deadline=$(($(now) + TYPHA_READY_TIMEOUT))
   while :; do
     ready=$(kc get deployment "$TYPHA_DEPLOYMENT" --ignore-not-found --output 'go-template={{with .status}}{{with .readyReplicas}}{{.}}{{end}}{{end}}')
     ready=${ready:-0}
-    endpoints=$(typha_endpoints | grep -c . || true)
+    TYPHA_IPS=$(typha_endpoints)
+    endpoints=$(printf '%s' "$TYPHA_IPS" | grep -c . || true)
     if [ "$ready" -ge "$TYPHA_MIN_READY" ] && [ "$endpoints" -ge "$TYPHA_MIN_READY" ]; then
       log "Typha is ready: $ready ready replicas, $endpoints ready endpoints behind Service $SERVICE_NAME (need $TYPHA_MIN_READY)"
       return 0
@@ -398,6 +400,7 @@ wait_for_typha() {
       fail "Typha was not ready within ${TYPHA_READY_TIMEOUT}s ($ready ready replicas of deployment/$TYPHA_DEPLOYMENT, $endpoints ready endpoints behind Service $SERVICE_NAME, need $TYPHA_MIN_READY): eni-config was not changed, Felix still works as before."
     fi
     log "waiting for Typha: $ready ready replicas, $endpoints ready endpoints (need $TYPHA_MIN_READY)"
+    WAITED=true
     sleep "$POLL_SECONDS"
   done
 }
@@ -435,10 +438,10 @@ roll_terway() {
 # connections. The metrics port is read straight from each ready Typha (hostNetwork: the node's address),
 # with kubectl as the HTTP client and an empty kubeconfig, so no credential is sent there.
 
-typha_connections() { # sums typha_connections_active over the ready Typhas; "" when none answered
+typha_connections() { # sums typha_connections_active over the ready Typhas found by wait_for_typha
   printf 'apiVersion: v1\nkind: Config\n' >"$TMP/metrics.kubeconfig"
   total=""
-  for ip in $(typha_endpoints); do
+  for ip in $TYPHA_IPS; do
     case "$ip" in *:*) host="[$ip]" ;; *) host=$ip ;; esac
     if out=$("$KUBECTL" --kubeconfig "$TMP/metrics.kubeconfig" --server "http://$host:$METRICS_PORT" --request-timeout 10s get --raw /metrics 2>"$TMP/metrics.err"); then
       n=0
@@ -460,10 +463,8 @@ verify_felix() {
   fi
   expected=0
   for ds in $FOUND; do
-    ds_read "$ds"
-    r=$(ds_fact "$ds" ready)
-    r=${r:-0}
-    expected=$((expected + r))
+    r=$(ds_fact "$ds" ready) # as read before the roll: a finished roll has at least as many ready pods
+    expected=$((expected + ${r:-0}))
   done
   deadline=$(($(now) + CONNECT_TIMEOUT))
   while :; do
@@ -530,7 +531,7 @@ case "$PHASE" in
   post-*)
     if [ "$MODE" = relay ]; then
       wait_for_typha
-      cm_read # again: waiting may have taken minutes
+      if [ "$WAITED" = true ]; then cm_read; fi # read again after waiting
     fi
     ;;
 esac
