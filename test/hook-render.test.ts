@@ -152,6 +152,16 @@ describe.each(HELM_MAJORS)("Helm %i", (helm) => {
   });
 });
 
+test("a 53-character release name (Helm's limit) still gives Job names that fit the job-name label (63)", async () => {
+  const releaseName = "r".repeat(30) + "-" + "x".repeat(22);
+  expect(releaseName).toHaveLength(53);
+  const objects = await renderObjects({ sets: [...BASE, "typha.image.tag=v3.24.5"], releaseName });
+  const names = hooks(objects).map((o) => o.metadata.name!);
+  expect(names).toHaveLength(11);
+  for (const n of names) expect(n.length, n).toBeLessThanOrEqual(63);
+  expect(new Set(names).size).toBe(8); // ServiceAccount, Role, RoleBinding and ConfigMap share one name
+});
+
 test("Helm 3 and Helm 4 render the same hooks", async () => {
   for (const sets of [[...BASE, "typha.image.tag=v3.24.5"], DISABLE]) {
     const [h3, h4] = await Promise.all(HELM_MAJORS.map(async (helm) => hooks(await renderObjects({ sets, helm }))));

@@ -3,9 +3,11 @@ The eni-config hook: one script (files/relay-hook.sh) run by one Job per Helm ph
 RBAC and NOTES share is defined here once.
 */}}
 
-{{/* Base name of the hook's ServiceAccount, Role, RoleBinding, script ConfigMap and Jobs. */}}
+{{/* Base name of the hook's ServiceAccount, Role, RoleBinding, script ConfigMap and Jobs. The Job controller
+labels pods with job-name=<Job name>, a label value of at most 63 characters: 35 + "-eni-config" (11) +
+"-post-rollback" (14) = 60. */}}
 {{- define "terway-relay.hookName" -}}
-{{- printf "%s-eni-config" (.Release.Name | trunc 40 | trimSuffix "-") -}}
+{{- printf "%s-eni-config" (.Release.Name | trunc 35 | trimSuffix "-") -}}
 {{- end }}
 
 {{/* The phases a Job runs in. pre-install only checks (and forgets stale records); post-* switch Felix over;
