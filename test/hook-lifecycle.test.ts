@@ -292,6 +292,29 @@ describe("relay mode", () => {
     invariants(c);
   });
 
+  scenario("uninstall after an install that failed before changing anything restarts nothing", async () => {
+    const c = cluster();
+    await ok(c, relay, "pre-install");
+    putTypha(c, "calico-typha", 0);
+    expect((await phase(c, relay, "post-install", { TYPHA_READY_TIMEOUT: "1" })).exitCode).toBe(1);
+    await ok(c, relay, "pre-delete");
+    expect(patches(c)).toEqual([]);
+    expect(restarts(c)).toBe(0);
+    expect(data(c)).toEqual(fixture("eni-config.yaml").data);
+    invariants(c);
+  });
+
+  scenario("uninstall over a hand-made relay after a failed install still moves Felix off the Typha going away", async () => {
+    const c = cluster({ configMap: fixture("eni-config-relay.yaml") });
+    await ok(c, relay, "pre-install");
+    putTypha(c, "calico-typha", 0);
+    expect((await phase(c, relay, "post-install", { TYPHA_READY_TIMEOUT: "1" })).exitCode).toBe(1);
+    await ok(c, relay, "pre-delete");
+    expect(data(c).felix_relay_service).toBeUndefined();
+    expect(restarts(c)).toBe(1);
+    invariants(c, fixture("eni-config-relay.yaml").data as Record<string, string>);
+  });
+
   scenario("no Felix connects to Typha: the hook fails loudly", async () => {
     const c = cluster();
     await ok(c, relay, "pre-install");

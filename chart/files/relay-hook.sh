@@ -414,7 +414,11 @@ roll_terway() {
   for ds in $FOUND; do
     current=$(ds_fact "$ds" hash)
     value=""
-    if [ "${current%%.*}" != "$DESIRED_HASH" ]; then
+    if [ -z "$current" ] && [ "$CM_CHANGES" -eq 0 ] && [ "${PHASE#pre-}" != "$PHASE" ]; then
+      # Never rolled by this chart and nothing changed now (an install that failed before its first change):
+      # the pods still run with the eni-config they started with, so undoing needs no restart.
+      value=""
+    elif [ "${current%%.*}" != "$DESIRED_HASH" ]; then
       value=$DESIRED_HASH
     elif [ "$CM_CHANGES" -gt 0 ]; then
       value="$DESIRED_HASH.$(now)"
