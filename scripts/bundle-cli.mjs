@@ -15,6 +15,7 @@ await build({
   minify: true,
   logLevel: "warning",
   // CommonJS dependencies bundled into ESM still call require() for Node built-ins.
-  banner: { js: "#!/usr/bin/env node\nimport { createRequire as __terwayRelayRequire } from 'node:module'; const require = __terwayRelayRequire(import.meta.url);" },
+  // The entry keeps its own #! line (scripts/cli.ts), so the bin runs under node even when called directly.
+  banner: { js: "import { createRequire as __terwayRelayRequire } from 'node:module'; const require = __terwayRelayRequire(import.meta.url);" },
 });
 chmodSync("dist/terway-relay.js", 0o755);

@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 // terway-relay CLI: arguments -> one function per command. Modules load lazily so `render` pays only for what
 // it uses (no schema compilation, no TypeScript: the validator is precompiled, the CLI is compiled JS).
 import type { HelmMajor } from "./tools.js";
