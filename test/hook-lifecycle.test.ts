@@ -327,6 +327,26 @@ describe("relay mode", () => {
   });
 });
 
+describe("the fake API server enforces the rendered Role", () => {
+  scenario("a Role without patch on the DaemonSet: the roll is refused with 403 and recorded as denied", async () => {
+    const c = cluster();
+    const weaker: HookVariant = {
+      ...relay,
+      identity: {
+        ...relay.identity,
+        rules: relay.identity.rules.map((r) => (r.resources?.includes("daemonsets") ? { ...r, verbs: r.verbs.filter((v) => v !== "patch") } : r)),
+      },
+    };
+    await ok(c, weaker, "pre-install");
+    putTypha(c);
+    const r = await phase(c, weaker, "post-install");
+    expect(r.exitCode).not.toBe(0);
+    expect(r.stderr).toMatch(/forbidden: User "system:serviceaccount:kube-system:terway-relay-eni-config" cannot patch resource "daemonsets"/);
+    expect(c.denied.map((d) => `${d.verb} ${d.resource}/${d.name}`)).toEqual(["patch daemonsets/terway-eniip"]);
+    expect(restarts(c)).toBe(0);
+  });
+});
+
 describe("preflight refusals: one sentence, nothing modified", () => {
   const refusals: [string, () => FakeCluster, RegExp, HookVariant?][] = [
     ["eni-config missing", () => cluster({ configMap: null }), /^terway-relay pre-install: ERROR: ConfigMap kube-system\/eni-config does not exist: this cluster does not run Terway/m],
