@@ -1,12 +1,12 @@
 // The hook's real patch steps, with the real kubectl --local against the fixtures (no API server): the script's
 // ConfigMap step (LOCAL_CONFIGMAP) records the previous state, adds, replaces or removes the owned key, and
 // leaves every other key byte for byte as it was.
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
 import yaml from "js-yaml";
-import { beforeAll, describe, expect, test } from "vitest";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { kubectlBin, repoRoot } from "../scripts/tools.js";
 import { hookVariant, type HookVariant, type Phase } from "./support/hook-harness.js";
 
@@ -22,6 +22,7 @@ beforeAll(async () => {
 });
 
 const dir = mkdtempSync(join(tmpdir(), "terway-relay-patch-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 let n = 0;
 function copyOf(fixture: string, edit?: (cm: ConfigMap) => void): string {
   const path = join(dir, `cm-${++n}.yaml`);

@@ -1,7 +1,7 @@
 // Runs the chart's hook script the way a hook Job would: the script and the environment come from the rendered
 // chart (the script ConfigMap and each phase's Job), the identity and permissions from the rendered
 // ServiceAccount, Role and RoleBinding, and the real kubectl talks to the fake API server.
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
@@ -68,6 +68,7 @@ export async function runPhase(cluster: FakeCluster, variant: HookVariant, phase
   const kubeconfig = cluster.kubeconfig(dir, variant.identity);
   const metricsPort = await cluster.startMetrics();
   const r = await execa("/bin/sh", [script], {
+    cwd: dir,
     reject: false,
     all: true,
     // A safety net against a hung kubectl, not an assertion on time.
@@ -85,6 +86,7 @@ export async function runPhase(cluster: FakeCluster, variant: HookVariant, phase
       ...overrides,
     },
   });
+  rmSync(dir, { recursive: true, force: true });
   return { exitCode: r.exitCode ?? -1, stdout: r.stdout, stderr: r.stderr, output: r.all ?? "" };
 }
 
