@@ -49,4 +49,9 @@ describe.each(HELM_MAJORS)("metrics and ServiceMonitor (helm %i)", (helm) => {
     expect(metrics.spec!.selector).toEqual({ "k8s-app": "calico-typha" });
     expect(unknownFields(metrics)).toEqual([]);
   });
+
+  it("an empty interval leaves it to Prometheus' global scrape interval", async () => {
+    const objs = await renderObjects({ helm, sets: [...ON, "typha.serviceMonitor.interval="], apiVersions: [CAP] });
+    expect((one(objs, "ServiceMonitor") as unknown as { spec: { endpoints: unknown[] } }).spec.endpoints).toEqual([{ port: "metrics", path: "/metrics" }]);
+  });
 });

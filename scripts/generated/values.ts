@@ -95,7 +95,7 @@ export interface TerwayRelayValues {
        */
       enabled: boolean;
       /**
-       * Scrape interval, a Prometheus duration with its units in order (y w d h m s ms), as the ServiceMonitor CRD's own pattern requires; e.g. 30s or 1m30s.
+       * Scrape interval, a Prometheus duration with its units in order (y w d h m s ms), as the ServiceMonitor CRD's own pattern requires; e.g. 30s or 1m30s. Empty: Prometheus' global scrape interval.
        */
       interval: string;
       /**
