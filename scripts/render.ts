@@ -1,6 +1,7 @@
 // Renders the chart with `helm template` (execa) and parses the multi-document output into objects.
 import { execa } from "execa";
 import yaml from "js-yaml";
+import { HELM_YAML_SCHEMA } from "./helm-yaml.js";
 import type { ObjectMeta } from "kubernetes-types/meta/v1.js";
 import { chartDir, helmBin, type HelmMajor } from "./tools.js";
 import type { ValuesInput } from "./values.js";
@@ -48,7 +49,8 @@ export async function helmTemplate(o: RenderOptions): Promise<{ manifest: string
 }
 
 export function parseManifests(text: string): KubeObject[] {
-  return yaml.loadAll(text).filter((d): d is KubeObject => typeof d === "object" && d !== null);
+  // Parsed as the API server's client (sigs.k8s.io/yaml, go-yaml v2 scalars) would: an unquoted `on` is a boolean.
+  return yaml.loadAll(text, undefined, { schema: HELM_YAML_SCHEMA }).filter((d): d is KubeObject => typeof d === "object" && d !== null);
 }
 
 export async function render(o: RenderOptions): Promise<{ objects: KubeObject[]; manifest: string; stderr: string }> {

@@ -2,7 +2,7 @@
 // (maps merge key by key, a null removes the key). The harness validates exactly this merged object.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import yaml from "js-yaml";
+import { loadHelmYaml } from "./helm-yaml.js";
 import { chartDir } from "./tools.js";
 
 export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
@@ -39,7 +39,14 @@ export function coalesce(defaults: JsonObject, user: JsonObject): JsonObject {
 }
 
 export function readYamlObject(path: string): JsonObject {
-  const doc = yaml.load(readFileSync(path, "utf8"));
+  // go-yaml v2 scalars, as Helm reads values files (`create: yes` is true, `tag: 1_0` is a number).
+  let doc: unknown;
+  try {
+    doc = loadHelmYaml(readFileSync(path, "utf8"));
+  } catch (e) {
+    // As Helm says it: "failed to parse <file>: ...".
+    throw new Error(`failed to parse ${path}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+  }
   if (doc === undefined || doc === null) return {};
   if (!isObject(doc)) throw new Error(`${path}: a values file must hold a YAML mapping at the top level`);
   return doc as JsonObject;

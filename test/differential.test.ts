@@ -3,7 +3,8 @@
 // on every file, and every rejection must name the offending path. Cross-field rules the schema cannot express
 // (node count versus replicas, the release namespace) are a separate corpus: the harness's crossFieldProblems and
 // the chart must refuse the same cases.
-import { readdirSync, readFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { crossFieldProblems } from "../scripts/cross-field.js";
@@ -124,6 +125,28 @@ describe("cross-field: the release namespace", () => {
         expect(harness.map((p) => p.path)).toEqual(["(namespace)"]);
         expect(verdict).toContain(`release namespace "${namespace}" is not allowed`);
       }
+    }
+  });
+});
+
+/** Plain scalars whose type YAML 1.1 (go-yaml v2, Helm) and YAML 1.2 (js-yaml's default) disagree on, and a few
+ * controls. Each goes into hook.image.tag (a string); the harness must read it as Helm does. */
+const SCALARS = ["yes", "No", "on", "OFF", "y", "n", "1_0", "1_000.5", "0b11", "0o17", "017", "0x1F", "1e3", "+12", "08", "true", "v3.5.8", "1.21.0", "_1", "2001-12-14"];
+
+describe("YAML scalars: the harness reads values files as Helm does", () => {
+  const file = (scalar: string) => {
+    const f = join(mkdtempSync(join(tmpdir(), "terway-relay-scalar-")), "values.yaml");
+    writeFileSync(f, `region: cn-hangzhou\nhook:\n  image:\n    tag: ${scalar}\n`);
+    return f;
+  };
+  it.each(SCALARS)("tag: %s", async (scalar) => {
+    const f = file(scalar);
+    const harness = validateValues(mergeValues({ files: [f] }));
+    const type = typeof (mergeValues({ files: [f] }) as { hook: { image: { tag: unknown } } }).hook.image.tag;
+    for (const helm of HELM_MAJORS) {
+      const verdict = await helmVerdict(helm, [f]);
+      expect(verdict === "accept", `helm ${helm}: ${verdict}; harness: ${JSON.stringify(harness)}`).toBe(harness.length === 0);
+      if (type !== "string") expect(verdict).toMatch(type === "boolean" ? /given: boolean|got boolean/ : /given: (integer|number)|got number/);
     }
   });
 });

@@ -9,7 +9,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
-import yaml from "js-yaml";
+import { dumpHelmYaml } from "../scripts/helm-yaml.js";
 import { afterAll, describe, expect, it } from "vitest";
 import { crossFieldProblems } from "../scripts/cross-field.js";
 import { HelmError } from "../scripts/render.js";
@@ -31,7 +31,7 @@ const dir = mkdtempSync(join(tmpdir(), "terway-relay-props-"));
 let fileNo = 0;
 function valuesFile(v: JsonObject): string {
   const f = join(dir, `values-${fileNo++}.yaml`);
-  writeFileSync(f, yaml.dump(v));
+  writeFileSync(f, dumpHelmYaml(v));
   return f;
 }
 
