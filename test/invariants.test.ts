@@ -91,3 +91,19 @@ describe("the hook's relay value", () => {
     for (const w of relayValuesWritten(renamed)) expect(w.value, w.owner).toBe("typha-relay");
   });
 });
+
+// Kubernetes reads manifests with go-yaml v2 scalars (like Helm reads values): an unquoted `name: on` is the boolean
+// true and `instance: 017` the number 15, which the API server refuses. renderObjects parses the same way, so the
+// namesValid invariant sees what the API server would.
+describe.each(HELM_MAJORS)("names YAML 1.1 reads as booleans or numbers stay strings (helm %i)", (helm) => {
+  it.each([
+    ["yes", "on"],
+    ["017", "y"],
+    ["1e3", "no"],
+  ])("release %s, Service %s", async (releaseName, serviceName) => {
+    const objs = (await renderObjects({ helm, releaseName, sets: [...BASE, `typha.serviceName=${serviceName}`] })) as (KubeObject & Obj)[];
+    expect(get(objs, "Service").metadata.name).toBe(serviceName);
+    for (const o of objs) if (o.metadata.labels?.["app.kubernetes.io/instance"] !== undefined) expect(o.metadata.labels["app.kubernetes.io/instance"], `${o.kind}/${o.metadata.name}`).toBe(releaseName);
+    for (const w of relayValuesWritten(objs)) expect(w.value, w.owner).toBe(serviceName);
+  });
+});

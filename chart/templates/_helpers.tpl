@@ -23,7 +23,7 @@ ending alphanumeric (the schema allows tags such as "_" or "v3.26.1-" and up to 
 {{- define "terway-relay.labels" -}}
 helm.sh/chart: {{ include "terway-relay.chart" . }}
 app.kubernetes.io/name: {{ .Chart.Name }}
-app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/instance: {{ .Release.Name | quote }}
 app.kubernetes.io/version: {{ include "terway-relay.typhaTag" . | trunc 63 | trimAll "-_." | quote }}
 app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- end }}
