@@ -17,6 +17,8 @@ export interface SchemaNode {
   enum?: Json[];
   const?: Json;
   pattern?: string;
+  minLength?: number;
+  maxLength?: number;
   minimum?: number;
   maximum?: number;
   not?: { enum?: Json[] };
@@ -59,8 +61,11 @@ export function arbitraryFor(node0: SchemaNode, path: string, overrides: Overrid
       const banned = node.not?.enum ?? [];
       return fc.integer({ min, max }).filter((n) => !banned.includes(n));
     }
-    case "string":
-      return node.pattern ? fc.stringMatching(new RegExp(node.pattern)) : fc.string({ maxLength: 20 });
+    case "string": {
+      const base = node.pattern ? fc.stringMatching(new RegExp(node.pattern)) : fc.string({ maxLength: 20 });
+      const [min, max] = [node.minLength ?? 0, node.maxLength ?? Infinity];
+      return min > 0 || max < Infinity ? base.filter((x) => x.length >= min && x.length <= max) : base;
+    }
     case "array":
       return fc.array(arbitraryFor(node.items ?? {}, `${path}[]`, overrides), { minLength: node.minItems ?? 0, maxLength: Math.min(node.maxItems ?? 4, 4) });
     case "object": {
@@ -128,8 +133,9 @@ export function positions(value: Json, node0: SchemaNode = SCHEMA, segs: (string
 
 export interface Mutation {
   kind: string;
-  /** The path a rejection must name. */
+  /** The path a rejection must name, dotted (as the harness names it) and as segments. */
   path: string;
+  segs: (string | number)[];
   apply(v: JsonObject): JsonObject;
 }
 
@@ -152,6 +158,8 @@ export function breakersFor(node0: SchemaNode): [string, Json][] {
       out.push(["wrong type (number)", 42], ["wrong type (list)", ["x"]]);
       if (node.enum) out.push(["not in enum", `${String(node.enum[0])}-typo`]);
       if (node.pattern) for (const s of ["Not Valid!", "UPPER_case space", "-"]) if (!new RegExp(node.pattern).test(s)) out.push([`pattern (${JSON.stringify(s)})`, s]);
+      if (node.minLength) out.push(["too short", ""]);
+      if (node.maxLength) out.push(["too long", "a".repeat(node.maxLength + 1)]);
       break;
     case "integer":
       out.push(["wrong type (string)", "12"], ["wrong type (fraction)", 1.5], ["wrong type (boolean)", true]);
@@ -177,13 +185,13 @@ export function breakersFor(node0: SchemaNode): [string, Json][] {
 export function mutationsOf(v: JsonObject, defaults: JsonObject): Mutation[] {
   const out: Mutation[] = [];
   for (const leaf of positions(v)) {
-    for (const [kind, bad] of breakersFor(leaf.node)) out.push({ kind, path: leaf.path, apply: (x) => setAt(x, leaf.segs, bad) });
+    for (const [kind, bad] of breakersFor(leaf.node)) out.push({ kind, path: leaf.path, segs: leaf.segs, apply: (x) => setAt(x, leaf.segs, bad) });
     // null deletes a key the defaults have (Helm's coalescing): a declared, required key then goes missing.
     const inDefaults = leaf.segs.every((s) => typeof s === "string") && leaf.segs.reduce<Json | undefined>((o, s) => (o as JsonObject | undefined)?.[s as string], defaults) !== undefined;
-    if (leaf.required && inDefaults) out.push({ kind: "null (removes a required key)", path: leaf.path, apply: (x) => setAt(x, leaf.segs, null) });
+    if (leaf.required && inDefaults) out.push({ kind: "null (removes a required key)", path: leaf.path, segs: leaf.segs, apply: (x) => setAt(x, leaf.segs, null) });
     if (deref(leaf.node).type === "object" && deref(leaf.node).additionalProperties === false)
-      out.push({ kind: "unknown nested key", path: `${leaf.path}.zzUnknown`, apply: (x) => setAt(x, [...leaf.segs, "zzUnknown"], 1) });
+      out.push({ kind: "unknown nested key", path: `${leaf.path}.zzUnknown`, segs: [...leaf.segs, "zzUnknown"], apply: (x) => setAt(x, [...leaf.segs, "zzUnknown"], 1) });
   }
-  out.push({ kind: "unknown top-level key", path: "zzUnknown", apply: (x) => setAt(x, ["zzUnknown"], "1") });
+  out.push({ kind: "unknown top-level key", path: "zzUnknown", segs: ["zzUnknown"], apply: (x) => setAt(x, ["zzUnknown"], "1") });
   return out;
 }
