@@ -41,8 +41,12 @@ export function helmTemplateArgs(o: RenderOptions): string[] {
   return args;
 }
 
+/** `helm template` calls made by this process (the test suite prints the total). */
+export const helmTemplateCalls = { count: 0 };
+
 /** Raw `helm template`; throws HelmError (Helm's own message) when Helm refuses. */
 export async function helmTemplate(o: RenderOptions): Promise<{ manifest: string; stderr: string }> {
+  helmTemplateCalls.count++;
   const r = await execa(helmBin(o.helm), helmTemplateArgs(o), { reject: false });
   if (r.exitCode !== 0) throw new HelmError(r.stderr, r.exitCode);
   return { manifest: r.stdout, stderr: r.stderr };
