@@ -64,9 +64,7 @@ terway-relay/metrics: "true"
 {{- end }}
 
 {{- define "terway-relay.image" -}}
-{{- $img := .Values.typha.image -}}
-{{- $registry := $img.registry | default (printf "registry-vpc.%s.aliyuncs.com" .Values.region) -}}
-{{- printf "%s/%s:%s" $registry $img.repository (include "terway-relay.typhaTag" .) }}
+{{- include "terway-relay.imageRef" (dict "image" .Values.typha.image "region" .Values.region "tag" (include "terway-relay.typhaTag" .)) }}
 {{- end }}
 
 {{/* registry/repository:tag for an image value (dict "image" <registry, repository, tag> "region" <region>,

@@ -77,9 +77,7 @@ helmTimeout: {{ printf "%dm" (div (add $deadline 60 59) 60) | quote }}
 {{- end }}
 
 {{- define "terway-relay.hookImage" -}}
-{{- $img := .Values.hook.image -}}
-{{- $registry := $img.registry | default (printf "registry-vpc.%s.aliyuncs.com" .Values.region) -}}
-{{- printf "%s/%s:%s" $registry $img.repository $img.tag }}
+{{- include "terway-relay.imageRef" (dict "image" .Values.hook.image "region" .Values.region) }}
 {{- end }}
 
 {{/* The script's environment: what the coming revision wants (the script has no other input). */}}
