@@ -8,6 +8,6 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Counters (helm renders, property cases, corpus files) summed over all files and printed at the end.
     globalSetup: ["test/support/stats-global.ts"],
-    setupFiles: ["test/support/stats-setup.ts"],
+    setupFiles: ["test/support/stats-setup.ts", "test/support/invariants-setup.ts"],
   },
 });

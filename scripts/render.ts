@@ -57,9 +57,14 @@ export function parseManifests(text: string): KubeObject[] {
   return yaml.loadAll(text, undefined, { schema: HELM_YAML_SCHEMA }).filter((d): d is KubeObject => typeof d === "object" && d !== null);
 }
 
+/** Called with every successful render's objects; the test suite checks its coherence invariants here. */
+export const renderObservers: ((objects: KubeObject[], o: RenderOptions) => void)[] = [];
+
 export async function render(o: RenderOptions): Promise<{ objects: KubeObject[]; manifest: string; stderr: string }> {
   const { manifest, stderr } = await helmTemplate(o);
-  return { objects: parseManifests(manifest), manifest, stderr };
+  const objects = parseManifests(manifest);
+  for (const observe of renderObservers) observe(objects, o);
+  return { objects, manifest, stderr };
 }
 
 export function find<T = KubeObject>(objects: KubeObject[], kind: string, name?: string): T | undefined {

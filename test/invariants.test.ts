@@ -1,7 +1,8 @@
 // The coherence invariants can fail: each is fed a hand-broken copy of a real render and must name the break.
-// (On real renders they run automatically: test/support/renders.ts applies them to every successful render.)
+// (On real renders they run automatically: test/support/renders.ts applies them to every successful render it makes,
+// and test/support/invariants-setup.ts to every render of chart/ made any other way.)
 import { describe, expect, it } from "vitest";
-import type { KubeObject } from "../scripts/render.js";
+import { renderObservers, type KubeObject } from "../scripts/render.js";
 import { INVARIANTS, assertInvariants, invariantViolations, relayValuesWritten } from "./support/invariants.js";
 import { BASE, HELM_MAJORS, renderObjects } from "./support/renders.js";
 
@@ -105,5 +106,14 @@ describe.each(HELM_MAJORS)("names YAML 1.1 reads as booleans or numbers stay str
     expect(get(objs, "Service").metadata.name).toBe(serviceName);
     for (const o of objs) if (o.metadata.labels?.["app.kubernetes.io/instance"] !== undefined) expect(o.metadata.labels["app.kubernetes.io/instance"], `${o.kind}/${o.metadata.name}`).toBe(releaseName);
     for (const w of relayValuesWritten(objs)) expect(w.value, w.owner).toBe(serviceName);
+  });
+});
+
+describe("renders that bypass renderObjects", () => {
+  it("are checked too: scripts/render.ts hands every render of chart/ to the invariants (support/invariants-setup.ts)", async () => {
+    const objs = await good(4);
+    get(objs, "Service").spec.selector = { "k8s-app": "calico-tyhpa" };
+    expect(() => renderObservers.forEach((observe) => observe(objs, { sets: BASE }))).toThrow(/\[selectorsMatch\]/);
+    expect(() => renderObservers.forEach((observe) => observe(objs, { sets: BASE, chart: "/tmp/some-other-chart" }))).not.toThrow();
   });
 });
