@@ -3,10 +3,10 @@
 // matrix applies it), a coherence invariant, the security lint, or the strict Kubernetes object check. The
 // unmutated copy passes every check, so each catch is the mutation's doing. A mutation whose target text is no longer
 // in the chart fails loudly: keep this catalogue in step with the templates.
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { render, type KubeObject, type RenderOptions } from "../scripts/render.js";
 import { chartDir } from "../scripts/tools.js";
 import { notServedReason, servedApiVersions } from "./support/api-lifecycle.js";
@@ -54,8 +54,13 @@ async function checksThatFire(objects: KubeObject[], o: RenderOptions, minor: nu
   return fired;
 }
 
+const copies: string[] = [];
+afterAll(() => copies.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
 function mutatedChart(m?: Mutation): string {
-  const dir = join(mkdtempSync(join(tmpdir(), "terway-relay-mutant-")), "chart");
+  const top = mkdtempSync(join(tmpdir(), "terway-relay-mutant-"));
+  copies.push(top);
+  const dir = join(top, "chart");
   cpSync(chartDir, dir, { recursive: true });
   if (m) {
     const f = join(dir, m.file);

@@ -3,10 +3,10 @@
 // on every file, and every rejection must name the offending path. Cross-field rules the schema cannot express
 // (node count versus replicas, the release namespace) are a separate corpus: the harness's crossFieldProblems and
 // the chart must refuse the same cases.
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { crossFieldProblems } from "../scripts/cross-field.js";
 import { HelmError } from "../scripts/render.js";
 import { repoRoot } from "../scripts/tools.js";
@@ -134,8 +134,10 @@ describe("cross-field: the release namespace", () => {
 const SCALARS = ["yes", "No", "on", "OFF", "y", "n", "1_0", "1_000.5", "0b11", "0o17", "017", "0x1F", "1e3", "+12", "08", "true", "v3.5.8", "1.21.0", "_1", "2001-12-14"];
 
 describe("YAML scalars: the harness reads values files as Helm does", () => {
+  const dir = mkdtempSync(join(tmpdir(), "terway-relay-scalar-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
   const file = (scalar: string) => {
-    const f = join(mkdtempSync(join(tmpdir(), "terway-relay-scalar-")), "values.yaml");
+    const f = join(dir, `${Buffer.from(scalar).toString("hex")}.yaml`);
     writeFileSync(f, `region: cn-hangzhou\nhook:\n  image:\n    tag: ${scalar}\n`);
     return f;
   };

@@ -1,11 +1,11 @@
 // scripts/helm-yaml.ts against the real thing: a throwaway chart prints `toJson .Values` and Helm 3 and Helm 4 read
 // the same values file the harness reads. Every scalar must come out with the same type and value; the dumper must
 // write strings that Helm reads back as the same strings; duplicate keys and .inf must be treated as Helm treats them.
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { dumpHelmYaml, loadHelmYaml } from "../scripts/helm-yaml.js";
 import { helmBin } from "../scripts/tools.js";
 import { readYamlObject } from "../scripts/values.js";
@@ -17,6 +17,7 @@ const chart = join(dir, "echo");
 mkdirSync(join(chart, "templates"), { recursive: true });
 writeFileSync(join(chart, "Chart.yaml"), "apiVersion: v2\nname: echo\nversion: 0.1.0\n");
 writeFileSync(join(chart, "templates", "values.yaml"), "# values: {{ toJson .Values }}\n");
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** What Helm makes of a values file: the JSON of .Values, or its error message. */
 async function helmReads(helm: 3 | 4, text: string): Promise<unknown> {

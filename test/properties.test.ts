@@ -6,7 +6,7 @@
 // 2. a random single mutation that breaks the schema is always refused by the harness before anything renders,
 //    naming the mutated path, and (on a bounded sample, since each costs a helm call) by both Helms on the schema.
 // Case counts are printed and added to the suite's totals.
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
@@ -61,6 +61,7 @@ const releaseName = fc.oneof(
 
 const counts = { render: 0, mutation: 0, helmMutation: 0 };
 afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
   bump("propertyCases", counts.render + counts.mutation + counts.helmMutation);
   console.log(`property cases: ${counts.render} rendered under Helm 3 and 4, ${counts.mutation} schema mutations through the harness, ${counts.helmMutation} through Helm`);
 });
