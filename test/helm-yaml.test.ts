@@ -43,12 +43,13 @@ const SCALARS = [
 ];
 
 describe("helm-yaml: the harness reads values files as Helm does", () => {
-  const text = `s:\n${SCALARS.map((s, i) => `  k${i}: ${s}\n`).join("")}keys:\n  on: a\n  y: y\n  1_0: b\n  017: c\n  no: d\n  1.5: e\nexplicit:\n  a: !!str 1_0\n  b: !!int "12"\n  c: !!float 1\n  d: !!bool yes\n  e: &x 017\n  f: *x\n`;
+  const text = `s:\n${SCALARS.map((s, i) => `  k${i}: ${s}\n`).join("")}keys:\n  on: a\n  y: y\n  1_0: b\n  017: c\n  no: d\n  1.5: e\nexplicit:\n  a: !!str 1_0\n  b: !!int "12"\n  c: !!float 1\n  d: !!bool yes\n  e: &x 017\n  f: *x\nbase: &b\n  a: on\n  c: 3\nmerged:\n  <<: *b\n  c: 4\n`;
 
-  it.each(HELM_MAJORS)(`${SCALARS.length} plain scalars, keys and explicit tags: helm %i`, async (helm) => {
+  it.each(HELM_MAJORS)(`${SCALARS.length} plain scalars, keys, explicit tags and merge keys: helm %i`, async (helm) => {
     bump("helmYamlCases", SCALARS.length);
     const ours = JSON.parse(JSON.stringify(loadHelmYaml(text)));
     expect(ours.s.k0).toBe(true);
+    expect(ours.merged).toEqual({ a: true, c: 4 });
     expect(await helmReads(helm, text)).toEqual(ours);
   });
 
