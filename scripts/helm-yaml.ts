@@ -6,6 +6,8 @@
 // quotes every string Helm would read as something else. Checked against Helm 3.17 and 4.1 (test/helm-yaml.test.ts).
 // Two more habits of Helm's reader: a repeated key is not an error (the last one wins), and .inf/.nan anywhere make
 // the whole file unreadable (sigs.k8s.io/yaml converts to JSON, which has no such numbers).
+// Not mimicked: a null map key (`~: x`; Helm refuses the file, here the key is "null") and the !!binary and
+// !!timestamp tags (js-yaml refuses them).
 import yaml from "js-yaml";
 
 const BOOL_TRUE = new Set(["y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"]);
