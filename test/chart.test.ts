@@ -173,4 +173,12 @@ describe.each(HELM_MAJORS)("helm %i", (helm) => {
   it("names the Service from typha.serviceName", async () => {
     expect(one<Service>(await objects("typha.serviceName=typha-relay"), "Service").metadata!.name).toBe("typha-relay");
   });
+
+  it("turns a dotted release name into DNS-label names for the per-release hook and test objects", async () => {
+    const objs = await renderObjects({ helm, sets: BASE, releaseName: "team.relay" });
+    const jobs = byKind(objs, "Job").map((j) => j.metadata.name);
+    expect(jobs.length).toBeGreaterThan(0);
+    for (const name of jobs) expect(name).toMatch(/^team-relay-eni-config-[a-z-]+$/);
+    expect(one(objs, "Pod").metadata.name).toBe("team-relay-test");
+  });
 });

@@ -50,13 +50,12 @@ const OVERRIDES: Overrides = {
 
 const renderable = validValues(OVERRIDES).filter((v) => crossFieldProblems(v).length === 0);
 
-/** Release names Helm accepts (at most 53 characters). Dotless: Helm accepts a dot, but the hook Jobs and the test
- * pod are named after the release, and the namesValid invariant wants DNS labels there; dotted release names are not
- * covered. Often the default, sometimes one that YAML 1.1 reads as a boolean or a number. */
+/** Release names Helm accepts (at most 53 characters, dots allowed). Often the default, sometimes one that YAML 1.1
+ * reads as a boolean or a number, sometimes dotted (hook and test object names must still be DNS labels). */
 const releaseName = fc.oneof(
   { weight: 2, arbitrary: fc.constant("terway-relay") },
-  { weight: 1, arbitrary: fc.constantFrom("yes", "on", "017", "1e3", "y") },
-  { weight: 2, arbitrary: fc.stringMatching(/^[a-z0-9]([-a-z0-9]{0,51}[a-z0-9])?$/) },
+  { weight: 1, arbitrary: fc.constantFrom("yes", "on", "017", "1e3", "y", "team.relay", "a.b.c") },
+  { weight: 2, arbitrary: fc.stringMatching(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/).filter((n) => n.length <= 53) },
 );
 
 const counts = { render: 0, mutation: 0, helmMutation: 0 };

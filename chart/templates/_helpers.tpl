@@ -28,6 +28,12 @@ app.kubernetes.io/version: {{ include "terway-relay.typhaTag" . | trunc 63 | tri
 app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- end }}
 
+{{/* The release name as a DNS label, for the names of objects made per release (hook Jobs, test pod, their
+RBAC): Helm accepts dots in release names, Pod and Job names here must not carry them. */}}
+{{- define "terway-relay.releaseLabel" -}}
+{{- .Release.Name | replace "." "-" -}}
+{{- end }}
+
 {{- define "terway-relay.typhaSelectorLabels" -}}
 k8s-app: {{ include "terway-relay.typhaName" . }}
 {{- end }}

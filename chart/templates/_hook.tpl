@@ -7,7 +7,7 @@ RBAC and NOTES share is defined here once.
 labels pods with job-name=<Job name>, a label value of at most 63 characters: 35 + "-eni-config" (11) +
 "-post-rollback" (14) = 60. */}}
 {{- define "terway-relay.hookName" -}}
-{{- printf "%s-eni-config" (.Release.Name | trunc 35 | trimSuffix "-") -}}
+{{- printf "%s-eni-config" (include "terway-relay.releaseLabel" . | trunc 35 | trimSuffix "-") -}}
 {{- end }}
 
 {{/* The phases a Job runs in. pre-install only checks (and forgets stale records); post-* switch Felix over;
