@@ -81,7 +81,7 @@ describe("the hook's relay value", () => {
   });
   it("a hook writing the Typha Service's name passes", async () => {
     const objs = await good(4);
-    objs.push(hookJob("calico-typha"));
+    objs.push(hookJob("calico-typha") as KubeObject);
     expect(INVARIANTS.felixFindsTypha(objs, ctx)).toEqual([]);
   });
   it("the chart's own hook Jobs write the Typha Service's name, when the chart has them", async () => {

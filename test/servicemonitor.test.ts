@@ -47,7 +47,7 @@ describe.each(HELM_MAJORS)("metrics and ServiceMonitor (helm %i)", (helm) => {
     expect(metrics.spec!.clusterIP).toBe("None");
     expect(metrics.spec!.ports).toEqual([{ name: "metrics", port: 9093, protocol: "TCP", targetPort: "metrics" }]);
     expect(metrics.spec!.selector).toEqual({ "k8s-app": "calico-typha" });
-    expect(unknownFields(metrics)).toEqual([]);
+    expect(unknownFields(metrics as { apiVersion: string; kind: string })).toEqual([]);
   });
 
   it("an empty interval leaves it to Prometheus' global scrape interval", async () => {
