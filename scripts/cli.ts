@@ -77,10 +77,18 @@ async function checkValues(files: string[], sets: string[]): Promise<boolean> {
 
 async function cmdRender(a: Args): Promise<number> {
   const helm = helmFlag(a);
-  if (!(await checkValues(a.files, a.sets))) return 1;
   const { render, sizingNote, HelmError } = await import("./render.js");
+  // `helm template` changes nothing, so it runs while the values are validated (the two together cost about what
+  // Helm alone does); its output is used only once the values pass, and Helm is stopped when they do not.
+  const cancel = new AbortController();
+  const rendering = render({ files: a.files, sets: a.sets, helm, kubeVersion: a.flags.get("--kube-version"), apiVersions: a.apiVersions }, cancel.signal);
+  rendering.catch(() => undefined); // awaited below, or abandoned with the invalid values
+  if (!(await checkValues(a.files, a.sets))) {
+    cancel.abort();
+    return 1;
+  }
   try {
-    const r = await render({ files: a.files, sets: a.sets, helm, kubeVersion: a.flags.get("--kube-version"), apiVersions: a.apiVersions });
+    const r = await rendering;
     const sizing = sizingNote(r.objects);
     if (sizing.unknownNodes) console.error(`warning: ${sizing.note}`);
     process.stdout.write(r.manifest.endsWith("\n") ? r.manifest : `${r.manifest}\n`);

@@ -44,10 +44,11 @@ export function helmTemplateArgs(o: RenderOptions): string[] {
 /** `helm template` calls made by this process (the test suite prints the total). */
 export const helmTemplateCalls = { count: 0 };
 
-/** Raw `helm template`; throws HelmError (Helm's own message) when Helm refuses. */
-export async function helmTemplate(o: RenderOptions): Promise<{ manifest: string; stderr: string }> {
+/** Raw `helm template`; throws HelmError (Helm's own message) when Helm refuses. `signal` stops Helm early. */
+export async function helmTemplate(o: RenderOptions, signal?: AbortSignal): Promise<{ manifest: string; stderr: string }> {
   helmTemplateCalls.count++;
-  const r = await execa(helmBin(o.helm), helmTemplateArgs(o), { reject: false });
+  const r = await execa(helmBin(o.helm), helmTemplateArgs(o), { reject: false, cancelSignal: signal });
+  if (r.isCanceled) throw new Error("helm template was cancelled");
   if (r.exitCode !== 0) throw new HelmError(r.stderr, r.exitCode);
   return { manifest: r.stdout, stderr: r.stderr };
 }
@@ -60,8 +61,8 @@ export function parseManifests(text: string): KubeObject[] {
 /** Called with every successful render's objects; the test suite checks its coherence invariants here. */
 export const renderObservers: ((objects: KubeObject[], o: RenderOptions) => void)[] = [];
 
-export async function render(o: RenderOptions): Promise<{ objects: KubeObject[]; manifest: string; stderr: string }> {
-  const { manifest, stderr } = await helmTemplate(o);
+export async function render(o: RenderOptions, signal?: AbortSignal): Promise<{ objects: KubeObject[]; manifest: string; stderr: string }> {
+  const { manifest, stderr } = await helmTemplate(o, signal);
   const objects = parseManifests(manifest);
   for (const observe of renderObservers) observe(objects, o);
   return { objects, manifest, stderr };
