@@ -1,5 +1,6 @@
 // Everything derived from values.schema.json must be regenerated when the schema changes (`npm run gen`).
 import { readFileSync } from "node:fs";
+import { execa } from "execa";
 import { describe, expect, it } from "vitest";
 import { chartSchemaPath, rootSchemaPath } from "../scripts/gen-chart-schema.js";
 import { readmePath, readmeSource } from "../scripts/gen-readme.js";
@@ -15,6 +16,10 @@ describe("generated files match values.schema.json", () => {
   });
   it("the precompiled validator", () => {
     expect(read(validatorPath), hint).toBe(validatorSource());
+  });
+  it("the validator loads as plain ESM under Node, outside any bundler", async () => {
+    const r = await execa("node", ["--input-type=module", "-e", `import { validate } from ${JSON.stringify(validatorPath)}; console.log(validate({}))`]);
+    expect(r.stdout).toBe("false");
   });
   it("the Values types", async () => {
     expect(read(typesPath), hint).toBe(await typesSource());

@@ -63,6 +63,15 @@ describe("values.schema.json", () => {
     }
   });
 
+  it("limits lengths only of ASCII-only strings (the validator counts .length, Helm counts code points)", () => {
+    for (const [path, node] of allNodes(schema)) {
+      if (!("minLength" in node || "maxLength" in node)) continue;
+      expect(node.pattern, `${path} needs an ASCII-only pattern`).toEqual(expect.any(String));
+      // No wildcard, negated class or escape that could admit a non-ASCII character.
+      expect(String(node.pattern), path).not.toMatch(/(^|[^\\])\.|\[\^|\\[pPuxSWD]/);
+    }
+  });
+
   it("has the same defaults as chart/values.yaml, key for key", () => {
     const defaults = chartDefaults();
     for (const [path, node] of properties()) {
