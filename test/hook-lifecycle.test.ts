@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { FakeApiServer, type FakeCluster, type Obj } from "./support/fake-kube-apiserver.js";
 import { fixture, hookVariant, runPhase, typhaObjects, type HookVariant, type Phase, type PhaseResult } from "./support/hook-harness.js";
+import { concurrencyLimit } from "./support/limit.js";
 
 const BASE = ["region=cn-hangzhou", "nodeCount=320"];
 const OWNED = ["felix_relay_service", "disable_network_policy"];
@@ -29,18 +30,7 @@ beforeAll(async () => {
 afterAll(async () => server?.stop());
 
 // Scenarios run a few at a time: each spawns kubectl processes, and the machine may have two cores.
-let running = 0;
-const waiting: (() => void)[] = [];
-async function limited<T>(fn: () => Promise<T>): Promise<T> {
-  if (running >= 4) await new Promise<void>((resolve) => waiting.push(resolve));
-  running++;
-  try {
-    return await fn();
-  } finally {
-    running--;
-    waiting.shift()?.();
-  }
-}
+const limited = concurrencyLimit(4);
 
 let clusterCount = 0;
 function cluster(seed: { configMap?: Obj | null; daemonSets?: Obj[] } = {}): FakeCluster {

@@ -4,6 +4,7 @@ import { render, HelmError, type KubeObject, type RenderOptions } from "../../sc
 import type { HelmMajor } from "../../scripts/tools.js";
 import { assertInvariants, contextFor } from "./invariants.js";
 import { bump } from "./stats.js";
+import { concurrencyLimit } from "./limit.js";
 
 export const HELM_MAJORS: HelmMajor[] = [3, 4];
 
@@ -12,18 +13,7 @@ export const renderStats = { renders: 0 };
 
 /** At most this many helm processes at once per test file (files already run in parallel, one per core). */
 const MAX_CONCURRENT = Number(process.env.TERWAY_RELAY_RENDER_CONCURRENCY ?? 3);
-let running = 0;
-const waiting: (() => void)[] = [];
-async function limited<T>(job: () => Promise<T>): Promise<T> {
-  if (running >= MAX_CONCURRENT) await new Promise<void>((r) => waiting.push(r));
-  running++;
-  try {
-    return await job();
-  } finally {
-    running--;
-    waiting.shift()?.();
-  }
-}
+const limited = concurrencyLimit(MAX_CONCURRENT);
 
 /** Render (once per distinct options) and return the parsed objects; rejects with HelmError when Helm refuses.
  * Every successful render must satisfy the coherence invariants (test/support/invariants.ts), so every test that
