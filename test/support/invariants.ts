@@ -3,6 +3,8 @@
 // hook Job, test Pod), not to a fixed list. test/support/renders.ts runs them on every successful render of
 // every test, so "checked on every render" holds by construction; test/invariants.test.ts proves each can fail.
 import type { KubeObject, RenderOptions } from "../../scripts/render.js";
+import { resolve } from "node:path";
+import { chartDir } from "../../scripts/tools.js";
 import { mergeValues } from "../../scripts/values.js";
 
 export interface InvariantContext {
@@ -10,6 +12,11 @@ export interface InvariantContext {
   namespace: string;
   /** ServiceAccounts the values declare as already existing (typha.serviceAccount.name with create=false). */
   externalServiceAccounts?: string[];
+}
+
+/** True when a render is of the project's own chart/ (invariants-setup.ts checks those on every render). */
+export function isProjectChart(o: RenderOptions): boolean {
+  return o.chart === undefined || resolve(o.chart) === chartDir;
 }
 
 /** The context for a render: its namespace, and the existing ServiceAccount the values name, if any. */
