@@ -1,0 +1,13 @@
+// Copies the root LICENSE (Apache-2.0) into chart/ byte for byte, so the packaged chart carries it
+// (Artifact Hub and `helm pull` users read the chart's own LICENSE). test/chart-metadata.test.ts fails on drift.
+import { copyFileSync } from "node:fs";
+import { join } from "node:path";
+import { chartDir, isMain, repoRoot } from "./tools.js";
+
+export const rootLicensePath = join(repoRoot, "LICENSE");
+export const chartLicensePath = join(chartDir, "LICENSE");
+
+if (isMain(import.meta.url)) {
+  copyFileSync(rootLicensePath, chartLicensePath);
+  console.log(`wrote ${chartLicensePath}`);
+}
