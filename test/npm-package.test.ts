@@ -1,0 +1,85 @@
+// The CLI as an npm package, for real: `npm pack` of this repository, installed from the tarball into an empty
+// project without network (npm --offline: the package has no dependencies, its bin is one esbuild bundle), then
+// `npx terway-relay validate`, `render` and `plan` run there as a user's CI would run them.
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { execa } from "execa";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { helmBin, repoRoot } from "../scripts/tools.js";
+import { folderManifest } from "./support/helm-client.js";
+import { HELM_MAJORS } from "./support/renders.js";
+
+const pkg = JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")) as { version: string };
+const dir = mkdtempSync(join(tmpdir(), "terway-relay-npm-"));
+const project = join(dir, "gitops");
+const installed = join(project, "node_modules/terway-relay");
+
+// Children see no npm_* variables of the `npm test` that started vitest (npm_config_local_prefix would point them
+// back at this repository): they run as in a fresh shell of the user's project.
+const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.toLowerCase().startsWith("npm_")));
+const run = (cmd: string, args: string[], cwd: string, extra: Record<string, string> = {}) =>
+  execa(cmd, args, { cwd, env: { ...env, ...extra }, extendEnv: false, reject: false });
+// Each command once through npx, as the README shows it; repeats call the installed bin directly (npx costs ~1 s of
+// CPU per call on top of the CLI).
+const npx = (args: string[], extra?: Record<string, string>) => run("npx", ["--offline", "terway-relay", ...args], project, extra);
+const bin = (args: string[], extra?: Record<string, string>) => run(join(project, "node_modules/.bin/terway-relay"), args, project, extra);
+
+let packed: { files: { path: string }[]; filename: string };
+
+beforeAll(async () => {
+  // --ignore-scripts: `prepare` (build and provision) is for this repository; npm test has just built dist/.
+  const p = await run("npm", ["pack", "--ignore-scripts", "--json", "--pack-destination", dir], repoRoot);
+  expect(p.exitCode, p.stderr).toBe(0);
+  packed = (JSON.parse(p.stdout) as (typeof packed)[])[0];
+  mkdirSync(project);
+  writeFileSync(join(project, "package.json"), JSON.stringify({ name: "gitops", private: true }));
+  writeFileSync(join(project, "values.yaml"), "region: cn-hangzhou\nnodeCount: 1000\n");
+  const i = await run("npm", ["install", "--offline", "--no-audit", "--no-fund", "--cache", join(dir, "npm-cache"), join(dir, packed.filename)], project);
+  expect(i.exitCode, i.stderr).toBe(0);
+}, 120_000);
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe("npm pack", () => {
+  it("holds the bundled CLI, the chart, the schema, the licence and nothing of the harness", () => {
+    const files = packed.files.map((f) => f.path);
+    expect(files).toEqual(expect.arrayContaining(["dist/terway-relay.js", "chart/Chart.yaml", "chart/values.yaml", "chart/values.schema.json", "chart/README.md", "chart/LICENSE", "values.schema.json", "LICENSE", "package.json"]));
+    expect(files.filter((f) => /^(scripts|test|dist\/scripts|\.tools|node_modules)\//.test(f) || f.endsWith(".ts"))).toEqual([]);
+  });
+
+  it("declares no dependencies (the bundle needs none) and installs alone, with no install-time script", () => {
+    const manifest = JSON.parse(readFileSync(join(installed, "package.json"), "utf8")) as { dependencies?: object; scripts: Record<string, string> };
+    expect(manifest.dependencies ?? {}).toEqual({});
+    for (const hook of ["preinstall", "install", "postinstall"]) expect(manifest.scripts[hook], hook).toBeUndefined();
+    // `prepare` (the repository's build and provisioning) did not run in the user's project.
+    expect(existsSync(join(installed, ".tools"))).toBe(false);
+    expect(existsSync(join(installed, "dist/scripts"))).toBe(false);
+  });
+});
+
+describe.concurrent("npx terway-relay in the user's project", () => {
+  it("validate", async () => {
+    const r = await npx(["validate", "values.yaml"]);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout).toBe("valid: values.yaml");
+    const bad = await bin(["validate", "values.yaml", "--set", "region=BAD!"]);
+    expect(bad.exitCode).toBe(1);
+    expect(bad.stderr).toContain("region");
+  });
+
+  it.each(HELM_MAJORS)("render with HELM_BIN = helm %i, equal to a render of chart/", async (major) => {
+    const [r, folder] = await Promise.all([
+      (major === 4 ? npx : bin)(["render", "-f", "values.yaml"], { HELM_BIN: helmBin(major) }),
+      folderManifest(major, { sets: ["region=cn-hangzhou", "nodeCount=1000"] }),
+    ]);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout.trimEnd()).toBe(folder.trimEnd());
+  });
+
+  it("plan", async () => {
+    const r = await npx(["plan", "--nodes", "1000", "--json"]);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect((JSON.parse(r.stdout) as { replicas: number }).replicas).toBe(5);
+  });
+});
