@@ -10,7 +10,6 @@ import { helmBin, repoRoot } from "../scripts/tools.js";
 import { folderManifest } from "./support/helm-client.js";
 import { HELM_MAJORS } from "./support/renders.js";
 
-const pkg = JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")) as { version: string };
 const dir = mkdtempSync(join(tmpdir(), "terway-relay-npm-"));
 const project = join(dir, "gitops");
 const installed = join(project, "node_modules/terway-relay");
