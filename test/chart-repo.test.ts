@@ -63,7 +63,9 @@ describe.concurrent("a user of the Helm repository", () => {
 
       await helm.run(["pull", "terway-relay/terway-relay", "--verify=false", "--destination", helm.home]);
       const pulled = readFileSync(join(helm.home, `terway-relay-${version}.tgz`));
-      const [sum] = readFileSync(release.checksum, "utf8").split(" ");
+      const published = await (await fetch(`${url}/terway-relay-${version}.tgz.sha256`)).text();
+      expect(published).toBe(readFileSync(release.checksum, "utf8"));
+      const [sum] = published.split(" ");
       expect(createHash("sha256").update(pulled).digest("hex"), "the pulled archive matches the published checksum").toBe(sum);
 
       const o = { sets: [...BASE, "nodeCount=1001", "typha.autoscaler.enabled=true"], includeCrds: true };
