@@ -322,6 +322,18 @@ describe("who runs Felix", () => {
   });
 });
 
+describe("uninstall is not blocked by a check that guards an install", () => {
+  scenario("an OnDelete DaemonSet with nothing of this release on it: pre-delete leaves it alone", async () => {
+    const ds = fixture("terway-eniip.yaml");
+    (ds.spec as Record<string, unknown>).updateStrategy = { type: "OnDelete" };
+    const c = cluster(fixture("eni-config.yaml"), [ds]);
+    await refused(c, relay, "pre-install", /DaemonSet terway-eniip uses updateStrategy OnDelete/);
+    const r = await ok(c, relay, "pre-delete");
+    expect(r.output).toContain("daemonset/terway-eniip uses updateStrategy OnDelete and has nothing of this release to undo: left alone");
+    expect(patches(c)).toEqual([]);
+  });
+});
+
 describe("the hook's own image: sh plus kubectl, sed and sleep", () => {
   for (const missing of ["sed", "sleep", "kubectl"]) {
     scenario(`no ${missing}: refused by name before any request`, async () => {

@@ -443,13 +443,24 @@ preflight() {
         fail "DaemonSet $ds ($(ds_fact "$ds" policy)) does not read $OWNED_KEY from $CONFIGMAP in its policy container: upgrade Terway first (the guide's step 2); nothing was changed."
     done
   fi
+  rolling=""
   for ds in $FOUND; do
     strategy=$(ds_fact "$ds" strategy)
     case "$strategy" in
-      RollingUpdate | '') ;; # the API server defaults it to RollingUpdate
-      *) fail "DaemonSet $ds uses updateStrategy $strategy: Terway could not be restarted as a watched rolling update, so set it to RollingUpdate; nothing was changed." ;;
+      RollingUpdate | '') rolling="$rolling $ds" ;; # the API server defaults it to RollingUpdate
+      *)
+        # An uninstall with nothing of this release on these pods (an install refused or never finished) has
+        # nothing to roll: it leaves the DaemonSet alone instead of blocking.
+        if [ "$PHASE" = pre-delete ] && [ -z "$(recorded_keys)" ] && [ -z "$(ds_fact "$ds" state)" ] &&
+          { [ "$MODE" != relay ] || [ "$(fact "$RELAY_KEY.data")" != "$(quoted "$SERVICE_NAME")" ]; }; then
+          log "daemonset/$ds uses updateStrategy $strategy and has nothing of this release to undo: left alone"
+          continue
+        fi
+        fail "DaemonSet $ds uses updateStrategy $strategy: Terway could not be restarted as a watched rolling update, so set it to RollingUpdate; nothing was changed."
+        ;;
     esac
   done
+  FOUND=$rolling
   if [ "$MODE" = relay ] && [ "$PHASE" != pre-delete ]; then check_versions; fi
 }
 
