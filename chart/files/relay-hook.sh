@@ -290,10 +290,9 @@ recorded_keys() {
 DS_TEMPLATE='strategy {{with .spec.updateStrategy}}{{with .type}}{{.}}{{end}}{{end}}{{"\n"}}state {{with .spec.template.metadata}}{{with .annotations}}{{with index . "'"$STATE_ANNOTATION"'"}}{{.}}{{end}}{{end}}{{end}}{{"\n"}}ready {{with .status}}{{with .numberReady}}{{.}}{{end}}{{end}}{{"\n"}}{{with .spec.template.spec}}{{with .nodeSelector}}{{range $k, $v := .}}{{if eq $k "kubernetes.io/os" "beta.kubernetes.io/os"}}os {{$v}}{{"\n"}}{{end}}{{end}}{{end}}{{with .affinity}}{{with .nodeAffinity}}{{with .requiredDuringSchedulingIgnoredDuringExecution}}{{range .nodeSelectorTerms}}{{range .matchExpressions}}{{if eq .key "kubernetes.io/os" "beta.kubernetes.io/os"}}{{if eq .operator "In"}}{{range .values}}os {{.}}{{"\n"}}{{end}}{{end}}{{end}}{{end}}{{end}}{{end}}{{end}}{{end}}{{range .containers}}{{if eq .name "policy"}}policy {{.image}}{{"\n"}}{{range .env}}{{with .valueFrom}}{{with .configMapKeyRef}}reads {{.name}}/{{.key}}{{"\n"}}{{end}}{{end}}{{end}}{{end}}{{end}}{{end}}'
 
 DS=""
-ds_read() { # $1: name; true when it exists
+ds_read() { # $1: name; adds its lines to DS when it exists (never called as a condition: set -e must stop a failed read)
   out=$(kc get daemonset "$1" --ignore-not-found --output "go-template=$DS_TEMPLATE")
-  [ -n "$out" ] || return 1
-  DS="$DS
+  [ -z "$out" ] || DS="$DS
 $(printf '%s\n' "$out" | sed "s|^|$1 |")"
 }
 ds_fact() { line_of "$1 $2" "$DS"; }
@@ -400,7 +399,8 @@ preflight() {
   fi
   FOUND=""
   for ds in $DAEMONSETS; do
-    ds_read "$ds" || continue
+    ds_read "$ds"
+    [ -n "$(ds_has "$ds" "strategy .*")" ] || continue # the first line of every DaemonSet read
     if ds_windows "$ds"; then
       log "daemonset/$ds runs on Windows nodes, whose policy container does not read $RELAY_KEY and which roll only when their pods are deleted: it is neither rolled nor counted"
       continue
