@@ -105,6 +105,9 @@ cm_template() {
     t="$t$k"'.record {{with .metadata.annotations}}{{with index . "'"$RECORD$k"'"}}{{.}}{{end}}{{end}}{{"\n"}}'
     t="$t$k"'.previous {{with .metadata.annotations}}{{$v := index . "'"$PREVIOUS$k"'"}}{{if eq (printf "%T" $v) "string"}}{{printf "%q" $v}}{{else}}-{{end}}{{else}}-{{end}}{{"\n"}}'
   done
+  # Last, after a line of its own: the CNI config's raw text inside a wrapping object, for cni_engine.
+  # shellcheck disable=SC2016 # $l is a go-template variable
+  t="$t"'cni.json{{"\n"}}{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"cni"},"cni":{{with .data}}{{$l := index . "10-terway.conflist"}}{{if eq (printf "%T" $l) "string"}}{{$l}}{{else}}{{with index . "10-terway.conf"}}{{.}}{{end}}{{end}}{{end}}}'
   printf '%s' "$t"
 }
 
@@ -282,18 +285,16 @@ recorded_keys() {
 }
 
 # ---------------------------------------------------------------------------------------------------------
-# Terway DaemonSets. One go-template call each: update strategy, state annotation, ready pods, the OS its pods
-# are scheduled on, the policy (Felix) container's image and the eni-config keys it reads. DS holds the lines of
-# every DaemonSet read, each prefixed with its name.
+# Terway DaemonSets, all read by one kubectl call: update strategy, state annotation, ready pods, the OS its pods
+# are scheduled on, the policy (Felix) container's image and the eni-config keys it reads. kubectl prints a List
+# when DAEMONSETS names several, the object itself when it names one; every line starts with the DaemonSet's name.
 
-# shellcheck disable=SC2016 # $os is a go-template variable, not a shell one
-DS_TEMPLATE='strategy {{with .spec.updateStrategy}}{{with .type}}{{.}}{{end}}{{end}}{{"\n"}}state {{with .spec.template.metadata}}{{with .annotations}}{{with index . "'"$STATE_ANNOTATION"'"}}{{.}}{{end}}{{end}}{{end}}{{"\n"}}ready {{with .status}}{{with .numberReady}}{{.}}{{end}}{{end}}{{"\n"}}{{with .spec.template.spec}}{{with .nodeSelector}}{{range $k, $v := .}}{{if eq $k "kubernetes.io/os" "beta.kubernetes.io/os"}}os {{$v}}{{"\n"}}{{end}}{{end}}{{end}}{{with .affinity}}{{with .nodeAffinity}}{{with .requiredDuringSchedulingIgnoredDuringExecution}}{{range .nodeSelectorTerms}}{{range .matchExpressions}}{{if eq .key "kubernetes.io/os" "beta.kubernetes.io/os"}}{{if eq .operator "In"}}{{range .values}}os {{.}}{{"\n"}}{{end}}{{end}}{{end}}{{end}}{{end}}{{end}}{{end}}{{end}}{{range .containers}}{{if eq .name "policy"}}policy {{.image}}{{"\n"}}{{range .env}}{{with .valueFrom}}{{with .configMapKeyRef}}reads {{.name}}/{{.key}}{{"\n"}}{{end}}{{end}}{{end}}{{end}}{{end}}{{end}}'
+# shellcheck disable=SC2016 # $n, $k and $v are go-template variables, not shell ones
+DS_TEMPLATE='{{define "ds"}}{{$n := .metadata.name}}{{$n}} strategy {{with .spec.updateStrategy}}{{with .type}}{{.}}{{end}}{{end}}{{"\n"}}{{$n}} state {{with .spec.template.metadata}}{{with .annotations}}{{with index . "'"$STATE_ANNOTATION"'"}}{{.}}{{end}}{{end}}{{end}}{{"\n"}}{{$n}} ready {{with .status}}{{with .numberReady}}{{.}}{{end}}{{end}}{{"\n"}}{{with .spec.template.spec}}{{with .nodeSelector}}{{range $k, $v := .}}{{if eq $k "kubernetes.io/os" "beta.kubernetes.io/os"}}{{$n}} os {{$v}}{{"\n"}}{{end}}{{end}}{{end}}{{with .affinity}}{{with .nodeAffinity}}{{with .requiredDuringSchedulingIgnoredDuringExecution}}{{range .nodeSelectorTerms}}{{range .matchExpressions}}{{if eq .key "kubernetes.io/os" "beta.kubernetes.io/os"}}{{if eq .operator "In"}}{{range .values}}{{$n}} os {{.}}{{"\n"}}{{end}}{{end}}{{end}}{{end}}{{end}}{{end}}{{end}}{{end}}{{range .containers}}{{if eq .name "policy"}}{{$n}} policy {{.image}}{{"\n"}}{{range .env}}{{with .valueFrom}}{{with .configMapKeyRef}}{{$n}} reads {{.name}}/{{.key}}{{"\n"}}{{end}}{{end}}{{end}}{{end}}{{end}}{{end}}{{end}}{{if eq .kind "List"}}{{range .items}}{{template "ds" .}}{{end}}{{else}}{{template "ds" .}}{{end}}'
 
-DS=""
-ds_read() { # $1: name; adds its lines to DS when it exists (never called as a condition: set -e must stop a failed read)
-  out=$(kc get daemonset "$1" --ignore-not-found --output "go-template=$DS_TEMPLATE")
-  [ -z "$out" ] || DS="$DS
-$(printf '%s\n' "$out" | sed "s|^|$1 |")"
+ds_read_all() { # sets DS
+  # shellcheck disable=SC2086 # one argument per DaemonSet name
+  DS=$(kc get daemonset $DAEMONSETS --ignore-not-found --output "go-template=$DS_TEMPLATE")
 }
 ds_fact() { line_of "$1 $2" "$DS"; }
 ds_has() { printf '%s\n' "$DS" | sed -n "\\|^$1 $2\$|{p;q;}"; } # $1: name, $2: a whole fact line
@@ -305,18 +306,17 @@ ds_windows() { [ -n "$(ds_has "$1" "os windows")" ] && [ -z "$(ds_has "$1" "os l
 # Which policy engine the CNI config selects. Terway runs Cilium instead of Felix when the "terway" plugin's
 # network_policy_provider is "ebpf", or its eniip_virtual_type is ipvlan or datapathv2 in any case (terway
 # cmd/terway-cli/cni.go mergeConfigList and storeRuntimeConfig, policy.go initPolicy, v1.17.5). The config is
-# JSON text inside a ConfigMap value; go-templates cannot parse JSON text, so kubectl prints the value inside a
-# wrapping object (a ConfigMap with one more field) and a second, local kubectl parses that whole document as
-# JSON and reads it with a go-template: any whitespace, key order or escapes, and no tool beyond kubectl.
+# JSON text inside a ConfigMap value; go-templates cannot parse JSON text, so cm_read prints the value inside a
+# wrapping object (a ConfigMap with one more field) and a local kubectl parses that whole document as JSON and
+# reads it with a go-template: any whitespace, key order or escapes, and no tool beyond kubectl.
 
 CNI_FIELDS='{{with .network_policy_provider}}provider {{printf "%q" .}}{{"\n"}}{{end}}{{with .eniip_virtual_type}}virtual {{printf "%q" .}}{{"\n"}}{{end}}'
 CNI_TEMPLATE='{{with .cni}}{{if .plugins}}{{range .plugins}}{{if eq (printf "%v" .type) "terway"}}'"$CNI_FIELDS"'{{end}}{{end}}{{else}}'"$CNI_FIELDS"'{{end}}{{end}}'
 
 # Sets ENGINE to what selects Cilium ("" for Felix); fails when the config is not JSON kubectl can read.
 cni_engine() { # $1: the eni-config key Terway reads
-  wrapper='{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"cni"},"cni":{{with .data}}{{index . "'"$1"'"}}{{end}}}'
   ENGINE=""
-  if ! parsed=$(kc get configmap "$CONFIGMAP" --output "go-template=$wrapper" |
+  if ! parsed=$(printf '%s\n' "$CM" | sed '1,/^cni\.json$/d' |
     "$KUBECTL" patch --filename - --local --type merge --patch '{}' --output "go-template=$CNI_TEMPLATE" 2>&1); then
     fail "eni-config $1 is not JSON that names Terway's plugin ($(printf '%s\n' "$parsed" | sed -n '1{s/[.]*$//;p;}')), so the policy engine Terway runs cannot be told; nothing was changed."
   fi
@@ -398,8 +398,8 @@ preflight() {
     fail "ConfigMap $NAMESPACE/$CONFIGMAP does not exist: this cluster does not run Terway (or hook.configMapName is wrong), nothing was changed."
   fi
   FOUND=""
+  ds_read_all
   for ds in $DAEMONSETS; do
-    ds_read "$ds"
     [ -n "$(ds_has "$ds" "strategy .*")" ] || continue # the first line of every DaemonSet read
     if ds_windows "$ds"; then
       log "daemonset/$ds runs on Windows nodes, whose policy container does not read $RELAY_KEY and which roll only when their pods are deleted: it is neither rolled nor counted"
