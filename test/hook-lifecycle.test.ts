@@ -47,9 +47,9 @@ const data = (c: FakeCluster) => ({ ...((c.get("ConfigMap", "eni-config")?.data 
 const annotations = (c: FakeCluster) => ({ ...((c.get("ConfigMap", "eni-config")?.metadata.annotations as Record<string, string>) ?? {}) });
 const relayRecords = (c: FakeCluster) => Object.fromEntries(Object.entries(annotations(c)).filter(([k]) => k.startsWith("terway-relay/")));
 const restarts = (c: FakeCluster, ds = "terway-eniip") => c.restarts.get(ds) ?? 0;
-/** The DaemonSet's state as the hook leaves it: the hash annotation on its pod template (the only field it writes). */
+/** The DaemonSet's state as the hook leaves it: the state annotation on its pod template (the only field it writes). */
 const dsHash = (c: FakeCluster, ds = "terway-eniip") =>
-  ((c.get("DaemonSet", ds)?.spec as { template: { metadata: { annotations?: Record<string, string> } } }).template.metadata.annotations ?? {})["terway-relay/eni-config-hash"];
+  ((c.get("DaemonSet", ds)?.spec as { template: { metadata: { annotations?: Record<string, string> } } }).template.metadata.annotations ?? {})["terway-relay/eni-config"];
 const patches = (c: FakeCluster) => c.requests.filter((r) => r.verb === "patch" || r.verb === "update");
 
 function putTypha(c: FakeCluster, serviceName = "calico-typha", ready = 3): void {
@@ -88,7 +88,7 @@ function invariants(c: FakeCluster, original: Record<string, string> = fixture("
     }
   }
   for (const r of patches(c).filter((r) => r.resource === "daemonsets")) {
-    expect(Object.keys((r.body as { spec: { template: { metadata: { annotations: object } } } }).spec.template.metadata.annotations)).toEqual(["terway-relay/eni-config-hash"]);
+    expect(Object.keys((r.body as { spec: { template: { metadata: { annotations: object } } } }).spec.template.metadata.annotations)).toEqual(["terway-relay/eni-config"]);
   }
   const now = data(c);
   for (const k of Object.keys({ ...original, ...now }).filter((k) => !OWNED.includes(k))) expect(now[k], k).toBe(original[k]);
@@ -108,7 +108,7 @@ describe("relay mode", () => {
     expect(data(c).felix_relay_service).toBe("calico-typha");
     expect(relayRecords(c)).toEqual({ "terway-relay/record.felix_relay_service": "absent" });
     expect(restarts(c)).toBe(1);
-    expect(dsHash(c)).toMatch(/^[0-9]+$/);
+    expect(dsHash(c)).toBe('felix_relay_service="calico-typha";disable_network_policy="false";');
     expect(r.output).toContain("Felix connected to Typha: 321 connections for 320 ready Terway pods");
     expect(r.output).toMatch(/successfully rolled out/);
     invariants(c);
@@ -157,9 +157,9 @@ describe("relay mode", () => {
     expect(restarts(c)).toBe(1);
     await ok(c, relay, "post-upgrade");
     expect(data(c).felix_relay_service).toBe("calico-typha");
-    // The wanted state did not change, the pods' did: same hash, suffixed so that the template changes.
+    // The wanted state did not change, the pods' did: the same state, with a counter so that the template changes.
     expect(restarts(c)).toBe(2);
-    expect(dsHash(c)).toMatch(new RegExp(`^${hash}\\.[0-9]+$`));
+    expect(dsHash(c)).toBe(`1 ${hash}`);
     invariants(c);
   });
 
@@ -341,14 +341,14 @@ describe("preflight refusals: one sentence, nothing modified", () => {
   const refusals: [string, () => FakeCluster, RegExp, HookVariant?][] = [
     ["eni-config missing", () => cluster({ configMap: null }), /^terway-relay pre-install: ERROR: ConfigMap kube-system\/eni-config does not exist: this cluster does not run Terway/m],
     ["DaemonSet missing", () => cluster({ daemonSets: [] }), /ERROR: no Terway DaemonSet named terway-eniip or terway in kube-system/],
-    ["Terway too old", () => cluster({ daemonSets: [fixture("terway-eniip-old.yaml")] }), /ERROR: DaemonSet terway-eniip \(.*terway:v1\.5\.0\) does not read felix_relay_service from eni-config in its policy container: upgrade Terway first/],
-    ["terway-eni only", () => cluster({ daemonSets: [fixture("terway-eni.yaml")] }), /ERROR: only DaemonSet terway-eni \(exclusive ENI\) runs Terway here, and it runs no policy engine/],
+    ["Terway too old", () => cluster({ daemonSets: [fixture("terway-v1.4.yaml")] }), /ERROR: DaemonSet terway \(.*terway:v1\.2\.3\) does not read felix_relay_service from eni-config in its policy container: upgrade Terway first/],
+    ["terway-eni only", () => cluster({ daemonSets: [fixture("terway-eni.yaml")] }), /ERROR: only DaemonSet terway-eni \(exclusive ENI\) runs Terway here, and exclusive-ENI nodes run no Felix/],
     [
       "eBPF engine (network_policy_provider ebpf)",
       () => {
         const cm = fixture("eni-config.yaml");
         const d = cm.data as Record<string, string>;
-        d["10-terway.conf"] = d["10-terway.conf"].replace('"iptables"', '"ebpf"');
+        d["10-terway.conf"] = d["10-terway.conf"].replace('"type": "terway"', '"type": "terway",\n  "network_policy_provider": "ebpf"');
         return cluster({ configMap: cm });
       },
       /ERROR: eni-config 10-terway.conf selects network_policy_provider "ebpf", so Terway runs Cilium \(eBPF\) instead of Felix/,
@@ -401,13 +401,16 @@ describe("preflight refusals: one sentence, nothing modified", () => {
     invariants(c);
   });
 
-  scenario("an unknown Terway version is a warning, not a refusal", async () => {
+  scenario("a Terway version the table cannot place is refused; typha.allowVersionSkew lets it through with a warning", async () => {
     const ds = fixture("terway-eniip.yaml");
     const spec = ds.spec as { template: { spec: { containers: { name: string; image: string }[] } } };
-    for (const ct of spec.template.spec.containers) ct.image = ct.image.replace("v1.9.0", "v1.99.0");
+    for (const ct of spec.template.spec.containers) ct.image = ct.image.replace("v1.9.0", "v1.5.0");
     const c = cluster({ daemonSets: [ds] });
-    const r = await ok(c, relay, "pre-install");
-    expect(r.stderr).toMatch(/WARNING: Terway image .*v1\.99\.0 is not in the Felix version table/);
+    const refused = await phase(c, relay, "pre-install");
+    expect(refused.exitCode).toBe(1);
+    expect(refused.stderr).toMatch(/ERROR: Terway image .*v1\.5\.0 has Terway 1\.5\.0\.0, which no row of the Felix version table places, .*: set typha\.allowVersionSkew=true to accept that; nothing was changed\.$/m);
+    const r = await ok(c, skewAllowed, "pre-install");
+    expect(r.stderr).toMatch(/WARNING: Terway image .*v1\.5\.0 has Terway 1\.5\.0\.0, which no row .* \(allowed by typha\.allowVersionSkew\)/);
     invariants(c);
   });
 
@@ -440,10 +443,7 @@ describe("disable-network-policy mode", () => {
   });
 
   scenario("the same preflight: Terway too old for the key is refused", async () => {
-    const ds = fixture("terway-eniip-old.yaml");
-    const spec = ds.spec as { template: { spec: { containers: { name: string; env?: unknown[] }[] } } };
-    for (const ct of spec.template.spec.containers) if (ct.name === "policy") ct.env = [];
-    const c = cluster({ daemonSets: [ds] });
+    const c = cluster({ daemonSets: [fixture("terway-v1.0.yaml")] });
     const r = await phase(c, disable, "pre-install");
     expect(r.exitCode).toBe(1);
     expect(r.stderr).toMatch(/does not read disable_network_policy from eni-config in its policy container: upgrade Terway first/);

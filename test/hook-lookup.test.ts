@@ -5,9 +5,10 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
-import { render, type KubeObject } from "../scripts/render.js";
+import { HelmError, render, type KubeObject } from "../scripts/render.js";
 import { chartDir } from "../scripts/tools.js";
 import { renderNotes } from "./support/notes.js";
+import { terwayImage, VERSION_EDGES } from "./support/terway-versions.js";
 
 const LOOKUP = 'lookup "apps/v1" "DaemonSet" $.Release.Namespace .';
 
@@ -29,21 +30,32 @@ const image = (objects: KubeObject[]) =>
 const jobEnv = (objects: KubeObject[], name: string) =>
   (objects.find((o) => o.kind === "Job") as KubeObject & { spec: { template: { spec: { containers: { env: { name: string; value: string }[] }[] } } } }).spec.template.spec.containers[0].env.find((e) => e.name === name)?.value;
 
-describe("typha.image.tag empty: the Typha that matches the live Terway's Felix", () => {
-  test.each([
-    ["registry-vpc.cn-hangzhou.aliyuncs.com/acs/terway:v1.0.10.333-gfd2b7b8-aliyun", "v3.5.8"],
-    ["registry-vpc.cn-hangzhou.aliyuncs.com/acs/terway:v1.3.2", "v3.20.2"],
-    ["registry-vpc.cn-hangzhou.aliyuncs.com/acs/terway:v1.9.0@sha256:0123", "v3.24.5"],
-    ["registry-vpc.cn-hangzhou.aliyuncs.com/acs/terway:v1.5.0", "v3.5.8"], // not in the table: the chart's appVersion
-  ])("%s -> Typha %s", async (policyImage, tag) => {
-    const { objects } = await render({ chart: chartWithTerway(policyImage, '"10%"'), sets: ["region=cn-hangzhou", "nodeCount=320"] });
-    expect(image(objects)).toBe(`registry-vpc.cn-hangzhou.aliyuncs.com/acs/typha:${tag}`);
-    expect(jobEnv(objects, "TYPHA_VERSION")).toBe(tag);
+describe("typha.image.tag empty: the Typha that matches the live Terway's Felix, from the one table", () => {
+  const sets = ["region=cn-hangzhou", "nodeCount=320"];
+  test.concurrent.each(VERSION_EDGES)("Terway $tag -> Typha $typha", async ({ tag, typha }) => {
+    const chart = chartWithTerway(terwayImage(tag), '"10%"');
+    if (typha) {
+      const { objects } = await render({ chart, sets });
+      expect(image(objects)).toBe(`registry-vpc.cn-hangzhou.aliyuncs.com/acs/typha:${typha}`);
+      expect(jobEnv(objects, "TYPHA_VERSION")).toBe(typha);
+      return;
+    }
+    // A version no row places: refused, naming the field and the way out; allowVersionSkew deploys the appVersion.
+    const refused = await render({ chart, sets }).then(
+      () => "",
+      (e: unknown) => (e instanceof HelmError ? e.message : String(e)),
+    );
+    expect(refused).toContain(`typha.image.tag is empty and the cluster's Terway (${terwayImage(tag)}) is a version the chart's Felix table cannot place`);
+    expect(refused).toContain("or typha.allowVersionSkew=true to deploy v3.5.8");
+    const { objects } = await render({ chart, sets: [...sets, "typha.allowVersionSkew=true"] });
+    expect(image(objects)).toBe("registry-vpc.cn-hangzhou.aliyuncs.com/acs/typha:v3.5.8");
   });
 
-  test("an explicit tag wins", async () => {
-    const { objects } = await render({ chart: chartWithTerway("r/acs/terway:v1.3.2", '"10%"'), sets: ["region=cn-hangzhou", "nodeCount=320", "typha.image.tag=v3.24.5"] });
-    expect(image(objects)).toMatch(/:v3\.24\.5$/);
+  test("an explicit tag wins, and is not refused for a Terway the table cannot place (the hook checks it)", async () => {
+    for (const terway of ["r/acs/terway:v1.3.2", "r/acs/terway:v1.5.0"]) {
+      const { objects } = await render({ chart: chartWithTerway(terway, '"10%"'), sets: ["region=cn-hangzhou", "nodeCount=320", "typha.image.tag=v3.24.5"] });
+      expect(image(objects)).toMatch(/:v3\.24\.5$/);
+    }
   });
 });
 

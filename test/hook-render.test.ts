@@ -145,7 +145,13 @@ describe.each(HELM_MAJORS)("Helm %i", (helm) => {
   test("the Felix version table reaches the script, and an empty tag falls back to the chart's appVersion offline", async () => {
     const objects = await renderObjects({ sets: BASE, helm });
     const e = env(jobs(objects)[0]);
-    expect(e.FELIX_VERSIONS.split("\n")).toEqual(["1.0.0 1.1.0 v3.5.8", "1.1.0 1.5.0 v3.20.2", "1.5.1 1.18.0 v3.24.5"]);
+    expect(e.FELIX_VERSIONS.split("\n")).toEqual([
+      "1.0.10.0 1.0.10.153 v3.5.2 v3.5.8",
+      "1.0.10.153 1.0.10.456 v3.5.8 v3.5.8",
+      "1.0.10.456 1.4.4.2 v3.20.2 v3.20.2",
+      "1.4.4.2 1.5.0.0 v3.24.5 v3.24.5",
+      "1.5.1.0 - v3.24.5 v3.24.5",
+    ]);
     expect(e.TYPHA_VERSION).toBe("v3.5.8");
     const deployment = objects.find((o) => o.kind === "Deployment") as KubeObject & { spec: { template: { spec: { containers: { image: string }[] } } } };
     expect(deployment.spec.template.spec.containers[0].image).toBe("registry-vpc.cn-hangzhou.aliyuncs.com/acs/typha:v3.5.8");

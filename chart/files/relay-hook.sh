@@ -11,10 +11,12 @@
 #   pre-delete: restore, roll and wait, always;
 #   pre-install: preflight only, and forget records a --no-hooks uninstall left behind.
 #
-# POSIX sh plus kubectl, sed, grep and cksum: it must run in small kubectl images (busybox or not), so no jq
-# and no awk. kubectl's go-template output does the parsing; JSON Patch copy/remove moves values without the
-# shell ever quoting an arbitrary value. Every template guards missing fields with "with": Helm deletes the
-# text kubectl prints for a missing field from the chart's files, so this script must never need to match it.
+# POSIX sh plus kubectl, sed and sleep, nothing else (checked first, below): the acs/kubectl image is documented
+# only as having sh, sed and cat. No temporary files: facts live in shell variables. kubectl does the parsing
+# (go-templates over objects; JSON text inside a ConfigMap value is parsed by kubectl --local, see cni_engine);
+# JSON Patch copy/remove moves values without the shell ever quoting an arbitrary value. Every template guards
+# missing fields with "with": Helm deletes the text kubectl prints for a missing field from the chart's files,
+# so this script must never need to match it.
 set -eu
 
 : "${PHASE:?PHASE is required}" "${MODE:?MODE is required}"
@@ -35,8 +37,9 @@ METRICS_PORT=${METRICS_PORT:-9093}
 POLL_SECONDS=${POLL_SECONDS:-5}
 KUBECTL=${KUBECTL:-kubectl}
 
-# The two eni-config keys this chart may own (facts.md, Terway): relay mode owns the first, disable mode the
-# second. Terway's policy container reads them as env at start, so a change needs a restart.
+# The two eni-config keys this chart may own: relay mode owns the first, disable mode the second. Terway's policy
+# container reads them as env at start (terway charts/terway/templates/terwayd/daemonset.yaml, v1.17.5), so a
+# change needs a restart.
 RELAY_KEY=felix_relay_service
 DISABLE_KEY=disable_network_policy
 KEYS="$RELAY_KEY $DISABLE_KEY"
@@ -44,15 +47,14 @@ KEYS="$RELAY_KEY $DISABLE_KEY"
 # Service), previous.KEY = the value itself when record is "value".
 RECORD=terway-relay/record.
 PREVIOUS=terway-relay/previous.
-# On each Terway DaemonSet's pod template: checksum of the owned keys' desired values. Changing it is a
-# rolling restart (what `kubectl rollout restart` does), and it remembers what the pods were rolled for.
-HASH_ANNOTATION=terway-relay/eni-config-hash
-# Only exclusive-ENI Terway, which runs no policy engine: named in a refusal, never modified.
+# On each Terway DaemonSet's pod template: the owned keys' values the pods were rolled for, as one canonical
+# string (KEY=VALUE; per key, VALUE %q-quoted or - for absent; annotation values have no length limit worth
+# minding). Changing it is a rolling restart (what `kubectl rollout restart` does). A forced roll with unchanged
+# values prefixes a counter: "N KEY=...".
+STATE_ANNOTATION=terway-relay/eni-config
+# Only exclusive-ENI Terway: named in a refusal, never modified. Exclusive-ENI nodes run no Felix (terway
+# cmd/terway-cli/policy.go, initPolicy -> runExclusiveENI, v1.17.5).
 ENI_ONLY_DAEMONSET=terway-eni
-
-TMP=${TMPDIR:-${HOME:-/tmp}}/terway-relay.$$
-mkdir -p "$TMP"
-trap 'rm -rf "$TMP"' EXIT
 
 log() { printf '%s\n' "terway-relay $PHASE: $*"; }
 warn() { printf '%s\n' "terway-relay $PHASE: WARNING: $*" >&2; }
@@ -61,6 +63,13 @@ fail() {
   exit 1
 }
 kc() { "$KUBECTL" --namespace "$NAMESPACE" "$@"; }
+
+# Every tool the script runs, checked before it reads or changes anything (printf, read and command are shell
+# builtins). sleep only paces the waits.
+for tool in "$KUBECTL" sed sleep; do
+  command -v "$tool" >/dev/null 2>&1 ||
+    fail "the hook image has no $tool on its PATH, and this hook needs kubectl, sed and sleep besides sh: set hook.image to an image that has them; nothing was changed."
+done
 
 # The key this revision owns and the value it writes come rendered from the chart (OWNED_KEY, OWNED_VALUE).
 case "$MODE" in
@@ -80,42 +89,49 @@ esac
 
 # ---------------------------------------------------------------------------------------------------------
 # eni-config. One go-template call prints one line per fact. Values come %q-quoted (one line, Go escapes) so
-# they can be compared and checksummed; the shell never writes an arbitrary value back: JSON Patch copy moves
-# it between data and annotations. LOCAL_CONFIGMAP=FILE reads and patches a manifest file with
+# they can be compared and stored on the pod template; the shell never writes an arbitrary value back to
+# eni-config: JSON Patch copy moves it between data and annotations. LOCAL_CONFIGMAP=FILE reads and patches a manifest file with
 # `kubectl --local` instead of the API server (the test suite's patch checks).
 
 cm_template() {
   t='rv {{with .metadata.resourceVersion}}{{.}}{{end}}{{"\n"}}annotations {{if .metadata.annotations}}yes{{else}}no{{end}}{{"\n"}}'
   t="$t"'data {{if .data}}yes{{else}}no{{end}}{{"\n"}}'
-  t="$t"'conf {{with .data}}{{with index . "10-terway.conf"}}{{printf "%q" .}}{{end}}{{end}}{{"\n"}}'
+  # The CNI config Terway reads: 10-terway.conflist when that key exists, else 10-terway.conf (terway
+  # cmd/terway-cli/cni.go processInput and common.go getAllConfig, v1.17.5; docs/cni-chain.md).
+  t="$t"'cni {{with .data}}{{if eq (printf "%T" (index . "10-terway.conflist")) "string"}}10-terway.conflist{{else if eq (printf "%T" (index . "10-terway.conf")) "string"}}10-terway.conf{{end}}{{end}}{{"\n"}}'
   # shellcheck disable=SC2016 # $v is a go-template variable, not a shell one
   for k in $KEYS; do
     t="$t$k"'.data {{with .data}}{{$v := index . "'"$k"'"}}{{if eq (printf "%T" $v) "string"}}{{printf "%q" $v}}{{else}}-{{end}}{{else}}-{{end}}{{"\n"}}'
     t="$t$k"'.record {{with .metadata.annotations}}{{with index . "'"$RECORD$k"'"}}{{.}}{{end}}{{end}}{{"\n"}}'
     t="$t$k"'.previous {{with .metadata.annotations}}{{$v := index . "'"$PREVIOUS$k"'"}}{{if eq (printf "%T" $v) "string"}}{{printf "%q" $v}}{{else}}-{{end}}{{else}}-{{end}}{{"\n"}}'
   done
+  # Last, after a line of its own: the CNI config's raw text inside a wrapping object, for cni_engine.
+  # shellcheck disable=SC2016 # $l is a go-template variable
+  t="$t"'cni.json{{"\n"}}{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"cni"},"cni":{{with .data}}{{$l := index . "10-terway.conflist"}}{{if eq (printf "%T" $l) "string"}}{{$l}}{{else}}{{with index . "10-terway.conf"}}{{.}}{{end}}{{end}}{{end}}}'
   printf '%s' "$t"
 }
 
-# Writes the facts to $TMP/cm (empty when the ConfigMap does not exist).
+# Sets CM to the facts (empty when the ConfigMap does not exist).
 cm_read() {
   if [ -n "${LOCAL_CONFIGMAP:-}" ]; then
-    "$KUBECTL" patch --filename "$LOCAL_CONFIGMAP" --local --type merge --patch '{}' --output "go-template=$(cm_template)" >"$TMP/cm"
+    CM=$("$KUBECTL" patch --filename "$LOCAL_CONFIGMAP" --local --type merge --patch '{}' --output "go-template=$(cm_template)")
   else
-    kc get configmap "$CONFIGMAP" --ignore-not-found --output "go-template=$(cm_template)" >"$TMP/cm"
+    CM=$(kc get configmap "$CONFIGMAP" --ignore-not-found --output "go-template=$(cm_template)")
   fi
 }
 
 cm_patch() { # $1: JSON Patch document
   if [ -n "${LOCAL_CONFIGMAP:-}" ]; then
-    "$KUBECTL" patch --filename "$LOCAL_CONFIGMAP" --local --type json --patch "$1" --output yaml >"$TMP/local.yaml"
-    cat "$TMP/local.yaml" >"$LOCAL_CONFIGMAP"
+    patched=$("$KUBECTL" patch --filename "$LOCAL_CONFIGMAP" --local --type json --patch "$1" --output yaml)
+    printf '%s\n' "$patched" >"$LOCAL_CONFIGMAP"
   else
     kc patch configmap "$CONFIGMAP" --type json --patch "$1" >/dev/null
   fi
 }
 
-fact() { sed -n "s|^$1 ||p" "$TMP/cm" | head -n 1; }
+# The first line of $2 that starts with "$1 ", without that prefix.
+line_of() { printf '%s\n' "$2" | sed -n "\\|^$1 |{s|^$1 ||p;q;}"; }
+fact() { line_of "$1" "$CM"; }
 quoted() { printf '"%s"' "$1"; } # only for literals this chart owns: a Service name (DNS label) or "true"
 pointer() { printf '%s' "$1" | sed 's|~|~0|g; s|/|~1|g'; } # JSON Pointer escaping (RFC 6901)
 
@@ -163,22 +179,22 @@ target_for() { # $1: key, $2: action
   esac
 }
 
-# From $TMP/cm: the JSON Patch for this phase in OPS (empty: nothing to change), DESIRED_HASH (checksum of the
-# owned keys' values after this phase), CM_CHANGES (keys whose value changes), RESTORED (keys whose record
-# is dropped once Terway has rolled).
+# From CM: the JSON Patch for this phase in OPS (empty: nothing to change), DESIRED_STATE (the owned keys' values
+# after this phase, canonical), CM_CHANGES (keys whose value changes), RESTORED (keys whose record is dropped once
+# Terway has rolled).
 plan_configmap() {
   OPS=""
   CM_CHANGES=0
   RESTORED=""
   annotations=$(fact annotations)
   data=$(fact data)
-  hash_input=""
+  DESIRED_STATE=""
   for k in $KEYS; do
     action=$(action_for "$k" "$PHASE")
     cur=$(fact "$k.data")
     rec=$(fact "$k.record")
     target=$(target_for "$k" "$action")
-    hash_input="$hash_input$k=$target;"
+    DESIRED_STATE="$DESIRED_STATE$k=$target;"
     if [ "$action" = set ] && [ -z "$rec" ]; then
       # Remember what was there, once, in the same patch that changes the key.
       if [ "$annotations" = no ]; then
@@ -215,22 +231,26 @@ plan_configmap() {
       log "$k: $cur -> $target"
     fi
   done
-  DESIRED_HASH=$(printf '%s' "$hash_input" | cksum | sed 's/ .*//')
 }
 
-# The hash the owned keys would have after a given phase (no side effects): what the pods should run with.
-targets_hash() { # $1: phase
+# The state the owned keys would have after a given phase (no side effects): what the pods should run with.
+targets_state() { # $1: phase
   input=""
   for k in $KEYS; do input="$input$k=$(target_for "$k" "$(action_for "$k" "$1")");"; done
-  printf '%s' "$input" | cksum | sed 's/ .*//'
+  printf '%s\n' "$input"
+}
+
+# The state a DaemonSet was last rolled for, without the counter of a forced roll ("N " before the first key).
+rolled_for() { # $1: DaemonSet
+  current=$(ds_fact "$1" state)
+  printf '%s\n' "${current#[0-9]* }"
 }
 
 # True when every Terway DaemonSet was last rolled for what the coming revision's post phase wants: then no
 # Felix points at anything that is going away, and a pre phase has nothing to do.
-pods_match() { # $1: hash
+pods_match() { # $1: state
   for ds in $FOUND; do
-    current=$(ds_fact "$ds" hash)
-    [ "${current%%.*}" = "$1" ] || return 1
+    [ "$(rolled_for "$ds")" = "$1" ] || return 1
   done
   [ -n "$FOUND" ]
 }
@@ -265,35 +285,82 @@ recorded_keys() {
 }
 
 # ---------------------------------------------------------------------------------------------------------
-# Terway DaemonSets. One go-template call each: update strategy, hash annotation, the policy (Felix)
-# container's image and the eni-config keys it reads, ready pods.
+# Terway DaemonSets, all read by one kubectl call: update strategy, state annotation, ready pods, the OS its pods
+# are scheduled on, the policy (Felix) container's image and the eni-config keys it reads. kubectl prints a List
+# when DAEMONSETS names several, the object itself when it names one; every line starts with the DaemonSet's name.
 
-DS_TEMPLATE='strategy {{with .spec.updateStrategy}}{{with .type}}{{.}}{{end}}{{end}}{{"\n"}}hash {{with .spec.template.metadata}}{{with .annotations}}{{with index . "'"$HASH_ANNOTATION"'"}}{{.}}{{end}}{{end}}{{end}}{{"\n"}}ready {{with .status}}{{with .numberReady}}{{.}}{{end}}{{end}}{{"\n"}}{{range .spec.template.spec.containers}}{{if eq .name "policy"}}policy {{.image}}{{"\n"}}{{range .env}}{{with .valueFrom}}{{with .configMapKeyRef}}reads {{.name}}/{{.key}}{{"\n"}}{{end}}{{end}}{{end}}{{end}}{{end}}'
+# shellcheck disable=SC2016 # $n, $k and $v are go-template variables, not shell ones
+DS_TEMPLATE='{{define "ds"}}{{$n := .metadata.name}}{{$n}} strategy {{with .spec.updateStrategy}}{{with .type}}{{.}}{{end}}{{end}}{{"\n"}}{{$n}} state {{with .spec.template.metadata}}{{with .annotations}}{{with index . "'"$STATE_ANNOTATION"'"}}{{.}}{{end}}{{end}}{{end}}{{"\n"}}{{$n}} ready {{with .status}}{{with .numberReady}}{{.}}{{end}}{{end}}{{"\n"}}{{with .spec.template.spec}}{{with .nodeSelector}}{{range $k, $v := .}}{{if eq $k "kubernetes.io/os" "beta.kubernetes.io/os"}}{{$n}} os {{$v}}{{"\n"}}{{end}}{{end}}{{end}}{{with .affinity}}{{with .nodeAffinity}}{{with .requiredDuringSchedulingIgnoredDuringExecution}}{{range .nodeSelectorTerms}}{{range .matchExpressions}}{{if eq .key "kubernetes.io/os" "beta.kubernetes.io/os"}}{{if eq .operator "In"}}{{range .values}}{{$n}} os {{.}}{{"\n"}}{{end}}{{end}}{{end}}{{end}}{{end}}{{end}}{{end}}{{end}}{{range .containers}}{{if eq .name "policy"}}{{$n}} policy {{.image}}{{"\n"}}{{range .env}}{{with .valueFrom}}{{with .configMapKeyRef}}{{$n}} reads {{.name}}/{{.key}}{{"\n"}}{{end}}{{end}}{{end}}{{end}}{{end}}{{end}}{{end}}{{if eq .kind "List"}}{{range .items}}{{template "ds" .}}{{end}}{{else}}{{template "ds" .}}{{end}}'
 
-ds_read() { # $1: name; writes $TMP/ds.NAME, empty when it does not exist
-  kc get daemonset "$1" --ignore-not-found --output "go-template=$DS_TEMPLATE" >"$TMP/ds.$1"
+ds_read_all() { # sets DS
+  # shellcheck disable=SC2086 # one argument per DaemonSet name
+  DS=$(kc get daemonset $DAEMONSETS --ignore-not-found --output "go-template=$DS_TEMPLATE")
 }
-ds_fact() { sed -n "s|^$2 ||p" "$TMP/ds.$1" | head -n 1; }
+ds_fact() { line_of "$1 $2" "$DS"; }
+ds_has() { printf '%s\n' "$DS" | sed -n "\\|^$1 $2\$|{p;q;}"; } # $1: name, $2: a whole fact line
+# Windows DaemonSets (terway-eniip-windows, terway-windows) schedule only on Windows nodes; their policy container
+# does not read felix_relay_service (terway terway-windows-eniip.yml, v1.17.5) and they roll OnDelete.
+ds_windows() { [ -n "$(ds_has "$1" "os windows")" ] && [ -z "$(ds_has "$1" "os linux")" ]; }
 
-# "X Y Z" from an image reference's tag (v1.9.0, v1.0.10.333-gfd2b7b8-aliyun), or nothing.
+# ---------------------------------------------------------------------------------------------------------
+# Which policy engine the CNI config selects. Terway runs Cilium instead of Felix when the "terway" plugin's
+# network_policy_provider is "ebpf", or its eniip_virtual_type is ipvlan or datapathv2 in any case (terway
+# cmd/terway-cli/cni.go mergeConfigList and storeRuntimeConfig, policy.go initPolicy, v1.17.5). The config is
+# JSON text inside a ConfigMap value; go-templates cannot parse JSON text, so cm_read prints the value inside a
+# wrapping object (a ConfigMap with one more field) and a local kubectl parses that whole document as JSON and
+# reads it with a go-template: any whitespace, key order or escapes, and no tool beyond kubectl.
+
+CNI_FIELDS='{{with .network_policy_provider}}provider {{printf "%q" .}}{{"\n"}}{{end}}{{with .eniip_virtual_type}}virtual {{printf "%q" .}}{{"\n"}}{{end}}'
+CNI_TEMPLATE='{{with .cni}}{{if .plugins}}{{range .plugins}}{{if eq (printf "%v" .type) "terway"}}'"$CNI_FIELDS"'{{end}}{{end}}{{else}}'"$CNI_FIELDS"'{{end}}{{end}}'
+
+# Sets ENGINE to what selects Cilium ("" for Felix); fails when the config is not JSON kubectl can read.
+cni_engine() { # $1: the eni-config key Terway reads
+  ENGINE=""
+  if ! parsed=$(printf '%s\n' "$CM" | sed '1,/^cni\.json$/d' |
+    "$KUBECTL" patch --filename - --local --type merge --patch '{}' --output "go-template=$CNI_TEMPLATE" 2>&1); then
+    fail "eni-config $1 is not JSON that names Terway's plugin ($(printf '%s\n' "$parsed" | sed -n '1{s/[.]*$//;p;}')), so the policy engine Terway runs cannot be told; nothing was changed."
+  fi
+  provider=$(line_of provider "$parsed")
+  virtual=$(line_of virtual "$parsed" | sed 'y/ABCDEFGHIJKLMNOPQRSTUVWXYZ/abcdefghijklmnopqrstuvwxyz/')
+  if [ "$provider" = '"ebpf"' ]; then
+    ENGINE="network_policy_provider $provider"
+  elif [ "$virtual" = '"ipvlan"' ] || [ "$virtual" = '"datapathv2"' ]; then
+    ENGINE=$(line_of virtual "$parsed")
+    ENGINE="eniip_virtual_type ${ENGINE#\"}"
+    ENGINE=${ENGINE%\"}
+  fi
+}
+
+# ---------------------------------------------------------------------------------------------------------
+# Which Felix each Terway release bundles: FELIX_VERSIONS, rendered from the chart's one table
+# (templates/_terway.tpl), "FROM TO FELIX TYPHA" lines, FROM <= version < TO, TO "-" for open-ended.
+
+# "A.B.C.D" from an image reference's tag, or nothing. ACK build tags look like v1.0.10.333-gfd2b7b8-aliyun: the
+# Terway release, then the `git describe` commit count past it (D); a plain release tag such as v1.9.0 is D=0.
 version_of() {
-  printf '%s\n' "$1" | sed 's|@.*||; s|.*/||; s|^[^:]*:||' | sed -n 's/^v\{0,1\}\([0-9][0-9]*\)\.\([0-9][0-9]*\)\.\([0-9][0-9]*\).*/\1 \2 \3/p'
-}
-version_number() { printf '%s\n' $(($1 * 1000000 + $2 * 1000 + $3)); }
-dotted_number() { # "1.5.1" -> 1005001 (no here-document: some shells write those to a read-only /tmp)
-  rest=${1#*.}
-  version_number "${1%%.*}" "${rest%%.*}" "${rest#*.}"
+  printf '%s\n' "$1" | sed -n 's|@.*||; s|.*/||; /:/!d; s|^[^:]*:||
+    s/^v\{0,1\}\([0-9]\{1,9\}\)\.\([0-9]\{1,9\}\)\.\([0-9]\{1,9\}\)\.\([0-9]\{1,9\}\)\([-+].*\)\{0,1\}$/\1.\2.\3.\4/p
+    s/^v\{0,1\}\([0-9]\{1,9\}\)\.\([0-9]\{1,9\}\)\.\([0-9]\{1,9\}\)\([-+].*\)\{0,1\}$/\1.\2.\3.0/p'
 }
 
-# The Felix version Terway X.Y.Z bundles, from FELIX_VERSIONS ("FROM TO FELIX" lines, FROM <= v < TO).
-felix_for() { # $1 $2 $3: Terway version parts
-  n=$(version_number "$1" "$2" "$3")
-  printf '%s\n' "$FELIX_VERSIONS" | while read -r from to felix; do
-    [ -n "$felix" ] || continue
-    lo=$(dotted_number "$from")
-    hi=$(dotted_number "$to")
-    if [ "$n" -ge "$lo" ] && [ "$n" -lt "$hi" ]; then
-      printf '%s\n' "$felix"
+version_less() { # $1 < $2, both "A.B.C.D"
+  a=$1 b=$2
+  while [ -n "$a" ]; do
+    x=${a%%.*} y=${b%%.*}
+    [ "$x" -lt "$y" ] && return 0
+    [ "$x" -gt "$y" ] && return 1
+    case $a in *.*) a=${a#*.} b=${b#*.} ;; *) a="" ;; esac
+  done
+  return 1
+}
+
+# "FELIX TYPHA" of the table row that places a version, or nothing.
+felix_row() { # $1: "A.B.C.D"
+  printf '%s\n' "$FELIX_VERSIONS" | while read -r from to felix typha; do
+    [ -n "$typha" ] || continue
+    version_less "$1" "$from" && continue
+    if [ "$to" = - ] || version_less "$1" "$to"; then
+      printf '%s %s\n' "$felix" "$typha"
       break
     fi
   done
@@ -301,25 +368,49 @@ felix_for() { # $1 $2 $3: Terway version parts
 
 minor_of() { printf '%s\n' "$1" | sed -n 's/^v\{0,1\}\([0-9][0-9]*\.[0-9][0-9]*\).*/\1/p'; }
 
+# A version this hook cannot vouch for: refused, unless typha.allowVersionSkew accepts it.
+skew() { # $1: the sentence, without its ending
+  if [ "$ALLOW_VERSION_SKEW" = true ]; then
+    warn "$1 (allowed by typha.allowVersionSkew)"
+  else
+    fail "$1: set typha.allowVersionSkew=true to accept that; nothing was changed."
+  fi
+}
+
+# "true" when a disable_network_policy value (%q-quoted, - for absent) turns NetworkPolicy off. Terway compares
+# the raw value: "false", "0" and empty (or absent) leave it on, anything else turns it off (terway
+# cmd/terway-cli/common.go getAllConfig, v1.17.5; policy/policyinit.sh DISABLE_POLICY, v1.4.4).
+policy_off() {
+  case "$1" in
+    - | '""' | '"false"' | '"0"') return 1 ;;
+    *) return 0 ;;
+  esac
+}
+
 # ---------------------------------------------------------------------------------------------------------
 # Preflight: every refusal is one sentence, and nothing has been modified when it happens. pre-delete only
 # checks what undoing needs: it must not block an uninstall over a check that guards an install.
 
 preflight() {
   cm_read
-  if [ ! -s "$TMP/cm" ]; then
+  if [ -z "$CM" ]; then
     [ "$PHASE" = pre-delete ] && { log "ConfigMap $NAMESPACE/$CONFIGMAP does not exist: nothing to restore"; exit 0; }
     fail "ConfigMap $NAMESPACE/$CONFIGMAP does not exist: this cluster does not run Terway (or hook.configMapName is wrong), nothing was changed."
   fi
   FOUND=""
+  ds_read_all
   for ds in $DAEMONSETS; do
-    ds_read "$ds"
-    [ -s "$TMP/ds.$ds" ] && FOUND="$FOUND $ds"
+    [ -n "$(ds_has "$ds" "strategy .*")" ] || continue # the first line of every DaemonSet read
+    if ds_windows "$ds"; then
+      log "daemonset/$ds runs on Windows nodes, whose policy container does not read $RELAY_KEY and which roll only when their pods are deleted: it is neither rolled nor counted"
+      continue
+    fi
+    FOUND="$FOUND $ds"
   done
   if [ -z "$FOUND" ]; then
     [ "$PHASE" = pre-delete ] && { warn "no Terway DaemonSet ($DAEMONSETS) left in $NAMESPACE: eni-config is restored but no pod is restarted"; return 0; }
     if [ -n "$(kc get daemonset "$ENI_ONLY_DAEMONSET" --ignore-not-found --output name)" ]; then
-      fail "only DaemonSet $ENI_ONLY_DAEMONSET (exclusive ENI) runs Terway here, and it runs no policy engine, so there is no Felix for this chart to configure; nothing was changed."
+      fail "only DaemonSet $ENI_ONLY_DAEMONSET (exclusive ENI) runs Terway here, and exclusive-ENI nodes run no Felix, so there is no Felix for this chart to configure; nothing was changed."
     fi
     fail "no Terway DaemonSet named $(echo "$DAEMONSETS" | sed 's/ / or /g') in $NAMESPACE (set hook.terwayDaemonSets to its name); nothing was changed."
   fi
@@ -328,23 +419,48 @@ preflight() {
     [ -n "$image" ] || fail "DaemonSet $ds has no policy container, so it runs no Felix (exclusive ENI or a policy-less Terway): this chart has nothing to configure; nothing was changed."
   done
   if [ "$PHASE" != pre-delete ]; then
-    conf=$(fact conf)
-    engine=""
-    printf '%s' "$conf" | grep -Eiq 'network_policy_provider\\"[[:space:]]*:[[:space:]]*\\"ebpf\\"' && engine='network_policy_provider "ebpf"'
-    printf '%s' "$conf" | grep -Eiq 'eniip_virtual_type\\"[[:space:]]*:[[:space:]]*\\"(ipvlan|datapathv2)\\"' && engine="eniip_virtual_type $(printf '%s' "$conf" | grep -Eio 'eniip_virtual_type\\"[[:space:]]*:[[:space:]]*\\"[a-z0-9]*' | sed 's/.*\\"//')"
-    [ -z "$engine" ] || fail "eni-config 10-terway.conf selects $engine, so Terway runs Cilium (eBPF) instead of Felix and Typha would do nothing; nothing was changed."
+    if [ "$MODE" = relay ]; then
+      # Policy already off: Felix never starts (terway cmd/terway-cli/policy.go initPolicy, v1.17.5), so a relay
+      # would change nothing. What counts is the value after this revision's post phase: a value this release
+      # set itself (disable mode before) is restored then.
+      # Before install every record is stale (pre-install forgets them): the value itself counts.
+      if [ "$PHASE" = pre-install ]; then
+        after=$(fact "$DISABLE_KEY.data")
+      else
+        after=$(target_for "$DISABLE_KEY" "$(action_for "$DISABLE_KEY" post-upgrade)")
+      fi
+      if policy_off "$after"; then
+        fail "eni-config has $DISABLE_KEY=$(fact "$DISABLE_KEY.data"), so Terway runs no Felix and a relay would change nothing: set it to \"false\" first (or use mode disable-network-policy); nothing was changed."
+      fi
+      cni=$(fact cni)
+      if [ -n "$cni" ]; then
+        cni_engine "$cni"
+        [ -z "$ENGINE" ] || fail "eni-config $cni selects $ENGINE, so Terway runs Cilium (eBPF) instead of Felix and Typha would do nothing; nothing was changed."
+      fi
+    fi
     for ds in $FOUND; do
-      grep -qx "reads $CONFIGMAP/$OWNED_KEY" "$TMP/ds.$ds" ||
+      [ -n "$(ds_has "$ds" "reads $CONFIGMAP/$OWNED_KEY")" ] ||
         fail "DaemonSet $ds ($(ds_fact "$ds" policy)) does not read $OWNED_KEY from $CONFIGMAP in its policy container: upgrade Terway first (the guide's step 2); nothing was changed."
     done
   fi
+  rolling=""
   for ds in $FOUND; do
     strategy=$(ds_fact "$ds" strategy)
     case "$strategy" in
-      RollingUpdate | '') ;; # the API server defaults it to RollingUpdate
-      *) fail "DaemonSet $ds uses updateStrategy $strategy: Terway could not be restarted as a watched rolling update, so set it to RollingUpdate; nothing was changed." ;;
+      RollingUpdate | '') rolling="$rolling $ds" ;; # the API server defaults it to RollingUpdate
+      *)
+        # An uninstall with nothing of this release on these pods (an install refused or never finished) has
+        # nothing to roll: it leaves the DaemonSet alone instead of blocking.
+        if [ "$PHASE" = pre-delete ] && [ -z "$(recorded_keys)" ] && [ -z "$(ds_fact "$ds" state)" ] &&
+          { [ "$MODE" != relay ] || [ "$(fact "$RELAY_KEY.data")" != "$(quoted "$SERVICE_NAME")" ]; }; then
+          log "daemonset/$ds uses updateStrategy $strategy and has nothing of this release to undo: left alone"
+          continue
+        fi
+        fail "DaemonSet $ds uses updateStrategy $strategy: Terway could not be restarted as a watched rolling update, so set it to RollingUpdate; nothing was changed."
+        ;;
     esac
   done
+  FOUND=$rolling
   if [ "$MODE" = relay ] && [ "$PHASE" != pre-delete ]; then check_versions; fi
 }
 
@@ -353,20 +469,21 @@ check_versions() {
   for ds in $FOUND; do
     image=$(ds_fact "$ds" policy)
     v=$(version_of "$image")
-    felix=""
-    # shellcheck disable=SC2086 # "X Y Z": three arguments
-    [ -z "$v" ] || felix=$(felix_for $v)
-    if [ -z "$felix" ]; then
-      warn "Terway image $image is not in the Felix version table: cannot check that Typha $TYPHA_VERSION matches its Felix; check it yourself (README, Choosing the Typha version)"
+    row=""
+    [ -z "$v" ] || row=$(felix_row "$v")
+    if [ -z "$row" ]; then
+      if [ -z "$v" ]; then what="a tag that is not a Terway version"; else what="Terway $v, which no row of the Felix version table places"; fi
+      skew "Terway image $image has $what, so nothing proves that Typha $TYPHA_VERSION matches its Felix (README, Choosing the Typha version)"
       continue
     fi
+    felix=${row% *}
     if [ -z "$typha_minor" ]; then
-      warn "Typha tag $TYPHA_VERSION is not a version: cannot check it against Felix $felix (Terway $image)"
+      skew "Typha tag $TYPHA_VERSION is not a version, so nothing proves it matches Felix $felix (Terway $image)"
     elif [ "$typha_minor" != "$(minor_of "$felix")" ]; then
       if [ "$ALLOW_VERSION_SKEW" = true ]; then
         warn "Typha $TYPHA_VERSION does not match Felix $felix of Terway $image (allowed by typha.allowVersionSkew)"
       else
-        fail "Typha $TYPHA_VERSION does not match Felix $felix bundled with Terway $image: set typha.image.tag=$felix (or typha.allowVersionSkew=true to accept the skew); nothing was changed."
+        fail "Typha $TYPHA_VERSION does not match Felix $felix bundled with Terway $image: set typha.image.tag=${row#* } (or typha.allowVersionSkew=true to accept the skew); nothing was changed."
       fi
     else
       log "Typha $TYPHA_VERSION matches Felix $felix of Terway $image"
@@ -376,9 +493,8 @@ check_versions() {
 
 # ---------------------------------------------------------------------------------------------------------
 # Typha must be ready before Felix is pointed at it: ready replicas (a Deployment is Available with fewer) and
-# ready addresses behind the Service Felix resolves.
-
-now() { date +%s; }
+# ready addresses behind the Service Felix resolves. Waits are counted in poll intervals (the image has no date
+# to read a clock from), so a wait also lasts the kubectl calls between its sleeps.
 
 typha_endpoints() {
   kc get endpoints "$SERVICE_NAME" --ignore-not-found --output 'go-template={{range .subsets}}{{range .addresses}}{{.ip}}{{"\n"}}{{end}}{{end}}'
@@ -386,49 +502,55 @@ typha_endpoints() {
 
 WAITED=false
 wait_for_typha() {
-  deadline=$(($(now) + TYPHA_READY_TIMEOUT))
+  waited=0
   while :; do
     ready=$(kc get deployment "$TYPHA_DEPLOYMENT" --ignore-not-found --output 'go-template={{with .status}}{{with .readyReplicas}}{{.}}{{end}}{{end}}')
     ready=${ready:-0}
     TYPHA_IPS=$(typha_endpoints)
-    endpoints=$(printf '%s' "$TYPHA_IPS" | grep -c . || true)
+    endpoints=0
+    for _ in $TYPHA_IPS; do endpoints=$((endpoints + 1)); done
     if [ "$ready" -ge "$TYPHA_MIN_READY" ] && [ "$endpoints" -ge "$TYPHA_MIN_READY" ]; then
       log "Typha is ready: $ready ready replicas, $endpoints ready endpoints behind Service $SERVICE_NAME (need $TYPHA_MIN_READY)"
       return 0
     fi
-    if [ "$(now)" -ge "$deadline" ]; then
+    if [ "$waited" -ge "$TYPHA_READY_TIMEOUT" ]; then
       fail "Typha was not ready within ${TYPHA_READY_TIMEOUT}s ($ready ready replicas of deployment/$TYPHA_DEPLOYMENT, $endpoints ready endpoints behind Service $SERVICE_NAME, need $TYPHA_MIN_READY): eni-config was not changed, Felix still works as before."
     fi
     log "waiting for Typha: $ready ready replicas, $endpoints ready endpoints (need $TYPHA_MIN_READY)"
     WAITED=true
     sleep "$POLL_SECONDS"
+    waited=$((waited + POLL_SECONDS))
   done
 }
 
 # ---------------------------------------------------------------------------------------------------------
-# Restart: decided per DaemonSet from the hash on its pod template, not from whether this run's patch changed
+# Restart: decided per DaemonSet from the state on its pod template, not from whether this run's patch changed
 # anything, so a retried Job still restarts and a no-op upgrade restarts nothing. A key that changed under an
-# unchanged hash (eni-config rewritten by someone else) forces a roll with a suffixed value.
+# unchanged state (eni-config rewritten by someone else) forces a roll with a counter before the state.
 
 roll_terway() {
   for ds in $FOUND; do
-    current=$(ds_fact "$ds" hash)
+    current=$(ds_fact "$ds" state)
     value=""
     if [ -z "$current" ] && [ "$CM_CHANGES" -eq 0 ] && [ "${PHASE#pre-}" != "$PHASE" ]; then
       # Never rolled by this chart and nothing changed now (an install that failed before its first change):
       # the pods still run with the eni-config they started with, so undoing needs no restart.
       value=""
-    elif [ "${current%%.*}" != "$DESIRED_HASH" ]; then
-      value=$DESIRED_HASH
+    elif [ "$(rolled_for "$ds")" != "$DESIRED_STATE" ]; then
+      value=$DESIRED_STATE
     elif [ "$CM_CHANGES" -gt 0 ]; then
-      value="$DESIRED_HASH.$(now)"
+      n=0
+      [ "$current" = "$DESIRED_STATE" ] || n=${current%% *}
+      value="$((n + 1)) $DESIRED_STATE"
     fi
     if [ -n "$value" ]; then
-      log "rolling restart of daemonset/$ds (its own maxUnavailable): $HASH_ANNOTATION ${current:-(none)} -> $value"
-      kc patch daemonset "$ds" --type merge --patch "{\"spec\":{\"template\":{\"metadata\":{\"annotations\":{\"$HASH_ANNOTATION\":\"$value\"}}}}}" >/dev/null
+      log "rolling restart of daemonset/$ds (its own maxUnavailable): $STATE_ANNOTATION ${current:-(none)} -> $value"
+      # The state holds %q-quoted values: escaping backslashes and quotes makes it a JSON string.
+      json=$(printf '%s\n' "$value" | sed 's/\\/\\\\/g; s/"/\\"/g')
+      kc patch daemonset "$ds" --type merge --patch "{\"spec\":{\"template\":{\"metadata\":{\"annotations\":{\"$STATE_ANNOTATION\":\"$json\"}}}}}" >/dev/null
       RESTARTS=$((RESTARTS + 1))
     else
-      log "daemonset/$ds already runs with this eni-config ($HASH_ANNOTATION=$current): no restart"
+      log "daemonset/$ds already runs with this eni-config ($STATE_ANNOTATION=$current): no restart"
     fi
   done
   for ds in $FOUND; do
@@ -440,21 +562,20 @@ roll_terway() {
 # ---------------------------------------------------------------------------------------------------------
 # Proof: a ready policy container only means its port 9099 answers; Typha's own metrics count the Felix
 # connections. The metrics port is read straight from each ready Typha (hostNetwork: the node's address),
-# with kubectl as the HTTP client and an empty kubeconfig, so no credential is sent there.
+# with kubectl as the HTTP client and an empty kubeconfig (/dev/null), so no credential is sent there.
 
 typha_connections() { # sums typha_connections_active over the ready Typhas found by wait_for_typha
-  printf 'apiVersion: v1\nkind: Config\n' >"$TMP/metrics.kubeconfig"
   total=""
   for ip in $TYPHA_IPS; do
     case "$ip" in *:*) host="[$ip]" ;; *) host=$ip ;; esac
-    if out=$("$KUBECTL" --kubeconfig "$TMP/metrics.kubeconfig" --server "http://$host:$METRICS_PORT" --request-timeout 10s get --raw /metrics 2>"$TMP/metrics.err"); then
+    if out=$("$KUBECTL" --kubeconfig /dev/null --server "http://$host:$METRICS_PORT" --request-timeout 10s get --raw /metrics 2>&1); then
       n=0
       for v in $(printf '%s\n' "$out" | sed -n 's/^typha_connections_active\({[^}]*}\)\{0,1\} \([0-9][0-9.]*\).*/\2/p'); do
         n=$((n + ${v%%.*}))
       done
       total=$((${total:-0} + n))
     else
-      warn "could not read Typha metrics at $host:$METRICS_PORT: $(head -n 1 "$TMP/metrics.err")"
+      warn "could not read Typha metrics at $host:$METRICS_PORT: $(printf '%s\n' "$out" | sed -n 1p)"
     fi
   done
   printf '%s\n' "$total"
@@ -465,29 +586,33 @@ verify_felix() {
     log "not checking Felix connections (hook.verifyFelixConnections=false)"
     return 0
   fi
+  # Ready Linux Terway pods, as read before the roll (a finished roll has at least as many): an upper bound, since
+  # pods on exclusive-ENI nodes run no Felix (terway cmd/terway-cli/policy.go runExclusiveENI, v1.17.5) and the
+  # hook's Role cannot read nodes to count those.
   expected=0
   for ds in $FOUND; do
-    r=$(ds_fact "$ds" ready) # as read before the roll: a finished roll has at least as many ready pods
+    r=$(ds_fact "$ds" ready)
     expected=$((expected + ${r:-0}))
   done
-  deadline=$(($(now) + CONNECT_TIMEOUT))
+  waited=0
   while :; do
     connected=$(typha_connections)
     if [ -n "$connected" ] && [ "$connected" -ge "$expected" ]; then
       log "Felix connected to Typha: $connected connections for $expected ready Terway pods"
       return 0
     fi
-    if [ "$(now)" -ge "$deadline" ]; then
+    if [ "$waited" -ge "$CONNECT_TIMEOUT" ]; then
       if [ -z "$connected" ]; then
         fail "could not read any Typha's metrics on port $METRICS_PORT within ${CONNECT_TIMEOUT}s, so nothing proves Felix reached Typha: check that the port is reachable from pods (security group), or set hook.verifyFelixConnections=false."
       elif [ "$connected" -eq 0 ]; then
         fail "NO Felix connected to Typha within ${CONNECT_TIMEOUT}s (0 connections for $expected ready Terway pods): check the policy container logs (kubectl -n $NAMESPACE logs ds/${FOUND# } -c policy) and Typha's."
       fi
-      warn "only $connected Typha connections for $expected ready Terway pods after ${CONNECT_TIMEOUT}s: some Felix have not connected yet"
+      warn "only $connected Typha connections for $expected ready Terway pods after ${CONNECT_TIMEOUT}s: pods on exclusive-ENI nodes (label k8s.aliyun.com/exclusive-mode-eni-type=eniOnly) run no Felix and never connect; any other missing one is a Felix that has not connected yet"
       return 0
     fi
-    log "Felix connections so far: ${connected:-unknown} of $expected"
+    log "Felix connections so far: ${connected:-unknown} of at most $expected"
     sleep "$POLL_SECONDS"
+    waited=$((waited + POLL_SECONDS))
   done
 }
 
@@ -527,7 +652,7 @@ fi
 
 case "$PHASE" in
   pre-upgrade | pre-rollback)
-    if pods_match "$(targets_hash post-upgrade)"; then
+    if pods_match "$(targets_state post-upgrade)"; then
       log "Terway already runs with what the coming revision wants: nothing to do before Helm applies it"
       exit 0
     fi

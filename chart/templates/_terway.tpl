@@ -2,28 +2,71 @@
 What the chart knows about Terway: which Felix each release bundles, and what the live cluster runs.
 */}}
 
-{{/* Felix bundled by Terway, by release: "FROM TO FELIX" lines, FROM <= version < TO. Derived from Terway's
-release tags (the GIT_BRANCH of the policy image's Dockerfile at each tag; facts.md, Terway): v1.0.x bundles
-Felix v3.5.x (v3.5.8 on the v1.0 builds ACK shipped, the Typha the guide installs), v1.1.0 to v1.4.x v3.20.2,
-v1.5.1 to v1.17.x v3.24.5. v1.5.0 and anything newer are unknown: a warning, not a refusal. The hook script
-receives these same lines (FELIX_VERSIONS) and compares the running Terway against them. */}}
+{{/*
+THE Terway -> Felix table: "FROM TO FELIX TYPHA" lines, FROM <= version < TO, TO "-" for open-ended. Versions are
+A.B.C.D: the Terway release A.B.C, then D, the `git describe` commit count past it that ACK build tags carry
+(v1.0.10.333-gfd2b7b8-aliyun is 1.0.10.333; a release tag such as v1.9.0 is 1.9.0.0). FELIX is the Calico branch
+the policy image builds (GIT_BRANCH in terway's Dockerfile, Dockerfile.policy or deploy/images/policy/Dockerfile at
+each tag, AliyunContainerService/terway); TYPHA is the acs/typha tag the chart deploys for it.
+- 1.0.10.0: v3.5.2 (Dockerfile at v1.0.10). 1339616a "upgrade felix to 3.5.8" is v1.0.10-153 and f770ebe3 "update
+  felix to 3.20.2" is v1.0.10-456 (git describe; v1.1.0 is v1.0.10-471); on that history a count >= 153 holds
+  1339616a and a count >= 456 holds f770ebe3. ACK's v3.5 Typha is v3.5.8 (the guide's image): same minor.
+- v1.1.0 to v1.4.4-1: v3.20.2. From v1.2.2 the image copies Felix from a policy image pinned by digest, built
+  from Dockerfile.policy, whose GIT_BRANCH stayed v3.20.2 until 7a67b8c6.
+- 7a67b8c6 "policy: bump calico-felix to v3.24.5" is v1.4.4-2 and pins the new policy image; v1.5.1 and every
+  later tag to today's main build v3.24.5 (deploy/images/policy/Dockerfile).
+- v1.5.0 has no tag upstream and versions before v1.0.10 have no source: no row places them, so the hook and,
+  with typha.image.tag empty, the chart refuse them unless typha.allowVersionSkew.
+The hook receives these same lines (FELIX_VERSIONS) and reads them with the same rules (files/relay-hook.sh).
+*/}}
 {{- define "terway-relay.felixVersions" -}}
-1.0.0 1.1.0 v3.5.8
-1.1.0 1.5.0 v3.20.2
-1.5.1 1.18.0 v3.24.5
+1.0.10.0 1.0.10.153 v3.5.2 v3.5.8
+1.0.10.153 1.0.10.456 v3.5.8 v3.5.8
+1.0.10.456 1.4.4.2 v3.20.2 v3.20.2
+1.4.4.2 1.5.0.0 v3.24.5 v3.24.5
+1.5.1.0 - v3.24.5 v3.24.5
 {{- end }}
 
-{{/* The Felix version for an image reference (ACK tags look like v1.0.10.333-gfd2b7b8-aliyun: the leading
-vX.Y.Z is the Terway release), or "" when its version is not in the table. */}}
-{{- define "terway-relay.felixForImage" -}}
-{{- $tag := regexReplaceAll "@.*$" . "" | splitList "/" | last | splitList ":" | rest | join ":" -}}
-{{- $v := regexFind "^v?[0-9]+\\.[0-9]+\\.[0-9]+" $tag | trimPrefix "v" -}}
+{{/* "A.B.C.D" from an image reference's tag (rules above), or "" when its tag is not a Terway version. */}}
+{{- define "terway-relay.terwayVersion" -}}
+{{- $name := regexReplaceAll "@.*$" . "" | splitList "/" | last -}}
+{{- if contains ":" $name -}}
+{{- $tag := splitList ":" $name | rest | join ":" -}}
+{{- if regexMatch "^v?[0-9]{1,9}\\.[0-9]{1,9}\\.[0-9]{1,9}(\\.[0-9]{1,9})?([-+].*)?$" $tag -}}
+{{- $nums := regexFindAll "[0-9]+" (regexFind "^v?[0-9]+\\.[0-9]+\\.[0-9]+(\\.[0-9]+)?" $tag) -1 -}}
+{{- join "." (ternary $nums (append $nums "0") (eq (len $nums) 4)) -}}
+{{- end -}}
+{{- end -}}
+{{- end }}
+
+{{/* "true" when version (index . 0) < version (index . 1), both A.B.C.D. */}}
+{{- define "terway-relay.versionLess" -}}
+{{- $b := splitList "." (index . 1) -}}
+{{- $r := "" -}}
+{{- range $i, $x := splitList "." (index . 0) -}}
+{{- if not $r -}}
+{{- $y := int64 (index $b $i) -}}
+{{- if lt (int64 $x) $y }}{{ $r = "true" }}{{ else if gt (int64 $x) $y }}{{ $r = "false" }}{{ end -}}
+{{- end -}}
+{{- end -}}
+{{- eq $r "true" -}}
+{{- end }}
+
+{{/* "FELIX TYPHA" of the row that places an image reference's Terway version, or "". */}}
+{{- define "terway-relay.felixRow" -}}
+{{- $v := include "terway-relay.terwayVersion" . -}}
+{{- $found := "" -}}
 {{- if $v -}}
 {{- range splitList "\n" (include "terway-relay.felixVersions" .) -}}
 {{- $f := splitList " " . -}}
-{{- if semverCompare (printf ">=%s-0, <%s-0" (index $f 0) (index $f 1)) $v }}{{ index $f 2 }}{{ end -}}
+{{- if and (not $found) (ne (include "terway-relay.versionLess" (list $v (index $f 0))) "true") -}}
+{{- if or (eq (index $f 1) "-") (eq (include "terway-relay.versionLess" (list $v (index $f 1))) "true") -}}
+{{- $found = printf "%s %s" (index $f 2) (index $f 3) -}}
 {{- end -}}
 {{- end -}}
+{{- end -}}
+{{- end -}}
+{{- $found -}}
 {{- end }}
 
 {{/* The first Terway DaemonSet of hook.terwayDaemonSets that exists in the live cluster, as YAML ({} offline:
@@ -38,20 +81,33 @@ lookup returns nothing under helm template). */}}
 {{- toYaml $found -}}
 {{- end }}
 
-{{/* The Felix version of the live Terway's policy container, or "". */}}
-{{- define "terway-relay.liveFelix" -}}
+{{/* The live Terway's policy container image, or "" (offline, or no Terway DaemonSet found). */}}
+{{- define "terway-relay.liveTerwayImage" -}}
 {{- $ds := include "terway-relay.liveTerway" . | fromYaml -}}
 {{- if $ds.spec -}}
 {{- range $ds.spec.template.spec.containers -}}
-{{- if eq .name "policy" }}{{ include "terway-relay.felixForImage" .image }}{{ end -}}
+{{- if eq .name "policy" }}{{ .image }}{{ end -}}
 {{- end -}}
 {{- end -}}
 {{- end }}
 
-{{/* The Typha tag this release deploys: typha.image.tag; when empty, the Felix version of the Terway the cluster
-runs (seen at install/upgrade with lookup); else the chart's appVersion. */}}
+{{/* The Typha tag this release deploys: typha.image.tag; when empty, the TYPHA column of the table row that places
+the Terway the cluster runs (seen at install/upgrade with lookup); offline, the chart's appVersion. A live Terway
+the table cannot place is refused, unless typha.allowVersionSkew (then the appVersion). */}}
 {{- define "terway-relay.typhaTag" -}}
-{{- .Values.typha.image.tag | default (include "terway-relay.liveFelix" .) | default .Chart.AppVersion -}}
+{{- if .Values.typha.image.tag -}}
+{{- .Values.typha.image.tag -}}
+{{- else -}}
+{{- $image := include "terway-relay.liveTerwayImage" . -}}
+{{- $row := include "terway-relay.felixRow" $image -}}
+{{- if $row -}}
+{{- index (splitList " " $row) 1 -}}
+{{- else if or (not $image) .Values.typha.allowVersionSkew -}}
+{{- .Chart.AppVersion -}}
+{{- else -}}
+{{- fail (printf "typha.image.tag is empty and the cluster's Terway (%s) is a version the chart's Felix table cannot place, so no Typha can be chosen to match its Felix: set typha.image.tag to that Felix's version (README, Choosing the Typha version), or typha.allowVersionSkew=true to deploy %s" $image .Chart.AppVersion) -}}
+{{- end -}}
+{{- end -}}
 {{- end }}
 
 {{/* The live Terway DaemonSet's maxUnavailable, or Terway's own chart default, 10%. */}}

@@ -106,7 +106,7 @@ export interface TerwayRelayValues {
       };
     };
     /**
-     * Accept a Typha version whose major.minor differs from the Felix the cluster's Terway bundles. The hook refuses a known mismatch unless this is true.
+     * Accept a Typha version that cannot be shown to match the Felix the cluster's Terway bundles: a major.minor mismatch, a Terway version the Felix table cannot place, or a tag that is not a version. The hook (and, with typha.image.tag empty, the chart) refuses those unless this is true.
      */
     allowVersionSkew: boolean;
     /**
@@ -126,7 +126,7 @@ export interface TerwayRelayValues {
        */
       repository: string;
       /**
-       * Image tag, the Typha version; it must match the Felix that the cluster's Terway bundles. Empty means: at install, the Felix version of the Terway found in the cluster (lookup, README: Choosing the Typha version), else the chart's appVersion v3.5.8 (Terway v1.0.x).
+       * Image tag, the Typha version; it must match the Felix that the cluster's Terway bundles. Empty means: at install, the Typha that matches the Terway found in the cluster (lookup, README: Choosing the Typha version; a Terway version the table cannot place is refused unless allowVersionSkew), else, offline, the chart's appVersion v3.5.8 (Terway v1.0.x).
        */
       tag: string;
       /**
@@ -178,7 +178,7 @@ export interface TerwayRelayValues {
    */
   hook: {
     /**
-     * Image the hook Jobs run: any image with kubectl and /bin/sh (the script needs sed, grep and cksum too). Keep its kubectl within one minor version of the cluster.
+     * Image the hook Jobs run: any image with /bin/sh, kubectl, sed and sleep (the hook checks for them first and needs nothing else). Keep its kubectl within one minor version of the cluster.
      */
     image: {
       /**
