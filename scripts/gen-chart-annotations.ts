@@ -13,12 +13,13 @@ export const chartYamlPath = join(chartDir, "Chart.yaml");
 /** The region the listed image references are rendered for; other regions differ only in the registry host. */
 export const IMAGE_REGION = "cn-hangzhou";
 
-/** The Felix versions of the Terway -> Felix table in chart/templates/_terway.tpl (third column, in order, once). */
-export function tableFelixVersions(): string[] {
+/** The Typha tags the Terway -> Felix table in chart/templates/_terway.tpl deploys (its TYPHA column, the fourth,
+ * in order, once): the Typha images the chart can pick. */
+export function tableTyphaVersions(): string[] {
   const tpl = readFileSync(join(chartDir, "templates/_terway.tpl"), "utf8");
   const body = /define "terway-relay\.felixVersions" -}}\n([\s\S]*?)\n\{\{- end }}/.exec(tpl);
   if (!body) throw new Error("chart/templates/_terway.tpl has no terway-relay.felixVersions table");
-  const versions = body[1].split("\n").map((line) => line.trim().split(/\s+/)[2]);
+  const versions = body[1].split("\n").map((line) => line.trim().split(/\s+/)[3]);
   if (versions.some((v) => !v)) throw new Error(`unreadable felixVersions row in _terway.tpl:\n${body[1]}`);
   return [...new Set(versions)];
 }
@@ -41,9 +42,9 @@ export function imagesIn(objects: KubeObject[]): string[] {
 
 interface ImageEntry { name: string; image: string }
 
-/** The chart's images: Typha for each Felix version of the table, then the rest (hook kubectl, autoscaler). */
+/** The chart's images: Typha for each Typha tag of the table, then the rest (hook kubectl, autoscaler). */
 export async function chartImages(): Promise<ImageEntry[]> {
-  const versions = tableFelixVersions();
+  const versions = tableTyphaVersions();
   const renders = await Promise.all(
     versions.map((v) => render({ sets: [`region=${IMAGE_REGION}`, "nodeCount=1000", `typha.image.tag=${v}`, "typha.autoscaler.enabled=true"] })),
   );
