@@ -4,7 +4,7 @@
 // or deletes Typha between them, as the release would.
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { FakeApiServer, type FakeCluster, type Obj } from "./support/fake-kube-apiserver.js";
-import { fixture, hookVariant, runPhase, typhaObjects, type HookVariant, type Phase, type PhaseResult } from "./support/hook-harness.js";
+import { fixture, fromSaved, hookVariant, runPhase, terwayCluster, typhaObjects, type HookVariant, type Phase, type PhaseResult } from "./support/hook-harness.js";
 import { concurrencyLimit } from "./support/limit.js";
 
 const BASE = ["region=cn-hangzhou", "nodeCount=320"];
@@ -32,15 +32,8 @@ afterAll(async () => server?.stop());
 // Scenarios run a few at a time: each spawns kubectl processes, and the machine may have two cores.
 const limited = concurrencyLimit(4);
 
-let clusterCount = 0;
 function cluster(seed: { configMap?: Obj | null; daemonSets?: Obj[] } = {}): FakeCluster {
-  const c = server.cluster(`c${++clusterCount}`);
-  c.put({ apiVersion: "v1", kind: "Namespace", metadata: { name: "kube-system" } });
-  if (seed.configMap !== null) c.put(seed.configMap ?? fixture("eni-config.yaml"));
-  for (const ds of seed.daemonSets ?? [fixture("terway-eniip.yaml")]) c.put(ds);
-  // Each of the 3 Typhas reports its share of the 320 Terway pods.
-  c.connectionsPerTypha = 107;
-  return c;
+  return terwayCluster(server, seed);
 }
 
 const data = (c: FakeCluster) => ({ ...((c.get("ConfigMap", "eni-config")?.data as Record<string, string>) ?? {}) });
@@ -75,6 +68,16 @@ async function install(c: FakeCluster, v: HookVariant, serviceName = "calico-typ
   await ok(c, v, "pre-install");
   if (v.env["post-install"].MODE === "relay") putTypha(c, serviceName);
   await ok(c, v, "post-install");
+}
+
+/** A cluster where `v` is installed over `configMap`: installed (and checked) once, copied for each scenario. */
+async function installed(v: HookVariant, configMap: Obj = fixture("eni-config.yaml")): Promise<FakeCluster> {
+  return fromSaved(server, JSON.stringify([v.sets, configMap]), async () => {
+    const c = cluster({ configMap });
+    await install(c, v);
+    invariants(c, configMap.data as Record<string, string>);
+    return c;
+  });
 }
 
 /** What must hold after every scenario: nothing denied, nothing deleted, no key touched but the owned ones. */
@@ -115,8 +118,7 @@ describe("relay mode", () => {
   });
 
   scenario("upgrade with no change: nothing patched, nothing restarted", async () => {
-    const c = cluster();
-    await install(c, relay);
+    const c = await installed(relay);
     const before = patches(c).length;
     const hash = dsHash(c);
     await ok(c, relay, "pre-upgrade");
@@ -129,8 +131,7 @@ describe("relay mode", () => {
   });
 
   scenario("upgrade with a new Service name: Felix leaves the old Service before Helm deletes it, then joins the new one", async () => {
-    const c = cluster();
-    await install(c, relay);
+    const c = await installed(relay);
     await ok(c, renamed, "pre-upgrade");
     // Helm has not applied the new revision yet: the old Service still exists, and Felix no longer names it.
     expect(c.get("Endpoints", "calico-typha")).toBeDefined();
@@ -146,8 +147,7 @@ describe("relay mode", () => {
   });
 
   scenario("eni-config rewritten behind Helm's back (an ACK add-on upgrade): helm upgrade sets the key again and rolls", async () => {
-    const c = cluster();
-    await install(c, relay);
+    const c = await installed(relay);
     const hash = dsHash(c);
     const cm = c.get("ConfigMap", "eni-config")!;
     const rewritten = structuredClone(cm);
@@ -181,8 +181,7 @@ describe("relay mode", () => {
   });
 
   scenario("relay to disable via upgrade: Felix leaves Typha (one roll) before Helm deletes it", async () => {
-    const c = cluster();
-    await install(c, relay);
+    const c = await installed(relay);
     await ok(c, disable, "pre-upgrade");
     expect(c.get("Deployment", "calico-typha")).toBeDefined();
     expect(data(c).felix_relay_service).toBeUndefined();
@@ -199,8 +198,7 @@ describe("relay mode", () => {
   });
 
   scenario("rollback to a revision without Typha: pre-rollback points Felix away before Typha goes", async () => {
-    const c = cluster();
-    await install(c, disable); // revision 1
+    const c = await installed(disable); // revision 1
     expect(data(c).disable_network_policy).toBe("true");
     await ok(c, relay, "pre-upgrade"); // revision 2
     expect(restarts(c)).toBe(1);
@@ -222,8 +220,7 @@ describe("relay mode", () => {
   scenario("uninstall restores a previous value byte for byte and forgets its records", async () => {
     const original = fixture("eni-config.yaml");
     (original.data as Record<string, string>).felix_relay_service = 'someone-else\'s "typha"\n';
-    const c = cluster({ configMap: original });
-    await install(c, relay);
+    const c = await installed(relay, original);
     expect(relayRecords(c)).toEqual({ "terway-relay/record.felix_relay_service": "value", "terway-relay/previous.felix_relay_service": 'someone-else\'s "typha"\n' });
     await ok(c, relay, "pre-delete");
     expect(data(c)).toEqual(original.data);
@@ -233,8 +230,7 @@ describe("relay mode", () => {
   });
 
   scenario("uninstall with no previous value removes the key", async () => {
-    const c = cluster();
-    await install(c, relay);
+    const c = await installed(relay);
     const hash = dsHash(c);
     await ok(c, relay, "pre-delete");
     expect(data(c)).toEqual(fixture("eni-config.yaml").data);
@@ -245,8 +241,7 @@ describe("relay mode", () => {
   });
 
   scenario("uninstall over a hand-made relay: recorded as ours, restored as absent (its Typha is going away)", async () => {
-    const c = cluster({ configMap: fixture("eni-config-relay.yaml") });
-    await install(c, relay);
+    const c = await installed(relay, fixture("eni-config-relay.yaml"));
     expect(relayRecords(c)).toEqual({ "terway-relay/record.felix_relay_service": "ours" });
     expect(data(c).felix_relay_service).toBe("calico-typha");
     await ok(c, relay, "pre-delete");
