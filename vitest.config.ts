@@ -14,6 +14,8 @@ export default defineConfig({
     // render cache (test/support/renders.ts) serves every file of that worker. The setup files are written for it:
     // they register their observer once and hand each file's counters over only once.
     isolate: false,
+    // Concurrent tests (the hook scenarios) at once per worker, each spawning kubectl processes one after another.
+    maxConcurrency: 4,
     // helm and kubectl are Go programs that live for a fraction of a second: garbage collection only costs them time.
     env: { GOGC: "off" },
     // Counters (helm renders, property cases, corpus files) summed over all files and printed at the end.

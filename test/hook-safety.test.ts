@@ -7,7 +7,6 @@ import { repoRoot } from "../scripts/tools.js";
 import { FakeApiServer } from "./support/fake-kube-apiserver.js";
 import { hookVariant, type HookVariant } from "./support/hook-harness.js";
 import { SAFETY, without } from "./support/hook-safety.js";
-import { concurrencyLimit } from "./support/limit.js";
 
 let server: FakeApiServer;
 let relay: HookVariant;
@@ -18,11 +17,8 @@ beforeAll(async () => {
 });
 afterAll(async () => server?.stop());
 
-// Each scenario spawns kubectl processes, and the machine may have two cores.
-const limited = concurrencyLimit(3);
-
 describe("the hook keeps its safety properties", () => {
-  for (const p of SAFETY) test.concurrent(p.name, () => limited(() => p.scenario(server, relay, relay)));
+  for (const p of SAFETY) test.concurrent(p.name, () => p.scenario(server, relay, relay));
 });
 
 describe("each property's scenario fails once the property is removed from relay-hook.sh", () => {
@@ -30,12 +26,10 @@ describe("each property's scenario fails once the property is removed from relay
     expect(relay.script).toBe(readFileSync(join(repoRoot, "chart/files/relay-hook.sh"), "utf8"));
   });
   for (const p of SAFETY) {
-    test.concurrent(`${p.name}: fails without \`${p.mutation.line.trim()}\``, () =>
-      limited(async () => {
-        const mutated = { ...relay, script: without(relay.script, p) };
-        // An assertion of the scenario fails (not a missing line or a crashed harness).
-        await expect(p.scenario(server, mutated, relay)).rejects.toThrow(/expected/);
-      }),
-    );
+    test.concurrent(`${p.name}: fails without \`${p.mutation.line.trim()}\``, async () => {
+      const mutated = { ...relay, script: without(relay.script, p) };
+      // An assertion of the scenario fails (not a missing line or a crashed harness).
+      await expect(p.scenario(server, mutated, relay)).rejects.toThrow(/expected/);
+    });
   }
 });

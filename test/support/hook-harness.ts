@@ -120,6 +120,13 @@ export function typhaObjects(serviceName: string, ready: number, replicas = 3, r
   ];
 }
 
+/** As kubectl rollout status decides it: the controller saw the DaemonSet's latest template and every pod runs it. */
+export function rolledOut(c: FakeCluster, ds = "terway-eniip"): boolean {
+  const o = c.get("DaemonSet", ds)!;
+  const s = o.status as Record<string, number>;
+  return s.observedGeneration === o.metadata.generation && s.updatedNumberScheduled === s.desiredNumberScheduled && s.numberAvailable === s.desiredNumberScheduled;
+}
+
 let clusterCount = 0;
 
 /** A Terway cluster as the fixtures describe it: kube-system, eni-config, the Terway DaemonSets, and 3 Typhas that

@@ -4,7 +4,7 @@
 // either way pins nothing.
 import { expect } from "vitest";
 import type { FakeApiServer, FakeCluster, Obj } from "./fake-kube-apiserver.js";
-import { fixture, fromSaved, runPhase, terwayCluster, typhaObjects, type HookVariant, type Phase, type PhaseResult } from "./hook-harness.js";
+import { fixture, fromSaved, rolledOut, runPhase, terwayCluster, typhaObjects, type HookVariant, type Phase, type PhaseResult } from "./hook-harness.js";
 
 export interface SafetyProperty {
   name: string;
@@ -19,12 +19,6 @@ const data = (c: FakeCluster) => ({ ...((c.get("ConfigMap", "eni-config")?.data 
 const records = (c: FakeCluster) =>
   Object.fromEntries(Object.entries((c.get("ConfigMap", "eni-config")?.metadata.annotations as Record<string, string>) ?? {}).filter(([k]) => k.startsWith("terway-relay/")));
 const configMapWrites = (c: FakeCluster) => c.requests.filter((r) => r.resource === "configmaps" && r.verb === "patch" && r.status === 200);
-/** As kubectl rollout status decides it: the controller saw the latest template and every pod runs it. */
-const rolledOut = (c: FakeCluster, ds = "terway-eniip") => {
-  const o = c.get("DaemonSet", ds)!;
-  const s = o.status as Record<string, number>;
-  return s.observedGeneration === o.metadata.generation && s.updatedNumberScheduled === s.desiredNumberScheduled && s.numberAvailable === s.desiredNumberScheduled;
-};
 
 async function ok(c: FakeCluster, v: HookVariant, p: Phase, env: Record<string, string> = {}): Promise<PhaseResult> {
   const r = await runPhase(c, v, p, env);
