@@ -29,7 +29,9 @@ beforeAll(async () => {
 afterAll(async () => server?.stop());
 
 // Scenarios run a few at a time (vitest's maxConcurrency, vitest.config.ts): each spawns kubectl processes. A test's
-// timeout starts when vitest starts it, not while it queues behind the others.
+// timeout starts when vitest starts it, not while it queues behind the others. A scenario is several phases of a
+// dozen kubectl processes each: its timeout is a safety net for a loaded machine, not an assertion on time.
+const SCENARIO_TIMEOUT = 180_000;
 
 function cluster(seed: { configMap?: Obj | null; daemonSets?: Obj[] } = {}): FakeCluster {
   return terwayCluster(server, seed);
@@ -104,7 +106,7 @@ function invariants(c: FakeCluster, original: Record<string, string> = fixture("
 }
 
 function scenario(name: string, fn: () => Promise<void>): void {
-  test.concurrent(name, fn);
+  test.concurrent(name, fn, SCENARIO_TIMEOUT);
 }
 
 describe("relay mode", () => {

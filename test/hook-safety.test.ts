@@ -17,8 +17,11 @@ beforeAll(async () => {
 });
 afterAll(async () => server?.stop());
 
+// A scenario is a few phases of a dozen kubectl processes each: a safety net for a loaded machine, not a time limit.
+const SCENARIO_TIMEOUT = 180_000;
+
 describe("the hook keeps its safety properties", () => {
-  for (const p of SAFETY) test.concurrent(p.name, () => p.scenario(server, relay, relay));
+  for (const p of SAFETY) test.concurrent(p.name, () => p.scenario(server, relay, relay), SCENARIO_TIMEOUT);
 });
 
 describe("each property's scenario fails once the property is removed from relay-hook.sh", () => {
@@ -30,6 +33,6 @@ describe("each property's scenario fails once the property is removed from relay
       const mutated = { ...relay, script: without(relay.script, p) };
       // An assertion of the scenario fails (not a missing line or a crashed harness).
       await expect(p.scenario(server, mutated, relay)).rejects.toThrow(/expected/);
-    });
+    }, SCENARIO_TIMEOUT);
   }
 });

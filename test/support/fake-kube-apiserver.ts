@@ -178,6 +178,13 @@ function ruleAllows(rule: PolicyRule, verb: string, group: string, resource: str
   return true;
 }
 
+interface WatchEvent {
+  rv: number;
+  type: string;
+  info: ResourceInfo;
+  obj: Obj;
+}
+
 interface Watcher {
   info: ResourceInfo;
   namespace?: string;
@@ -214,6 +221,7 @@ export class FakeCluster {
   private metricsClosed = false;
   private readonly tokens = new Map<string, Identity>();
   private readonly watchers = new Set<Watcher>();
+  private readonly events: WatchEvent[] = [];
   private rv = 1000;
   metricsPort = 0;
   private metricsServer?: Server;
@@ -266,6 +274,7 @@ export class FakeCluster {
     const o = this.objects.get(k);
     if (o) {
       this.objects.delete(k);
+      ++this.rv;
       this.notify("DELETED", info, o);
     }
   }
@@ -400,10 +409,14 @@ export class FakeCluster {
   }
 
   private notify(type: string, info: ResourceInfo, obj: Obj): void {
-    for (const w of this.watchers) {
-      if (w.info !== info || (w.namespace && w.namespace !== obj.metadata.namespace) || (w.name && w.name !== obj.metadata.name)) continue;
-      w.res.write(`${JSON.stringify({ type, object: obj })}\n`);
-    }
+    const event = { rv: this.rv, type, info, obj: clone(obj) };
+    this.events.push(event);
+    for (const w of this.watchers) this.send(w, event);
+  }
+
+  private send(w: Watcher, e: WatchEvent): void {
+    if (w.info !== e.info || (w.namespace && w.namespace !== e.obj.metadata.namespace) || (w.name && w.name !== e.obj.metadata.name)) return;
+    w.res.write(`${JSON.stringify({ type: e.type, object: e.obj })}\n`);
   }
 
   private status(res: ServerResponse, code: number, reason: string, message: string, details?: object): void {
@@ -508,7 +521,12 @@ export class FakeCluster {
         const w: Watcher = { info, namespace, name: byName, res };
         this.watchers.add(w);
         req.on("close", () => this.watchers.delete(w));
-        if (query.get("sendInitialEvents") === "true") {
+        const since = Number(query.get("resourceVersion") ?? "");
+        if (query.get("sendInitialEvents") !== "true" && since > 0) {
+          // As kube-apiserver does: a watch from a list's resourceVersion first gets what changed since (a roll that
+          // finished between kubectl's list and its watch).
+          for (const e of this.events) if (e.rv > since) this.send(w, e);
+        } else if (query.get("sendInitialEvents") === "true") {
           for (const o of this.select(info, namespace, byName)) res.write(`${JSON.stringify({ type: "ADDED", object: o })}\n`);
           const bookmark = { kind: info.kind, apiVersion, metadata: { resourceVersion: String(this.rv), annotations: { "k8s.io/initial-events-end": "true" } } };
           res.write(`${JSON.stringify({ type: "BOOKMARK", object: bookmark })}\n`);
