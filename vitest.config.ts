@@ -4,9 +4,9 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
-    // helm and kubectl are child processes: give slow machines room, but no test asserts on time.
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
+    // helm and kubectl are child processes: give slow (or shared) machines room, but no test asserts on time.
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
     // vitest 4 defaults to cores - 1 workers (one on a 2-core machine): the files spend most of their time waiting
     // on helm and kubectl children, so one worker per core keeps both cores busy.
     maxWorkers: Math.max(2, availableParallelism()),
