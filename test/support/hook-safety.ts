@@ -1,7 +1,7 @@
-// The hook's safety properties (README, "What the hook guarantees"), one scenario each, and for each the one-line
-// change to chart/files/relay-hook.sh that removes it. test/hook-safety.test.ts runs every scenario against the real
-// script (it must pass) and against the script with the property removed (it must fail): a scenario that passes
-// either way pins nothing.
+// The hook's safety properties (README, "Switching Felix to the relay, and back"), one scenario each, and for each
+// the one-line change to chart/files/relay-hook.sh that removes it. test/hook-safety.test.ts runs every scenario
+// against the real script (it must pass) and against the script with the property removed (it must fail): a scenario
+// that passes either way pins nothing.
 import { expect } from "vitest";
 import type { FakeApiServer, FakeCluster, Obj } from "./fake-kube-apiserver.js";
 import { fixture, fromSaved, rolledOut, runPhase, terwayCluster, typhaObjects, type HookVariant, type Phase, type PhaseResult } from "./hook-harness.js";
