@@ -80,7 +80,11 @@ describe.each(HELM_MAJORS)("helm %i", (helm) => {
 
   it("refuses Kubernetes older than 1.20, and accepts ACK's pre-release style 1.20", async () => {
     expect(await renderError({ helm, sets: BASE, kubeVersion: "1.19.16" })).toMatch(/kubeVersion|incompatible/i);
-    await expect(renderObjects({ helm, sets: BASE, kubeVersion: "v1.20.4-aliyun.1" })).resolves.toBeTruthy();
+    const ack120 = await renderObjects({ helm, sets: BASE, kubeVersion: "v1.20.4-aliyun.1" });
+    // Rendered for 1.20 (the PDB API 1.20 serves), the whole release: Typha's Deployment, Service and PDB.
+    expect(one(ack120, "PodDisruptionBudget").apiVersion).toBe("policy/v1beta1");
+    expect(one<Deployment>(ack120, "Deployment", "calico-typha").spec?.replicas).toBeGreaterThanOrEqual(3);
+    expect(one(ack120, "Service", "calico-typha").metadata.namespace).toBe("kube-system");
   });
 
   it("refuses any namespace but kube-system, saying why", async () => {

@@ -164,6 +164,10 @@ describe("the path matcher itself", () => {
     expect(helmNamesPath(3, msg3, "replicas")).toBe(false);
   });
   it("BASE values are accepted by everyone (sanity)", async () => {
-    expect(await renderObjects({ helm: 4, sets: BASE })).toBeTruthy();
+    expect(validateValues(mergeValues({ sets: BASE }))).toEqual([]);
+    for (const helm of HELM_MAJORS) {
+      const kinds = (await renderObjects({ helm, sets: BASE })).map((o) => o.kind);
+      expect(kinds, `helm ${helm}`).toEqual(expect.arrayContaining(["Deployment", "Service", "PodDisruptionBudget"]));
+    }
   });
 });

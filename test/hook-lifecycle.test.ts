@@ -4,8 +4,7 @@
 // or deletes Typha between them, as the release would.
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { FakeApiServer, type FakeCluster, type Obj } from "./support/fake-kube-apiserver.js";
-import { fixture, hookVariant, runPhase, typhaObjects, type HookVariant, type Phase, type PhaseResult } from "./support/hook-harness.js";
-import { concurrencyLimit } from "./support/limit.js";
+import { fixture, fromSaved, hookVariant, rolledOut, runPhase, terwayCluster, typhaObjects, type HookVariant, type Phase, type PhaseResult } from "./support/hook-harness.js";
 
 const BASE = ["region=cn-hangzhou", "nodeCount=320"];
 const OWNED = ["felix_relay_service", "disable_network_policy"];
@@ -29,18 +28,13 @@ beforeAll(async () => {
 });
 afterAll(async () => server?.stop());
 
-// Scenarios run a few at a time: each spawns kubectl processes, and the machine may have two cores.
-const limited = concurrencyLimit(4);
+// Scenarios run a few at a time (vitest's maxConcurrency, vitest.config.ts): each spawns kubectl processes. A test's
+// timeout starts when vitest starts it, not while it queues behind the others. A scenario is several phases of a
+// dozen kubectl processes each: its timeout is a safety net for a loaded machine, not an assertion on time.
+const SCENARIO_TIMEOUT = 180_000;
 
-let clusterCount = 0;
 function cluster(seed: { configMap?: Obj | null; daemonSets?: Obj[] } = {}): FakeCluster {
-  const c = server.cluster(`c${++clusterCount}`);
-  c.put({ apiVersion: "v1", kind: "Namespace", metadata: { name: "kube-system" } });
-  if (seed.configMap !== null) c.put(seed.configMap ?? fixture("eni-config.yaml"));
-  for (const ds of seed.daemonSets ?? [fixture("terway-eniip.yaml")]) c.put(ds);
-  // Each of the 3 Typhas reports its share of the 320 Terway pods.
-  c.connectionsPerTypha = 107;
-  return c;
+  return terwayCluster(server, seed);
 }
 
 const data = (c: FakeCluster) => ({ ...((c.get("ConfigMap", "eni-config")?.data as Record<string, string>) ?? {}) });
@@ -77,6 +71,23 @@ async function install(c: FakeCluster, v: HookVariant, serviceName = "calico-typ
   await ok(c, v, "post-install");
 }
 
+/** The phase returned only once the Terway roll it started had finished (rolls take a while here): no Felix still uses
+ * the Typha that Helm deletes next. */
+function rollFinished(c: FakeCluster, r: PhaseResult): void {
+  expect(r.output).toContain('daemon set "terway-eniip" successfully rolled out');
+  expect(rolledOut(c)).toBe(true);
+}
+
+/** A cluster where `v` is installed over `configMap`: installed (and checked) once, copied for each scenario. */
+async function installed(v: HookVariant, configMap: Obj = fixture("eni-config.yaml")): Promise<FakeCluster> {
+  return fromSaved(server, JSON.stringify([v.sets, configMap]), async () => {
+    const c = cluster({ configMap });
+    await install(c, v);
+    invariants(c, configMap.data as Record<string, string>);
+    return c;
+  });
+}
+
 /** What must hold after every scenario: nothing denied, nothing deleted, no key touched but the owned ones. */
 function invariants(c: FakeCluster, original: Record<string, string> = fixture("eni-config.yaml").data as Record<string, string>): void {
   expect(c.denied.map((r) => `${r.verb} ${r.url}`)).toEqual([]);
@@ -95,7 +106,7 @@ function invariants(c: FakeCluster, original: Record<string, string> = fixture("
 }
 
 function scenario(name: string, fn: () => Promise<void>): void {
-  test.concurrent(name, () => limited(fn));
+  test.concurrent(name, fn, SCENARIO_TIMEOUT);
 }
 
 describe("relay mode", () => {
@@ -115,8 +126,7 @@ describe("relay mode", () => {
   });
 
   scenario("upgrade with no change: nothing patched, nothing restarted", async () => {
-    const c = cluster();
-    await install(c, relay);
+    const c = await installed(relay);
     const before = patches(c).length;
     const hash = dsHash(c);
     await ok(c, relay, "pre-upgrade");
@@ -129,11 +139,11 @@ describe("relay mode", () => {
   });
 
   scenario("upgrade with a new Service name: Felix leaves the old Service before Helm deletes it, then joins the new one", async () => {
-    const c = cluster();
-    await install(c, relay);
-    await ok(c, renamed, "pre-upgrade");
-    // Helm has not applied the new revision yet: the old Service still exists, and Felix no longer names it.
-    expect(c.get("Endpoints", "calico-typha")).toBeDefined();
+    const c = await installed(relay);
+    c.rolloutMs = 200;
+    const r = await ok(c, renamed, "pre-upgrade");
+    // Helm has not applied the new revision yet: Felix no longer names the old Service, and every pod has restarted.
+    rollFinished(c, r);
     expect(data(c).felix_relay_service).toBeUndefined();
     expect(restarts(c)).toBe(2);
     deleteTypha(c, "calico-typha");
@@ -146,8 +156,7 @@ describe("relay mode", () => {
   });
 
   scenario("eni-config rewritten behind Helm's back (an ACK add-on upgrade): helm upgrade sets the key again and rolls", async () => {
-    const c = cluster();
-    await install(c, relay);
+    const c = await installed(relay);
     const hash = dsHash(c);
     const cm = c.get("ConfigMap", "eni-config")!;
     const rewritten = structuredClone(cm);
@@ -181,10 +190,9 @@ describe("relay mode", () => {
   });
 
   scenario("relay to disable via upgrade: Felix leaves Typha (one roll) before Helm deletes it", async () => {
-    const c = cluster();
-    await install(c, relay);
-    await ok(c, disable, "pre-upgrade");
-    expect(c.get("Deployment", "calico-typha")).toBeDefined();
+    const c = await installed(relay);
+    c.rolloutMs = 200;
+    rollFinished(c, await ok(c, disable, "pre-upgrade"));
     expect(data(c).felix_relay_service).toBeUndefined();
     expect(data(c).disable_network_policy).toBe("true");
     expect(restarts(c)).toBe(2);
@@ -199,8 +207,7 @@ describe("relay mode", () => {
   });
 
   scenario("rollback to a revision without Typha: pre-rollback points Felix away before Typha goes", async () => {
-    const c = cluster();
-    await install(c, disable); // revision 1
+    const c = await installed(disable); // revision 1
     expect(data(c).disable_network_policy).toBe("true");
     await ok(c, relay, "pre-upgrade"); // revision 2
     expect(restarts(c)).toBe(1);
@@ -208,8 +215,8 @@ describe("relay mode", () => {
     await ok(c, relay, "post-upgrade");
     expect(data(c)).toMatchObject({ felix_relay_service: "calico-typha", disable_network_policy: "false" });
     expect(restarts(c)).toBe(2);
-    await ok(c, disable, "pre-rollback"); // back to revision 1
-    expect(c.get("Deployment", "calico-typha")).toBeDefined();
+    c.rolloutMs = 200;
+    rollFinished(c, await ok(c, disable, "pre-rollback")); // back to revision 1
     expect(data(c).felix_relay_service).toBeUndefined();
     expect(data(c).disable_network_policy).toBe("true");
     expect(restarts(c)).toBe(3);
@@ -222,8 +229,7 @@ describe("relay mode", () => {
   scenario("uninstall restores a previous value byte for byte and forgets its records", async () => {
     const original = fixture("eni-config.yaml");
     (original.data as Record<string, string>).felix_relay_service = 'someone-else\'s "typha"\n';
-    const c = cluster({ configMap: original });
-    await install(c, relay);
+    const c = await installed(relay, original);
     expect(relayRecords(c)).toEqual({ "terway-relay/record.felix_relay_service": "value", "terway-relay/previous.felix_relay_service": 'someone-else\'s "typha"\n' });
     await ok(c, relay, "pre-delete");
     expect(data(c)).toEqual(original.data);
@@ -233,8 +239,7 @@ describe("relay mode", () => {
   });
 
   scenario("uninstall with no previous value removes the key", async () => {
-    const c = cluster();
-    await install(c, relay);
+    const c = await installed(relay);
     const hash = dsHash(c);
     await ok(c, relay, "pre-delete");
     expect(data(c)).toEqual(fixture("eni-config.yaml").data);
@@ -245,8 +250,7 @@ describe("relay mode", () => {
   });
 
   scenario("uninstall over a hand-made relay: recorded as ours, restored as absent (its Typha is going away)", async () => {
-    const c = cluster({ configMap: fixture("eni-config-relay.yaml") });
-    await install(c, relay);
+    const c = await installed(relay, fixture("eni-config-relay.yaml"));
     expect(relayRecords(c)).toEqual({ "terway-relay/record.felix_relay_service": "ours" });
     expect(data(c).felix_relay_service).toBe("calico-typha");
     await ok(c, relay, "pre-delete");
@@ -379,6 +383,7 @@ describe("preflight refusals: one sentence, nothing modified", () => {
       const v = variant ?? (name === "version skew" ? skewed : relay);
       for (const p of ["pre-install", "post-install"] as const) {
         const c = make();
+        const original = data(c);
         const before = JSON.stringify([...c.objects.values()]);
         if (p === "post-install") putTypha(c);
         const r = await phase(c, v, p);
@@ -389,7 +394,7 @@ describe("preflight refusals: one sentence, nothing modified", () => {
         expect(errors[0]).toMatch(/nothing was changed\.$/);
         expect(patches(c)).toEqual([]);
         if (p === "pre-install") expect(JSON.stringify([...c.objects.values()])).toBe(before);
-        invariants(c, ((c.get("ConfigMap", "eni-config")?.data as Record<string, string>) ?? {}));
+        invariants(c, original);
       }
     });
   }

@@ -1,7 +1,10 @@
 // A small fake Kubernetes API server for the hook script's control-flow tests: loopback only, random port.
 // It speaks what the real kubectl needs for the objects the script touches: discovery, get/list/watch (with a
 // metadata.name field selector), JSON/merge/strategic-merge PATCH, PUT; resourceVersion and generation bumps;
-// DaemonSet rollouts that complete at once. Every request is recorded and authorized against the rendered hook
+// DaemonSet rollouts that complete at once, take a while, or never finish. Tests can also make the cluster disagree
+// with the hook: a writer between its read and its patch (onRequest), a failing request (failWhen), a closed
+// Typha metrics port (closeMetrics), a Typha whose Endpoints lag its Deployment (hook-harness typhaObjects).
+// Every request is recorded and authorized against the rendered hook
 // Role, as the hook's ServiceAccount, the way kube-apiserver's RBAC authorizer would: a request the Role does
 // not allow gets a 403 Status and stays in `denied` for the test to fail on.
 // Several isolated clusters share one server, each under its own path prefix (/c/<id>), so scenarios can run
@@ -175,11 +178,26 @@ function ruleAllows(rule: PolicyRule, verb: string, group: string, resource: str
   return true;
 }
 
+interface WatchEvent {
+  rv: number;
+  type: string;
+  info: ResourceInfo;
+  obj: Obj;
+}
+
 interface Watcher {
   info: ResourceInfo;
   namespace?: string;
   name?: string;
   res: ServerResponse;
+}
+
+/** What a cluster holds, to start other clusters from (an installed release, say) without replaying the hook. */
+export interface ClusterState {
+  objects: [string, Obj][];
+  restarts: [string, number][];
+  rv: number;
+  connectionsPerTypha: number;
 }
 
 /** One isolated cluster: its objects, tokens and request log. */
@@ -192,8 +210,18 @@ export class FakeCluster {
   connectionsPerTypha = 0;
   /** Fault injection: return true to answer this request with a 500 (checked after authorization). */
   failWhen?: (r: RecordedRequest) => boolean;
+  /** Runs after authorization, before the request is served: another writer can act between the hook's read and
+   * its write (with put, which bumps resourceVersion as any write does). */
+  onRequest?: (r: RecordedRequest) => void;
+  /** How long a DaemonSet roll takes once its pod template changes: 0 completes it in the same write. */
+  rolloutMs = 0;
+  /** Rolls started from now on never finish (a pod that never gets ready): kubectl rollout status times out. */
+  rolloutsNeverFinish = false;
+  private readonly rollTimers = new Set<NodeJS.Timeout>();
+  private metricsClosed = false;
   private readonly tokens = new Map<string, Identity>();
   private readonly watchers = new Set<Watcher>();
+  private readonly events: WatchEvent[] = [];
   private rv = 1000;
   metricsPort = 0;
   private metricsServer?: Server;
@@ -221,9 +249,14 @@ export class FakeCluster {
     o.metadata.resourceVersion = String(++this.rv);
     o.metadata.uid ??= `uid-${this.id}-${o.metadata.name}-${this.rv}`;
     o.metadata.generation ??= 1;
-    if (o.kind === "DaemonSet") this.completeRollout(o);
     const k = this.key(info, o.metadata.namespace, o.metadata.name);
     const existed = this.objects.has(k);
+    if (o.kind === "DaemonSet") {
+      const before = this.objects.get(k);
+      const rolls = before && JSON.stringify((before.spec as Record<string, unknown>)?.template) !== JSON.stringify((o.spec as Record<string, unknown>)?.template);
+      if (rolls && (this.rolloutMs > 0 || this.rolloutsNeverFinish)) this.startRollout(k, o);
+      else this.completeRollout(o);
+    }
     this.objects.set(k, o);
     this.notify(existed ? "MODIFIED" : "ADDED", info, o);
     return o;
@@ -241,6 +274,7 @@ export class FakeCluster {
     const o = this.objects.get(k);
     if (o) {
       this.objects.delete(k);
+      ++this.rv;
       this.notify("DELETED", info, o);
     }
   }
@@ -264,9 +298,23 @@ export class FakeCluster {
     return path;
   }
 
+  /** This cluster's objects and restart counts, for restore() into another cluster. */
+  save(): ClusterState {
+    return { objects: clone([...this.objects]), restarts: [...this.restarts], rv: this.rv, connectionsPerTypha: this.connectionsPerTypha };
+  }
+
+  /** Starts this (empty) cluster from a saved state: as if the same requests had been served here. */
+  restore(state: ClusterState): this {
+    for (const [k, o] of clone(state.objects)) this.objects.set(k, o);
+    for (const [k, n] of state.restarts) this.restarts.set(k, n);
+    this.rv = state.rv;
+    this.connectionsPerTypha = state.connectionsPerTypha;
+    return this;
+  }
+
   /** Typha's Prometheus endpoint (all Typhas of this cluster answer on 127.0.0.1:metricsPort). */
   async startMetrics(): Promise<number> {
-    if (this.metricsServer) return this.metricsPort;
+    if (this.metricsServer || this.metricsClosed) return this.metricsPort;
     this.metricsServer = createServer((req, res) => {
       if (req.headers.authorization) {
         // The hook must not send its ServiceAccount token to a plain-HTTP host port.
@@ -295,13 +343,54 @@ export class FakeCluster {
     return this.metricsPort;
   }
 
+  /** Closes the metrics port (a security group dropping it, a Typha built without metrics): connections to
+   * metricsPort are refused from now on. */
+  async closeMetrics(): Promise<void> {
+    await this.startMetrics();
+    this.metricsClosed = true;
+    this.metricsServer!.closeAllConnections();
+    await new Promise<void>((resolve) => this.metricsServer!.close(() => resolve()));
+  }
+
   async close(): Promise<void> {
+    for (const t of this.rollTimers) clearTimeout(t);
+    this.rollTimers.clear();
     for (const w of this.watchers) w.res.end();
     this.watchers.clear();
-    if (this.metricsServer) {
+    if (this.metricsServer && !this.metricsClosed) {
       this.metricsServer.closeAllConnections();
       await new Promise<void>((resolve) => this.metricsServer!.close(() => resolve()));
     }
+  }
+
+  /** A roll in progress: the controller has seen the new template and updated none of the pods yet. */
+  private startRollout(k: string, ds: Obj): void {
+    const status = (ds.status ?? {}) as Record<string, unknown>;
+    ds.status = { ...status, observedGeneration: ds.metadata.generation, updatedNumberScheduled: 0 };
+    if (!this.rolloutsNeverFinish) this.finishRolloutLater(k, ds.metadata.generation);
+  }
+
+  /** Lets the rolls that were told never to finish finish after rolloutMs (rolloutsNeverFinish is cleared). */
+  resumeRollouts(): void {
+    this.rolloutsNeverFinish = false;
+    for (const [k, o] of this.objects) {
+      const status = (o.status ?? {}) as Record<string, number>;
+      if (o.kind === "DaemonSet" && status.updatedNumberScheduled < status.desiredNumberScheduled) this.finishRolloutLater(k, o.metadata.generation);
+    }
+  }
+
+  private finishRolloutLater(k: string, generation: unknown): void {
+    const t = setTimeout(() => {
+      this.rollTimers.delete(t);
+      const current = this.objects.get(k);
+      if (!current || current.metadata.generation !== generation) return; // a newer roll took over
+      const done = clone(current);
+      this.completeRollout(done);
+      done.metadata.resourceVersion = String(++this.rv);
+      this.objects.set(k, done);
+      this.notify("MODIFIED", infoFor(done.apiVersion, done.kind), done);
+    }, this.rolloutMs);
+    this.rollTimers.add(t);
   }
 
   private completeRollout(ds: Obj): void {
@@ -320,10 +409,14 @@ export class FakeCluster {
   }
 
   private notify(type: string, info: ResourceInfo, obj: Obj): void {
-    for (const w of this.watchers) {
-      if (w.info !== info || (w.namespace && w.namespace !== obj.metadata.namespace) || (w.name && w.name !== obj.metadata.name)) continue;
-      w.res.write(`${JSON.stringify({ type, object: obj })}\n`);
-    }
+    const event = { rv: this.rv, type, info, obj: clone(obj) };
+    this.events.push(event);
+    for (const w of this.watchers) this.send(w, event);
+  }
+
+  private send(w: Watcher, e: WatchEvent): void {
+    if (w.info !== e.info || (w.namespace && w.namespace !== e.obj.metadata.namespace) || (w.name && w.name !== e.obj.metadata.name)) return;
+    w.res.write(`${JSON.stringify({ type: e.type, object: e.obj })}\n`);
   }
 
   private status(res: ServerResponse, code: number, reason: string, message: string, details?: object): void {
@@ -402,6 +495,7 @@ export class FakeCluster {
         rec.body = body;
       }
     }
+    this.onRequest?.(rec);
     if (this.failWhen?.(rec)) {
       rec.status = 500;
       this.status(res, 500, "InternalError", "Internal error occurred: injected by the test");
@@ -427,7 +521,12 @@ export class FakeCluster {
         const w: Watcher = { info, namespace, name: byName, res };
         this.watchers.add(w);
         req.on("close", () => this.watchers.delete(w));
-        if (query.get("sendInitialEvents") === "true") {
+        const since = Number(query.get("resourceVersion") ?? "");
+        if (query.get("sendInitialEvents") !== "true" && since > 0) {
+          // As kube-apiserver does: a watch from a list's resourceVersion first gets what changed since (a roll that
+          // finished between kubectl's list and its watch).
+          for (const e of this.events) if (e.rv > since) this.send(w, e);
+        } else if (query.get("sendInitialEvents") === "true") {
           for (const o of this.select(info, namespace, byName)) res.write(`${JSON.stringify({ type: "ADDED", object: o })}\n`);
           const bookmark = { kind: info.kind, apiVersion, metadata: { resourceVersion: String(this.rv), annotations: { "k8s.io/initial-events-end": "true" } } };
           res.write(`${JSON.stringify({ type: "BOOKMARK", object: bookmark })}\n`);

@@ -6,8 +6,12 @@ import { renderObservers } from "../../scripts/render.js";
 import { assertInvariants, contextFor, isProjectChart } from "./invariants.js";
 import { bump } from "./stats.js";
 
-renderObservers.push((objects, o) => {
+function checkInvariants(...[objects, o]: Parameters<(typeof renderObservers)[number]>): void {
   if (!isProjectChart(o)) return;
   bump("invariantCheckedRenders");
   assertInvariants(objects, contextFor(o));
-});
+}
+
+// With isolate: false (vitest.config.ts) this file runs before every test file of a worker, but scripts/render.js
+// is loaded once per worker: register the observer once, not once per file.
+if (!renderObservers.some((f) => f.name === checkInvariants.name)) renderObservers.push(checkInvariants);

@@ -10,7 +10,8 @@ export const HELM_MAJORS: HelmMajor[] = [3, 4];
 
 const cache = new Map<string, Promise<KubeObject[]>>();
 
-/** At most this many helm processes at once per test file (files already run in parallel, one per core). */
+/** At most this many helm processes at once per worker (vitest.config.ts: one worker per core, each running its files
+ * one after another in one module graph, so this limiter and the cache above serve all of them). */
 const MAX_CONCURRENT = Number(process.env.TERWAY_RELAY_RENDER_CONCURRENCY ?? 3);
 const limited = concurrencyLimit(MAX_CONCURRENT);
 

@@ -1,0 +1,175 @@
+// The hook's safety properties (README, "Switching Felix to the relay, and back"), one scenario each, and for each
+// the one-line change to chart/files/relay-hook.sh that removes it. test/hook-safety.test.ts runs every scenario
+// against the real script (it must pass) and against the script with the property removed (it must fail): a scenario
+// that passes either way pins nothing.
+import { expect } from "vitest";
+import type { FakeApiServer, FakeCluster, Obj } from "./fake-kube-apiserver.js";
+import { fixture, fromSaved, rolledOut, runPhase, terwayCluster, typhaObjects, type HookVariant, type Phase, type PhaseResult } from "./hook-harness.js";
+
+export interface SafetyProperty {
+  name: string;
+  /** The one line of relay-hook.sh that holds the property, and what it becomes without it. */
+  mutation: { line: string; without: string };
+  /** Resolves when the property holds for `v` (its script), throws an assertion error when it does not. Scenarios that
+   * start from an installed release install it with `real`, the chart's own script. */
+  scenario: (server: FakeApiServer, v: HookVariant, real: HookVariant) => Promise<void>;
+}
+
+const data = (c: FakeCluster) => ({ ...((c.get("ConfigMap", "eni-config")?.data as Record<string, string>) ?? {}) });
+const records = (c: FakeCluster) =>
+  Object.fromEntries(Object.entries((c.get("ConfigMap", "eni-config")?.metadata.annotations as Record<string, string>) ?? {}).filter(([k]) => k.startsWith("terway-relay/")));
+const configMapWrites = (c: FakeCluster) => c.requests.filter((r) => r.resource === "configmaps" && r.verb === "patch" && r.status === 200);
+
+async function ok(c: FakeCluster, v: HookVariant, p: Phase, env: Record<string, string> = {}): Promise<PhaseResult> {
+  const r = await runPhase(c, v, p, env);
+  expect(r.exitCode, `${p} failed:\n${r.output}`).toBe(0);
+  return r;
+}
+
+function putTypha(c: FakeCluster, ready = 3, readyEndpoints = ready): void {
+  for (const o of typhaObjects("calico-typha", ready, 3, readyEndpoints)) c.put(o);
+}
+
+/** The release `real` installed over `configMap`, saved once per server. */
+async function installed(server: FakeApiServer, real: HookVariant, configMap: Obj): Promise<FakeCluster> {
+  return fromSaved(server, `safety ${JSON.stringify([real.sets, real.script, configMap])}`, async () => {
+    const c = terwayCluster(server, { configMap });
+    await ok(c, real, "pre-install");
+    putTypha(c);
+    await ok(c, real, "post-install");
+    return c;
+  });
+}
+
+const withPrevious = (): Obj => {
+  const cm = fixture("eni-config.yaml");
+  (cm.data as Record<string, string>).felix_relay_service = "their-typha";
+  return cm;
+};
+
+export const SAFETY: SafetyProperty[] = [
+  {
+    name: "1. a concurrent writer of eni-config is never overwritten (resourceVersion test op)",
+    mutation: {
+      line: `    *) cm_patch "[{\\"op\\":\\"test\\",\\"path\\":\\"/metadata/resourceVersion\\",\\"value\\":\\"$rv\\"}$OPS]" ;;`,
+      without: `    *) cm_patch "[\${OPS#,}]" ;;`,
+    },
+    async scenario(server, v) {
+      const c = terwayCluster(server);
+      putTypha(c);
+      // Someone sets the key between the hook's read (absent) and its patch.
+      let wrote = false;
+      c.onRequest = (r) => {
+        if (wrote || r.resource !== "configmaps" || r.verb !== "patch") return;
+        wrote = true;
+        c.put(withPrevious());
+      };
+      const r = await runPhase(c, v, "post-install");
+      expect(wrote).toBe(true);
+      expect(r.exitCode, r.output).not.toBe(0);
+      expect(configMapWrites(c)).toEqual([]);
+      expect(data(c).felix_relay_service).toBe("their-typha");
+      expect(c.restarts.get("terway-eniip") ?? 0).toBe(0);
+      // The retried Job reads the writer's value, so uninstall gives it back.
+      c.onRequest = undefined;
+      await ok(c, v, "post-install");
+      expect(records(c)).toEqual({ "terway-relay/record.felix_relay_service": "value", "terway-relay/previous.felix_relay_service": "their-typha" });
+      await ok(c, v, "pre-delete");
+      expect(data(c)).toEqual(withPrevious().data);
+    },
+  },
+  {
+    name: "2. pre-delete returns only once the Terway roll has finished (rollout status)",
+    mutation: {
+      line: `    kc rollout status "daemonset/$ds" --timeout "\${ROLLOUT_TIMEOUT}s" ||`,
+      without: `    [ "$PHASE" = pre-delete ] || kc rollout status "daemonset/$ds" --timeout "\${ROLLOUT_TIMEOUT}s" ||`,
+    },
+    async scenario(server, v, real) {
+      const c = await installed(server, real, fixture("eni-config.yaml"));
+      // A Terway pod that never gets ready: Helm must not go on to delete Typha while Felix may still use it.
+      c.rolloutsNeverFinish = true;
+      const stuck = await runPhase(c, v, "pre-delete", { ROLLOUT_TIMEOUT: "1" });
+      expect(stuck.exitCode, stuck.output).toBe(1);
+      expect(stuck.stderr).toMatch(/ERROR: daemonset\/terway-eniip did not finish rolling out within 1s/);
+      expect(rolledOut(c)).toBe(false);
+      // A roll that takes a while: the retried Job returns after it, not before.
+      c.rolloutMs = 300;
+      c.resumeRollouts();
+      await ok(c, v, "pre-delete");
+      expect(rolledOut(c)).toBe(true);
+      expect(data(c)).toEqual(fixture("eni-config.yaml").data);
+    },
+  },
+  {
+    name: "3. Typha is ready only when the Service has enough ready endpoints, whatever the Deployment says",
+    mutation: {
+      line: `    if [ "$ready" -ge "$TYPHA_MIN_READY" ] && [ "$endpoints" -ge "$TYPHA_MIN_READY" ]; then`,
+      without: `    if [ "$ready" -ge "$TYPHA_MIN_READY" ]; then`,
+    },
+    async scenario(server, v) {
+      const c = terwayCluster(server);
+      putTypha(c, 3, 1); // 3 ready replicas, 1 ready address behind the Service
+      const r = await runPhase(c, v, "post-install", { TYPHA_READY_TIMEOUT: "1", CONNECT_TIMEOUT: "1" });
+      expect(r.exitCode, r.output).toBe(1);
+      expect(r.stderr).toMatch(/Typha was not ready within 1s \(3 ready replicas .* 1 ready endpoints .* need 3\): eni-config was not changed/);
+      expect(configMapWrites(c)).toEqual([]);
+      // The endpoints catch up while the hook waits: it writes eni-config only after it has seen them.
+      let reads = 0;
+      let readyRead = -1; // the request that first sees enough ready endpoints
+      c.onRequest = (req) => {
+        if (req.resource !== "endpoints" || ++reads !== 2) return;
+        putTypha(c, 3, 3);
+        readyRead = c.requests.indexOf(req);
+      };
+      await ok(c, v, "post-install", { CONNECT_TIMEOUT: "1" });
+      expect(readyRead).toBeGreaterThan(-1);
+      expect(c.requests.indexOf(configMapWrites(c)[0])).toBeGreaterThan(readyRead);
+    },
+  },
+  {
+    name: "4. unreadable Typha metrics are not proof that Felix connected",
+    mutation: {
+      line: `    if [ -n "$connected" ] && [ "$connected" -ge "$expected" ]; then`,
+      without: `    if [ -z "$connected" ] || [ "$connected" -ge "$expected" ]; then`,
+    },
+    async scenario(server, v) {
+      const c = terwayCluster(server);
+      putTypha(c);
+      await c.closeMetrics();
+      const r = await runPhase(c, v, "post-install", { CONNECT_TIMEOUT: "1" });
+      expect(r.exitCode, r.output).toBe(1);
+      expect(r.stderr).toMatch(/WARNING: could not read Typha metrics at 127\.0\.0\.1:[0-9]+: /);
+      expect(r.stderr).toMatch(/ERROR: could not read any Typha's metrics on port [0-9]+ within 1s, so nothing proves Felix reached Typha/);
+    },
+  },
+  {
+    name: "5. the records of what eni-config held outlive a failed roll, so the retry can still restore it",
+    mutation: {
+      line: `if [ -n "$FOUND" ]; then roll_terway; fi`,
+      without: `drop_records $RESTORED; if [ -n "$FOUND" ]; then roll_terway; fi`,
+    },
+    async scenario(server, v, real) {
+      const c = await installed(server, real, withPrevious());
+      const kept = records(c);
+      expect(kept).toEqual({ "terway-relay/record.felix_relay_service": "value", "terway-relay/previous.felix_relay_service": "their-typha" });
+      c.failWhen = (r) => r.resource === "daemonsets" && r.verb === "patch";
+      const failed = await runPhase(c, v, "pre-delete");
+      expect(failed.exitCode, failed.output).not.toBe(0);
+      expect(records(c)).toEqual(kept);
+      c.failWhen = undefined;
+      await ok(c, v, "pre-delete");
+      expect(data(c)).toEqual(withPrevious().data);
+      expect(records(c)).toEqual({});
+      expect(rolledOut(c)).toBe(true);
+    },
+  },
+];
+
+/** The script with one property's line replaced; the line must be there exactly once. */
+export function without(script: string, p: SafetyProperty): string {
+  const lines = script.split("\n");
+  const at = lines.flatMap((l, i) => (l === p.mutation.line ? [i] : []));
+  if (at.length !== 1) throw new Error(`relay-hook.sh has ${at.length} copies of the line for property "${p.name}": ${p.mutation.line}`);
+  lines[at[0]] = p.mutation.without;
+  return lines.join("\n");
+}
