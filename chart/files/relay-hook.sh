@@ -86,6 +86,17 @@ case "$PHASE" in
   pre-install | post-install | post-upgrade | post-rollback | pre-upgrade | pre-rollback | pre-delete) ;;
   *) fail "unknown PHASE $PHASE" ;;
 esac
+# Waits are counted in tenths of a second (sh arithmetic is integer-only), so POLL_SECONDS may carry one decimal:
+# the chart leaves it at 5, the test suite polls every 0.2 s.
+case "$POLL_SECONDS" in
+  [0-9] | [1-9][0-9] | [0-9].[0-9] | [1-9][0-9].[0-9]) ;;
+  *) fail "POLL_SECONDS must be seconds with at most one decimal (0.1 to 99.9), not '$POLL_SECONDS'; nothing was changed." ;;
+esac
+case "$POLL_SECONDS" in
+  *.*) POLL_TENTHS=$((${POLL_SECONDS%.*} * 10 + ${POLL_SECONDS#*.})) ;;
+  *) POLL_TENTHS=$((POLL_SECONDS * 10)) ;;
+esac
+[ "$POLL_TENTHS" -gt 0 ] || fail "POLL_SECONDS must be above 0, not '$POLL_SECONDS'; nothing was changed."
 
 # ---------------------------------------------------------------------------------------------------------
 # eni-config. One go-template call prints one line per fact. Values come %q-quoted (one line, Go escapes) so
@@ -493,8 +504,8 @@ check_versions() {
 
 # ---------------------------------------------------------------------------------------------------------
 # Typha must be ready before Felix is pointed at it: ready replicas (a Deployment is Available with fewer) and
-# ready addresses behind the Service Felix resolves. Waits are counted in poll intervals (the image has no date
-# to read a clock from), so a wait also lasts the kubectl calls between its sleeps.
+# ready addresses behind the Service Felix resolves. Waits are counted in poll intervals, in tenths of a second
+# (the image has no date to read a clock from), so a wait also lasts the kubectl calls between its sleeps.
 
 typha_endpoints() {
   kc get endpoints "$SERVICE_NAME" --ignore-not-found --output 'go-template={{range .subsets}}{{range .addresses}}{{.ip}}{{"\n"}}{{end}}{{end}}'
@@ -513,13 +524,13 @@ wait_for_typha() {
       log "Typha is ready: $ready ready replicas, $endpoints ready endpoints behind Service $SERVICE_NAME (need $TYPHA_MIN_READY)"
       return 0
     fi
-    if [ "$waited" -ge "$TYPHA_READY_TIMEOUT" ]; then
+    if [ "$waited" -ge $((TYPHA_READY_TIMEOUT * 10)) ]; then
       fail "Typha was not ready within ${TYPHA_READY_TIMEOUT}s ($ready ready replicas of deployment/$TYPHA_DEPLOYMENT, $endpoints ready endpoints behind Service $SERVICE_NAME, need $TYPHA_MIN_READY): eni-config was not changed, Felix still works as before."
     fi
     log "waiting for Typha: $ready ready replicas, $endpoints ready endpoints (need $TYPHA_MIN_READY)"
     WAITED=true
     sleep "$POLL_SECONDS"
-    waited=$((waited + POLL_SECONDS))
+    waited=$((waited + POLL_TENTHS))
   done
 }
 
@@ -601,7 +612,7 @@ verify_felix() {
       log "Felix connected to Typha: $connected connections for $expected ready Terway pods"
       return 0
     fi
-    if [ "$waited" -ge "$CONNECT_TIMEOUT" ]; then
+    if [ "$waited" -ge $((CONNECT_TIMEOUT * 10)) ]; then
       if [ -z "$connected" ]; then
         fail "could not read any Typha's metrics on port $METRICS_PORT within ${CONNECT_TIMEOUT}s, so nothing proves Felix reached Typha: check that the port is reachable from pods (security group), or set hook.verifyFelixConnections=false."
       elif [ "$connected" -eq 0 ]; then
@@ -612,7 +623,7 @@ verify_felix() {
     fi
     log "Felix connections so far: ${connected:-unknown} of at most $expected"
     sleep "$POLL_SECONDS"
-    waited=$((waited + POLL_SECONDS))
+    waited=$((waited + POLL_TENTHS))
   done
 }
 

@@ -520,7 +520,8 @@ export class FakeCluster {
         res.writeHead(200, { "content-type": "application/json", "transfer-encoding": "chunked" });
         const w: Watcher = { info, namespace, name: byName, res };
         this.watchers.add(w);
-        req.on("close", () => this.watchers.delete(w));
+        // The response closes when kubectl goes away; the request closes as soon as its (empty) body is read.
+        res.on("close", () => this.watchers.delete(w));
         const since = Number(query.get("resourceVersion") ?? "");
         if (query.get("sendInitialEvents") !== "true" && since > 0) {
           // As kube-apiserver does: a watch from a list's resourceVersion first gets what changed since (a roll that
