@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import yaml from "js-yaml";
 import { chartDir } from "./tools.js";
-import { RULE_DEFAULTS, schemaDefault, typhaReplicas, type ReplicaInput, type ReplicaPlan, type RuleParameters } from "./replicas.js";
+import { ruleFormula, ruleParameters, ruleReplicas, schemaDefault, typhaReplicas, type ReplicaInput, type ReplicaPlan, type RuleParameters } from "./replicas.js";
 
 /**
  * Typha's per-instance connection limits (calico typha/pkg/config): MaxConnectionsUpperLimit 10000;
@@ -71,19 +71,18 @@ export function rebalanceTarget(nodes: number, typhas: number, lower: number, up
 }
 
 export function plan(input: PlanInput): Plan {
-  const params: RuleParameters = {
-    nodesPerReplica: input.nodesPerReplica ?? RULE_DEFAULTS.nodesPerReplica,
-    minReplicas: input.minReplicas ?? RULE_DEFAULTS.minReplicas,
-  };
+  const params = ruleParameters(input);
   const maxReplicas = input.maxReplicas ?? 0;
   const typhaVersion = input.typhaVersion ?? DEFAULT_TYPHA_VERSION;
   const p = typhaReplicas({ ...input, ...params, maxReplicas });
   const n = input.nodeCount;
   const r = p.replicas;
-  const uncapped = Math.max(params.minReplicas, Math.ceil(n / params.nodesPerReplica));
+  const uncapped = ruleReplicas(n, 0, params);
+  const smallStep = params.formula === "operator" && n > 0 && n <= 4;
 
   const reasoning = [
-    `rule: max(${params.minReplicas}, ceil(${n} / ${params.nodesPerReplica})) = ${uncapped}` +
+    `rule${params.formula === "operator" ? " (tigera/operator's)" : ""}: ` +
+      (smallStep ? `${uncapped} for ${n} nodes (1 up to 2 nodes, 2 up to 4)` : `${ruleFormula(params, n)} = ${uncapped}`) +
       (maxReplicas > 0 && uncapped > maxReplicas ? `, capped at typha.maxReplicas=${maxReplicas} -> ${p.rule}` : ""),
     p.source === "typha.replicas" ? `typha.replicas=${r} overrides the rule` : `replicas = ${r} (the rule)`,
   ];
