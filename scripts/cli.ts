@@ -6,7 +6,7 @@ import type { HelmMajor } from "./tools.js";
 const USAGE = `usage:
   terway-relay render [-f values.yaml]... [--set k=v]... [--kube-version X] [--api-versions X]... [--helm 3|4]
   terway-relay validate FILE... [--set k=v]...
-  terway-relay plan --nodes N [--replicas R] [--max-replicas M] [--nodes-per-replica P] [--min-replicas M] [--typha-version V] [--json]
+  terway-relay plan --nodes N [--replicas R] [--max-replicas M] [--nodes-per-replica P] [--min-replicas M] [--formula guide|operator] [--typha-version V] [--json]
   terway-relay adopt [-f values.yaml]... [--set k=v]... [--release NAME] [--run]
   terway-relay example`;
 
@@ -21,7 +21,7 @@ interface Args {
   bools: Set<string>;
 }
 
-const VALUE_FLAGS = new Set(["--kube-version", "--helm", "--nodes", "--replicas", "--max-replicas", "--nodes-per-replica", "--min-replicas", "--typha-version", "--release"]);
+const VALUE_FLAGS = new Set(["--kube-version", "--helm", "--nodes", "--replicas", "--max-replicas", "--nodes-per-replica", "--min-replicas", "--formula", "--typha-version", "--release"]);
 
 function parseArgs(argv: string[]): Args {
   const a: Args = { positional: [], files: [], sets: [], apiVersions: [], flags: new Map(), bools: new Set() };
@@ -109,6 +109,13 @@ async function cmdValidate(a: Args): Promise<number> {
   return 0;
 }
 
+/** --formula: typha.replicaRule.formula, guide (the default) or operator (tigera/operator's GetExpectedTyphaScale). */
+function formulaFlag(a: Args): "guide" | "operator" | undefined {
+  const f = a.flags.get("--formula");
+  if (f === undefined || f === "guide" || f === "operator") return f;
+  throw new UsageError(`--formula must be guide or operator, got ${JSON.stringify(f)}`);
+}
+
 async function cmdPlan(a: Args): Promise<number> {
   const { plan, formatPlan } = await import("./plan.js");
   const p = plan({
@@ -117,6 +124,7 @@ async function cmdPlan(a: Args): Promise<number> {
     maxReplicas: intFlag(a, "--max-replicas"),
     nodesPerReplica: positive(intFlag(a, "--nodes-per-replica"), "--nodes-per-replica"),
     minReplicas: positive(intFlag(a, "--min-replicas"), "--min-replicas"),
+    formula: formulaFlag(a),
     typhaVersion: a.flags.get("--typha-version"),
   });
   console.log(a.bools.has("--json") ? JSON.stringify(p, null, 2) : formatPlan(p));

@@ -4,18 +4,38 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import yaml from "js-yaml";
 import { chartDir } from "./tools.js";
-import { RULE_DEFAULTS, schemaDefault, typhaReplicas, type ReplicaInput, type ReplicaPlan, type RuleParameters } from "./replicas.js";
+import { ruleFormula, ruleParameters, ruleReplicas, schemaDefault, typhaReplicas, type ReplicaInput, type ReplicaPlan, type RuleParameters } from "./replicas.js";
 
 /**
- * Typha's per-instance connection limits (calico typha/pkg/config): MaxConnectionsUpperLimit 10000;
- * MaxConnectionsLowerLimit 100 in v3.5-v3.10 and 400 in current releases (facts.md, Typha section).
+ * Typha's per-instance connection limits: MaxConnectionsUpperLimit 10000 at every release; MaxConnectionsLowerLimit
+ * by release (projectcalico/typha pkg/config/config_params.go at each v3.x.0 tag, calico typha/pkg/config from v3.22):
+ * 100 up to v3.11, 200 from v3.12 (so at v3.13), 300 from v3.15 to v3.20, 400 from v3.21 (so at v3.24).
  */
 export const CONNECTION_UPPER_LIMIT = 10000;
-export function connectionLowerLimit(typhaVersion: string): number {
+
+/** [major, minor] of a Typha version, or null when it is not one ("latest", a digest). */
+function minorOf(typhaVersion: string): [number, number] | null {
   const m = /^v?(\d+)\.(\d+)/.exec(typhaVersion);
-  if (!m) return 400;
-  const [major, minor] = [Number(m[1]), Number(m[2])];
-  return major < 3 || (major === 3 && minor <= 10) ? 100 : 400;
+  return m ? [Number(m[1]), Number(m[2])] : null;
+}
+const atLeast = (v: [number, number], minor: number) => v[0] > 3 || (v[0] === 3 && v[1] >= minor);
+
+export function connectionLowerLimit(typhaVersion: string): number {
+  const v = minorOf(typhaVersion);
+  if (!v) return 400;
+  return atLeast(v, 21) ? 400 : atLeast(v, 15) ? 300 : atLeast(v, 12) ? 200 : 100;
+}
+
+/**
+ * The factor Typha multiplies its connection target by (pkg/k8s/rebalance.go CalculateMaxConnLimit): 1 up to v3.11,
+ * 2 from v3.12, 3 from v3.15 (projectcalico/typha tags), then the number of syncer types it serves from v3.23,
+ * 4 at v3.23 to v3.24.5 (calico typha/pkg/daemon/daemon.go: felix, bgp, tunnel-ip-allocation, node-status).
+ * Terway's Felix uses only the Felix syncer, so from v3.12 Typha's target sits well above its real load.
+ */
+export function syncerMultiplier(typhaVersion: string): number {
+  const v = minorOf(typhaVersion);
+  if (!v) return 4;
+  return atLeast(v, 23) ? 4 : atLeast(v, 15) ? 3 : atLeast(v, 12) ? 2 : 1;
 }
 
 /** Calico's advice (docs, "Typha"): no more than 20 replicas, at least 3 in production, fewer than nodes. */
@@ -40,7 +60,7 @@ export interface Connections {
   afterLossPerTypha: number | null;
   /**
    * The connection limit each Typha sets itself with TYPHA_CONNECTIONREBALANCINGMODE=kubernetes
-   * (typha/pkg/k8s/rebalance.go): 1 + N*1.2/(R-1) in integer arithmetic, clamped to [lower, upper];
+   * (typha/pkg/k8s/rebalance.go): multiplier * (1 + N*1.2/(R-1)) in integer arithmetic, clamped to [lower, upper];
    * a lone Typha takes the upper limit. Above it, Typha sheds connections so Felix moves to another Typha.
    */
   rebalanceTarget: number;
@@ -61,29 +81,28 @@ export interface Plan extends ReplicaPlan {
   warnings: string[];
 }
 
-/** Typha's own CalculateMaxConnLimit (v3.5 form: one Felix syncer connection per node). */
-export function rebalanceTarget(nodes: number, typhas: number, lower: number, upper = CONNECTION_UPPER_LIMIT): Pick<Connections, "rebalanceTarget" | "rebalanceReason"> {
+/** Typha's own CalculateMaxConnLimit: multiplier * (1 + N*120/(R-1)/100) in integer arithmetic, clamped. */
+export function rebalanceTarget(nodes: number, typhas: number, lower: number, upper = CONNECTION_UPPER_LIMIT, multiplier = 1): Pick<Connections, "rebalanceTarget" | "rebalanceReason"> {
   if (typhas <= 1) return { rebalanceTarget: upper, rebalanceReason: "lone typha" };
-  const candidate = 1 + Math.floor(Math.floor((nodes * 120) / (typhas - 1)) / 100);
+  const candidate = multiplier * (1 + Math.floor(Math.floor((nodes * 120) / (typhas - 1)) / 100));
   if (candidate > upper) return { rebalanceTarget: upper, rebalanceReason: "configured upper limit" };
   if (candidate > lower) return { rebalanceTarget: candidate, rebalanceReason: "fraction+20%" };
   return { rebalanceTarget: lower, rebalanceReason: "configured lower limit" };
 }
 
 export function plan(input: PlanInput): Plan {
-  const params: RuleParameters = {
-    nodesPerReplica: input.nodesPerReplica ?? RULE_DEFAULTS.nodesPerReplica,
-    minReplicas: input.minReplicas ?? RULE_DEFAULTS.minReplicas,
-  };
+  const params = ruleParameters(input);
   const maxReplicas = input.maxReplicas ?? 0;
   const typhaVersion = input.typhaVersion ?? DEFAULT_TYPHA_VERSION;
   const p = typhaReplicas({ ...input, ...params, maxReplicas });
   const n = input.nodeCount;
   const r = p.replicas;
-  const uncapped = Math.max(params.minReplicas, Math.ceil(n / params.nodesPerReplica));
+  const uncapped = ruleReplicas(n, 0, params);
+  const smallStep = params.formula === "operator" && n > 0 && n <= 4;
 
   const reasoning = [
-    `rule: max(${params.minReplicas}, ceil(${n} / ${params.nodesPerReplica})) = ${uncapped}` +
+    `rule${params.formula === "operator" ? " (tigera/operator's)" : ""}: ` +
+      (smallStep ? `${uncapped} for ${n} nodes (1 up to 2 nodes, 2 up to 4)` : `${ruleFormula(params, n)} = ${uncapped}`) +
       (maxReplicas > 0 && uncapped > maxReplicas ? `, capped at typha.maxReplicas=${maxReplicas} -> ${p.rule}` : ""),
     p.source === "typha.replicas" ? `typha.replicas=${r} overrides the rule` : `replicas = ${r} (the rule)`,
   ];
@@ -93,7 +112,7 @@ export function plan(input: PlanInput): Plan {
   const connections: Connections = {
     steadyPerTypha: Math.ceil(n / r),
     afterLossPerTypha: r > 1 ? Math.ceil(n / (r - 1)) : null,
-    ...rebalanceTarget(n, r, lower),
+    ...rebalanceTarget(n, r, lower, CONNECTION_UPPER_LIMIT, syncerMultiplier(typhaVersion)),
     limits: { lower, upper: CONNECTION_UPPER_LIMIT },
   };
 
@@ -138,18 +157,18 @@ export function formatPlan(p: Plan): string {
 /** Node counts of the README's capacity table. */
 export const TABLE_NODE_COUNTS = [100, 200, 500, 1000, 1001, 1500, 2000, 3000, 4000, 5000];
 
-/** The README's capacity table (chart defaults), generated from plan(). */
+/** The README's capacity table (chart defaults, and the replica count tigera/operator's formula gives), from plan(). */
 export function planTable(nodeCounts: number[] = TABLE_NODE_COUNTS): string {
   const rows = [
-    "| nodes | replicas | per Typha, steady | per Typha, one lost | Typha's connection target | API watches per type, without → with relay | notes |",
-    "| ---: | ---: | ---: | ---: | ---: | --- | --- |",
+    "| nodes | replicas | per Typha, steady | per Typha, one lost | Typha's connection target | API watches per type, without → with relay | replicas with `formula: operator` | notes |",
+    "| ---: | ---: | ---: | ---: | ---: | --- | ---: | --- |",
   ];
   for (const n of nodeCounts) {
     const p = plan({ nodeCount: n });
     const c = p.connections;
     const notes = p.error ? `refused: ${p.error}` : p.warnings.join("; ");
     rows.push(
-      `| ${n} | ${p.replicas} | ${c.steadyPerTypha} | ${c.afterLossPerTypha ?? "-"} | ${c.rebalanceTarget} | ${p.watches.withoutRelay} → ${p.watches.withRelay} (${p.watches.reduction}x) | ${notes.replace(/\|/g, "\\|")} |`,
+      `| ${n} | ${p.replicas} | ${c.steadyPerTypha} | ${c.afterLossPerTypha ?? "-"} | ${c.rebalanceTarget} | ${p.watches.withoutRelay} → ${p.watches.withRelay} (${p.watches.reduction}x) | ${typhaReplicas({ nodeCount: n, formula: "operator" }).replicas} | ${notes.replace(/\|/g, "\\|")} |`,
     );
   }
   return rows.join("\n");

@@ -40,7 +40,7 @@ describe.each(HELM_MAJORS)("typha.autoscaler (helm %i)", (helm) => {
   it("renders the autoscaler with nodesPerReplica 200 and min 3, the chart's rule", async () => {
     const objs = await renderObjects({ helm, sets: [...ON, "nodeCount=1001"] });
     expect(linear(objs)).toEqual({ nodesPerReplica: 200, min: 3, max: 0, preventSinglePointFailure: true, includeUnschedulableNodes: false });
-    expect(RULE_DEFAULTS).toEqual({ nodesPerReplica: 200, minReplicas: 3 });
+    expect(RULE_DEFAULTS).toEqual({ formula: "guide", nodesPerReplica: 200, minReplicas: 3 });
     const d = one<Deployment>(objs, "Deployment", "calico-typha-autoscaler");
     const c = d.spec!.template.spec!.containers[0];
     expect(c.image).toBe("registry-vpc.cn-hangzhou.aliyuncs.com/acs/cluster-proportional-autoscaler:1.8.4");
@@ -63,7 +63,7 @@ describe.each(HELM_MAJORS)("typha.autoscaler (helm %i)", (helm) => {
     expect(p).toMatchObject({ nodesPerReplica: 150, min: 4, max: 20 });
     expect(p.coresPerReplica).toBeUndefined();
     for (let n = 1; n <= 10000; n++) {
-      const want = ruleReplicas(n, 20, { nodesPerReplica: 150, minReplicas: 4 });
+      const want = ruleReplicas(n, 20, { formula: "guide", nodesPerReplica: 150, minReplicas: 4 });
       if (cpaLinear(p, n) !== want) expect(cpaLinear(p, n), `${n} nodes`).toBe(want);
     }
   });

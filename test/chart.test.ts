@@ -108,33 +108,11 @@ describe.each(HELM_MAJORS)("helm %i", (helm) => {
     expect(byKind(objs, "ClusterRole")).toHaveLength(0);
   });
 
-  it("with serviceAccount.create makes a dedicated account with exactly Typha's read access", async () => {
+  it("with serviceAccount.create makes a dedicated account bound to its ClusterRole (rules: typha-rbac.test.ts)", async () => {
     const objs = await objects("typha.serviceAccount.create=true");
     expect(one<Deployment>(objs, "Deployment").spec!.template.spec!.serviceAccountName).toBe("calico-typha");
     expect(one(objs, "ServiceAccount", "calico-typha").metadata.namespace).toBe("kube-system");
-    const role = one<ClusterRole>(objs, "ClusterRole", "calico-typha");
-    for (const rule of role.rules!) expect(rule.verbs).toEqual(["get", "list", "watch"]);
-    const granted = role.rules!.flatMap((r) => r.resources!.map((res) => `${r.apiGroups![0]}/${res}`)).sort();
-    expect(granted).toEqual(
-      [
-        ...["nodes", "pods", "namespaces", "serviceaccounts", "endpoints", "services"].map((r) => `/${r}`),
-        "networking.k8s.io/networkpolicies",
-        ...[
-          "bgppeers",
-          "bgpconfigurations",
-          "felixconfigurations",
-          "ippools",
-          "globalnetworkpolicies",
-          "networkpolicies",
-          "globalnetworksets",
-          "networksets",
-          "hostendpoints",
-          "clusterinformations",
-          "ipamblocks",
-          "blockaffinities",
-        ].map((r) => `crd.projectcalico.org/${r}`),
-      ].sort(),
-    );
+    expect(one<ClusterRole>(objs, "ClusterRole", "calico-typha").rules!.length).toBeGreaterThan(0);
     const binding = one(objs, "ClusterRoleBinding", "calico-typha") as { subjects: unknown; roleRef: unknown };
     expect(binding.subjects).toEqual([{ kind: "ServiceAccount", name: "calico-typha", namespace: "kube-system" }]);
     expect(binding.roleRef).toEqual({ apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "calico-typha" });

@@ -15,24 +15,36 @@ const EXCEPTIONS: Record<string, string> = {
   "CustomResourceDefinition.apiVersion": "apiextensions.k8s.io/v1beta1 is gone in Kubernetes 1.22",
   "CustomResourceDefinition.spec.version": "v1 CRDs list versions under spec.versions",
   "Deployment.spec.template.spec.containers[calico-typha].image": "{REGION-ID} is filled from values.region",
+  "Deployment.spec.template.spec.tolerations":
+    "the guide's [{operator: Exists}] also tolerates the NoExecute not-ready/unreachable taints forever: a Typha on a dead node is never " +
+    "replaced and, with the PDB, blocks every drain. The chart defaults to tigera/operator's bootstrap set; the guide's value stays reachable",
 };
 
+/** tigera/operator's TolerateBootstrap (v1.43.0 pkg/render/common/meta/meta.go, the change for issue #4820). */
+const OPERATOR_TOLERATIONS = [
+  { key: "CriticalAddonsOnly", operator: "Exists" },
+  ...["node-role.kubernetes.io/master", "node-role.kubernetes.io/control-plane", "node.kubernetes.io/not-ready", "node.kubernetes.io/network-unavailable", "node.cloudprovider.kubernetes.io/uninitialized"].map(
+    (key) => ({ key, operator: "Exists", effect: "NoSchedule" }),
+  ),
+];
+
 /** Leaf paths of `want` missing from or different in `got`. Lists of named objects match by name. */
-function missing(want: unknown, got: unknown, path: string, out: string[]): void {
+function missing(want: unknown, got: unknown, path: string, out: string[], exceptions: Record<string, string> = EXCEPTIONS): void {
+  if (path in exceptions) return;
   if (Array.isArray(want)) {
     if (!Array.isArray(got)) return void out.push(`${path}: not a list in the render`);
     for (const w of want) {
       const name = (w as { name?: string })?.name;
       if (name !== undefined) {
-        missing(w, got.find((g) => (g as { name?: string })?.name === name), `${path}[${name}]`, out);
-      } else if (!got.some((g) => { const sub: string[] = []; missing(w, g, path, sub); return sub.length === 0; })) {
+        missing(w, got.find((g) => (g as { name?: string })?.name === name), `${path}[${name}]`, out, exceptions);
+      } else if (!got.some((g) => { const sub: string[] = []; missing(w, g, path, sub, exceptions); return sub.length === 0; })) {
         out.push(`${path}: no element matching ${JSON.stringify(w)}`);
       }
     }
   } else if (typeof want === "object" && want !== null) {
     if (typeof got !== "object" || got === null) return void out.push(`${path}: missing`);
-    for (const [k, v] of Object.entries(want)) missing(v, (got as Record<string, unknown>)[k], `${path}.${k}`, out);
-  } else if (!(path in EXCEPTIONS) && want !== got) {
+    for (const [k, v] of Object.entries(want)) missing(v, (got as Record<string, unknown>)[k], `${path}.${k}`, out, exceptions);
+  } else if (want !== got) {
     out.push(`${path}: guide ${JSON.stringify(want)}, chart ${JSON.stringify(got)}`);
   }
 }
@@ -59,5 +71,18 @@ describe.each(HELM_MAJORS)("guide parity (helm %i)", (helm) => {
     expect((byKind("CustomResourceDefinition").spec as { versions: { name: string }[] }).versions.map((v) => v.name)).toEqual(["v1"]);
     const image = JSON.stringify(byKind("Deployment").spec).match(/"image":"([^"]+)"/)![1];
     expect(image).toBe("registry-vpc.cn-hangzhou.aliyuncs.com/acs/typha:v3.5.8");
+    const podSpec = (d: KubeObject) => (d.spec as { template: { spec: { tolerations: unknown } } }).template.spec;
+    expect(podSpec(byKind("Deployment")).tolerations).toEqual(OPERATOR_TOLERATIONS);
+  });
+
+  it("the guide's tolerations stay one value away, and then match it exactly", async () => {
+    const objs = await renderObjects({ helm, sets: ["region=cn-hangzhou", "nodeCount=500", "typha.tolerations[0].operator=Exists"] });
+    const g = guide.find((o) => o.kind === "Deployment")!;
+    const r = objs.find((o) => o.kind === "Deployment" && o.metadata.name === g.metadata.name)!;
+    const withoutException = Object.fromEntries(Object.entries(EXCEPTIONS).filter(([k]) => !k.endsWith(".tolerations")));
+    const out: string[] = [];
+    missing(g, r, "Deployment", out, withoutException);
+    expect(out).toEqual([]);
+    expect((r.spec as { template: { spec: { tolerations: unknown } } }).template.spec.tolerations).toEqual([{ operator: "Exists" }]);
   });
 });

@@ -7,7 +7,8 @@ import { unknownFields } from "./support/strict-fields.js";
 
 const VARIANTS: { name: string; sets: string[]; kubeVersion?: string }[] = [
   { name: "defaults", sets: ["region=cn-hangzhou", "nodeCount=1000"] },
-  { name: "dedicated account, v3.26 Typha", sets: ["region=cn-hangzhou", "typha.serviceAccount.create=true", "typha.image.tag=v3.26.1"] },
+  { name: "dedicated account, v3.24 Typha", sets: ["region=cn-hangzhou", "typha.serviceAccount.create=true", "typha.image.tag=v3.24.5"] },
+  { name: "v3.26 Typha (graceful shutdown)", sets: ["region=cn-hangzhou", "typha.image.tag=v3.26.1"] },
   { name: "Kubernetes 1.20", sets: ["region=cn-hangzhou"], kubeVersion: "v1.20.11-aliyun.1" },
 ];
 

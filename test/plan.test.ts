@@ -1,8 +1,8 @@
 // The capacity planner against hand-computed figures. For N nodes and R replicas:
 // steady ceil(N/R), one lost ceil(N/(R-1)), Typha's target 1 + floor(floor(N*120/(R-1))/100) clamped to
-// [100, 10000] for Typha v3.5 (400 lower limit from v3.11), watches N -> R.
+// [100, 10000] for Typha v3.5 (the lower limit and a syncer multiplier grow in later releases), watches N -> R.
 import { describe, expect, it } from "vitest";
-import { connectionLowerLimit, plan, rebalanceTarget } from "../scripts/plan.js";
+import { connectionLowerLimit, plan, rebalanceTarget, syncerMultiplier } from "../scripts/plan.js";
 
 describe("plan (hand-computed, chart defaults)", () => {
   it.each([
@@ -58,14 +58,22 @@ describe("plan warnings (where Calico advises against the shape)", () => {
 });
 
 describe("Typha's connection limit", () => {
-  it("lower limit by version: 100 up to v3.10, 400 after", () => {
-    expect(connectionLowerLimit("v3.5.8")).toBe(100);
-    expect(connectionLowerLimit("v3.10.0")).toBe(100);
-    expect(connectionLowerLimit("v3.20.2")).toBe(400);
+  it("lower limit by version (typha pkg/config at each v3.x.0 tag): 100 to v3.11, 200 v3.12-14, 300 v3.15-20, 400 from v3.21", () => {
+    expect(["v3.5.8", "v3.11.0", "v3.12.0", "v3.13.2", "v3.14.0", "v3.15.0", "v3.16.0", "v3.20.2", "v3.21.0", "v3.24.5"].map(connectionLowerLimit)).toEqual([
+      100, 100, 200, 200, 200, 300, 300, 300, 400, 400,
+    ]);
     expect(plan({ nodeCount: 100, typhaVersion: "v3.24.5" }).connections).toMatchObject({ rebalanceTarget: 400, rebalanceReason: "configured lower limit" });
+    expect(plan({ nodeCount: 100, typhaVersion: "v3.20.2" }).connections).toMatchObject({ rebalanceTarget: 300, limits: { lower: 300 } });
+  });
+  it("syncer multiplier by version (pkg/k8s/rebalance.go): 1 to v3.11, 2 v3.12-14, 3 v3.15-22, 4 syncer types at v3.23-24", () => {
+    expect(["v3.5.8", "v3.12.0", "v3.15.0", "v3.20.2", "v3.22.0", "v3.23.0", "v3.24.5"].map(syncerMultiplier)).toEqual([1, 2, 3, 3, 3, 4, 4]);
+    // 1000 nodes, 5 Typhas: 1 + 120000/4/100 = 301, times 3 at v3.20.2.
+    expect(plan({ nodeCount: 1000, typhaVersion: "v3.20.2" }).connections).toMatchObject({ rebalanceTarget: 903, rebalanceReason: "fraction+20%" });
+    expect(plan({ nodeCount: 1000, typhaVersion: "v3.24.5" }).connections.rebalanceTarget).toBe(1204);
   });
   it("mirrors CalculateMaxConnLimit's integer arithmetic", () => {
     expect(rebalanceTarget(1001, 6, 100)).toEqual({ rebalanceTarget: 241, rebalanceReason: "fraction+20%" });
     expect(rebalanceTarget(1000, 1, 100)).toEqual({ rebalanceTarget: 10000, rebalanceReason: "lone typha" });
+    expect(rebalanceTarget(20000, 3, 400, 10000, 4)).toEqual({ rebalanceTarget: 10000, rebalanceReason: "configured upper limit" });
   });
 });

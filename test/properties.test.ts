@@ -53,7 +53,8 @@ const OVERRIDES: Overrides = {
   "typha.tolerations[].key": labelKeyArbitrary,
 };
 
-const renderable = validValues(OVERRIDES).filter((v) => crossFieldProblems(v).length === 0);
+// The generator models only the root if/then; the schema's nested one (formula operator with the autoscaler) filters here.
+const renderable = validValues(OVERRIDES).filter((v) => validateValues(v).length === 0 && crossFieldProblems(v).length === 0);
 
 /** Release names Helm accepts (at most 53 characters, dots allowed). Often the default, sometimes one that YAML 1.1
  * reads as a boolean or a number, sometimes dotted (hook and test object names must still be DNS labels). */

@@ -1,12 +1,13 @@
-// The replica rule: a hand-computed table pins it down, and the chart's helper and the TypeScript function
-// are proved equal for every node count from 1 to 10000 (and a spread of caps and fixed counts).
+// The replica rule, both formulas: hand-computed tables pin them down, and the chart's helper and the TypeScript
+// function are proved equal for every node count from 1 to 10000 (and a spread of caps and fixed counts).
 import { copyFileSync, mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { helmTemplate } from "../scripts/render.js";
-import { typhaReplicas } from "../scripts/replicas.js";
+import { typhaReplicas, type Formula } from "../scripts/replicas.js";
 import { chartDir } from "../scripts/tools.js";
+import { concurrencyLimit } from "./support/limit.js";
 import { HELM_MAJORS } from "./support/renders.js";
 
 describe("typhaReplicas (hand-computed)", () => {
@@ -52,6 +53,30 @@ describe("typhaReplicas (hand-computed)", () => {
     expect(plan.replicas).toBe(expected);
   });
 
+  it.each([
+    // tigera/operator GetExpectedTyphaScale (pkg/common/autoscale.go): nodes -> expected
+    [2, 1],
+    [3, 2],
+    [4, 2],
+    [5, 3],
+    [399, 3],
+    [400, 4],
+    [1000, 7],
+    [1001, 7],
+    [5000, 27],
+    [10000, 52],
+  ])("formula operator: %i nodes -> %i (tigera/operator's rule)", (nodeCount, expected) => {
+    const plan = typhaReplicas({ nodeCount, formula: "operator" });
+    expect(plan.error).toBeUndefined();
+    expect(plan.replicas).toBe(expected);
+  });
+
+  it("formula operator: unknown node count gets minReplicas, one node is refused (fewer Typhas than nodes)", () => {
+    expect(typhaReplicas({ nodeCount: 0, formula: "operator" }).replicas).toBe(3);
+    expect(typhaReplicas({ nodeCount: 1, formula: "operator" }).error).toMatch(/node count 1 must be larger than the Typha replica count 1/);
+    expect(typhaReplicas({ nodeCount: 1000, replicas: 6, formula: "operator" }).error).toContain("(tigera/operator's rule: floor(nodes / 200) + 2, at least 3)");
+  });
+
   it("names the parameters in its refusals", () => {
     expect(typhaReplicas({ nodeCount: 1000, replicas: 5, nodesPerReplica: 100 }).error).toContain("(one per 100 nodes, at least 3)");
     expect(typhaReplicas({ nodeCount: 1000, maxReplicas: 3, minReplicas: 5 }).error).toBe(
@@ -60,58 +85,86 @@ describe("typhaReplicas (hand-computed)", () => {
   });
 });
 
-type Case = { replicas: number; maxReplicas: number; nodesPerReplica: number; minReplicas: number };
+type Case = { replicas: number; maxReplicas: number; formula: Formula; nodesPerReplica: number; minReplicas: number };
 
-/** A throwaway chart holding the real _helpers.tpl and one template that tabulates the chart's replica plan. */
-function tableChart(cases: Case[], maxNodes: number): string {
+const MAX_NODES = 10000;
+const d = { formula: "guide" as Formula, nodesPerReplica: 200, minReplicas: 3 };
+const o = { ...d, formula: "operator" as Formula };
+const CASES: Case[] = [
+  { replicas: 0, maxReplicas: 0, ...d },
+  { replicas: 0, maxReplicas: 3, ...d },
+  { replicas: 0, maxReplicas: 20, ...d },
+  { replicas: 5, maxReplicas: 0, ...d },
+  { replicas: 30, maxReplicas: 20, ...d },
+  { replicas: 0, maxReplicas: 0, ...d, nodesPerReplica: 150, minReplicas: 1 },
+  { replicas: 0, maxReplicas: 12, ...d, nodesPerReplica: 97, minReplicas: 4 },
+  { replicas: 7, maxReplicas: 0, ...d, nodesPerReplica: 1000, minReplicas: 2 },
+  { replicas: 0, maxReplicas: 3, ...d, nodesPerReplica: 200, minReplicas: 5 },
+  { replicas: 0, maxReplicas: 0, ...o },
+  { replicas: 0, maxReplicas: 20, ...o },
+  { replicas: 5, maxReplicas: 0, ...o },
+  { replicas: 0, maxReplicas: 0, ...o, nodesPerReplica: 150, minReplicas: 1 },
+  { replicas: 7, maxReplicas: 12, ...o, nodesPerReplica: 97, minReplicas: 4 },
+];
+
+let chartDirOnce: string | undefined;
+/** A throwaway chart holding the real _helpers.tpl and one template that tabulates the chart's replica plan for one
+ * parameter set (given as values): one comment line per node count, its fields tab-separated, so Helm has no YAML to
+ * build or parse per row. */
+function tableChart(): string {
+  if (chartDirOnce) return chartDirOnce;
   const dir = mkdtempSync(join(tmpdir(), "replica-table-"));
   mkdirSync(join(dir, "templates"));
   writeFileSync(join(dir, "Chart.yaml"), "apiVersion: v2\nname: replica-table\nversion: 0.0.0\n");
   copyFileSync(join(chartDir, "templates/_helpers.tpl"), join(dir, "templates/_helpers.tpl"));
-  const loops = cases
-    .map(
-      (c) => `{{- range $n := untilStep 1 ${maxNodes + 1} 1 }}
-{{ include "terway-relay.replicaPlan" (dict "nodeCount" $n "replicas" ${c.replicas} "maxReplicas" ${c.maxReplicas} "nodesPerReplica" ${c.nodesPerReplica} "minReplicas" ${c.minReplicas}) | fromYaml | toJson }}
-{{- end }}`,
-    )
-    .join("\n");
-  writeFileSync(join(dir, "templates/table.yaml"), `# table\n${loops}\n`);
-  return dir;
+  writeFileSync(
+    join(dir, "templates/table.yaml"),
+    `# table
+{{- $in := omit .Values "maxNodes" }}
+{{- range $n := untilStep 1 (int (add1 .Values.maxNodes)) 1 }}
+#R {{ include "terway-relay.replicaPlan" (set $in "nodeCount" $n) | replace "\\n" "\\t" }}
+{{- end }}
+`,
+  );
+  return (chartDirOnce = dir);
 }
 
-describe.each(HELM_MAJORS)("chart rule = TypeScript rule (helm %i)", (helm) => {
-  it("agrees for every node count 1..10000 under each replicas/maxReplicas/replicaRule setting", async () => {
-    const d = { nodesPerReplica: 200, minReplicas: 3 };
-    const cases: Case[] = [
-      { replicas: 0, maxReplicas: 0, ...d },
-      { replicas: 0, maxReplicas: 3, ...d },
-      { replicas: 0, maxReplicas: 20, ...d },
-      { replicas: 5, maxReplicas: 0, ...d },
-      { replicas: 30, maxReplicas: 20, ...d },
-      { replicas: 0, maxReplicas: 0, nodesPerReplica: 150, minReplicas: 1 },
-      { replicas: 0, maxReplicas: 12, nodesPerReplica: 97, minReplicas: 4 },
-      { replicas: 7, maxReplicas: 0, nodesPerReplica: 1000, minReplicas: 2 },
-      { replicas: 0, maxReplicas: 3, nodesPerReplica: 200, minReplicas: 5 },
-    ];
-    const maxNodes = 10000;
-    const { manifest } = await helmTemplate({ helm, chart: tableChart(cases, maxNodes) });
-    const rows = manifest
-      .split("\n")
-      .filter((l) => l.startsWith("{"))
-      .map((l) => JSON.parse(l) as { replicas: number; rule: number; source: string; error: string });
-    expect(rows).toHaveLength(cases.length * maxNodes);
+type Row = { replicas: number; rule: number; source: string; error: string };
+/** "replicas: 3<TAB>rule: 3<TAB>source: rule<TAB>error: \"...\"" -> Row. The error is Go-quoted (Sprig quote), which
+ * JSON reads for the ASCII sentences the rule produces. */
+function parseRow(line: string): Row {
+  const f = Object.fromEntries(line.slice(3).split("\t").map((kv) => [kv.slice(0, kv.indexOf(":")), kv.slice(kv.indexOf(":") + 2)]));
+  return { replicas: Number(f.replicas), rule: Number(f.rule), source: f.source, error: JSON.parse(f.error) as string };
+}
+
+/** Both Helm majors and every parameter set at once, one helm template call each, a few processes at a time. */
+const limited = concurrencyLimit(4);
+const tables = new Map<string, Promise<Row[]>>();
+function chartTable(helm: 3 | 4, c: Case): Promise<Row[]> {
+  const key = `${helm} ${JSON.stringify(c)}`;
+  if (!tables.has(key)) {
+    const sets = [...Object.entries(c).map(([k, v]) => `${k}=${v}`), `maxNodes=${MAX_NODES}`];
+    tables.set(key, limited(() => helmTemplate({ helm, chart: tableChart(), sets })).then(({ manifest }) => manifest.split("\n").filter((l) => l.startsWith("#R ")).map(parseRow)));
+  }
+  return tables.get(key)!;
+}
+
+describe.concurrent("chart rule = TypeScript rule, both formulas, every node count 1..10000", () => {
+  beforeAll(() => {
+    for (const helm of HELM_MAJORS) for (const c of CASES) void chartTable(helm, c).catch(() => undefined);
+  });
+
+  it.each(HELM_MAJORS.flatMap((helm) => CASES.map((c) => [helm, c] as const)))("helm %i, %o", async (helm, c) => {
+    const rows = await chartTable(helm, c);
+    expect(rows).toHaveLength(MAX_NODES);
     let refusals = 0;
-    cases.forEach((c, ci) => {
-      for (let n = 1; n <= maxNodes; n++) {
-        const chart = rows[ci * maxNodes + n - 1];
-        const ts = typhaReplicas({ nodeCount: n, ...c });
-        const got = { replicas: chart.replicas, rule: chart.rule, source: chart.source, error: chart.error };
-        const want = { replicas: ts.replicas, rule: ts.rule, source: ts.source, error: ts.error ?? "" };
-        if (JSON.stringify(got) !== JSON.stringify(want)) expect(got, `nodes=${n} ${JSON.stringify(c)}`).toEqual(want);
-        if (ts.error) refusals++;
-      }
-    });
-    // Both sides refuse the same cases, and there are such cases in every setting (tiny clusters at least).
-    expect(refusals).toBeGreaterThan(cases.length);
+    for (let n = 1; n <= MAX_NODES; n++) {
+      const ts = typhaReplicas({ nodeCount: n, ...c });
+      const want = { replicas: ts.replicas, rule: ts.rule, source: ts.source, error: ts.error ?? "" };
+      if (JSON.stringify(rows[n - 1]) !== JSON.stringify(want)) expect(rows[n - 1], `nodes=${n}`).toEqual(want);
+      if (ts.error) refusals++;
+    }
+    // Both sides refuse the same cases, and every setting has some (tiny clusters at least).
+    expect(refusals).toBeGreaterThan(0);
   });
 });

@@ -15,7 +15,8 @@ const CONFIGS: { name: string; sets: string[] }[] = [
   { name: "defaults", sets: [...BASE, "nodeCount=1000"] },
   { name: "every feature on", sets: [...BASE, "nodeCount=5000", ...featureSets()] },
   { name: "disable-network-policy mode", sets: [...BASE, "mode=disable-network-policy", "acknowledgeNetworkPolicyOff=true"] },
-  { name: "Typha v3.26 with a dedicated account", sets: [...BASE, "typha.image.tag=v3.26.1", "typha.serviceAccount.create=true"] },
+  { name: "Typha v3.24 with a dedicated account", sets: [...BASE, "typha.image.tag=v3.24.5", "typha.serviceAccount.create=true"] },
+  { name: "Typha v3.26 (graceful shutdown)", sets: [...BASE, "typha.image.tag=v3.26.1"] },
 ];
 const render = (helm: 3 | 4, sets: string[]) =>
   renderObjects({ helm, sets, includeCrds: true, apiVersions: ["monitoring.coreos.com/v1", "monitoring.coreos.com/v1/ServiceMonitor"] });

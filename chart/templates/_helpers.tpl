@@ -101,33 +101,43 @@ arrived in Calico v3.25 (projectcalico/calico#6973). Tags that are not a version
 
 {{/*
 terway-relay.replicaPlan: THE replica rule of the chart. Its TypeScript twin is typhaReplicas() in
-scripts/replicas.ts; test/replicas.test.ts proves both agree for every node count from 1 to 10000.
+scripts/replicas.ts; test/replicas.test.ts proves both agree for every node count from 1 to 10000, for both formulas.
 Input dict: nodeCount (0 = unknown), replicas (0 = use the rule), maxReplicas (0 = no cap),
-nodesPerReplica, minReplicas (typha.replicaRule).
-Rule (the guide, with its 200 and 3 as the defaults): max(minReplicas, ceil(nodes / nodesPerReplica)),
-capped by maxReplicas.
+formula, nodesPerReplica, minReplicas (typha.replicaRule).
+Rule, capped by maxReplicas:
+- formula guide (the ACK guide, with its 200 and 3 as the defaults): max(minReplicas, ceil(nodes / nodesPerReplica));
+- formula operator (tigera/operator pkg/common/autoscale.go GetExpectedTyphaScale, v1.28.5 to v1.38.0): 1 replica up
+  to 2 nodes, 2 up to 4, else max(minReplicas, floor(nodes / nodesPerReplica) + 2); an unknown count gets minReplicas.
 Output YAML: replicas, rule (the rule's count), source (rule | typha.replicas), error ("" when the plan is sound).
 */}}
 {{- define "terway-relay.replicaPlan" -}}
 {{- $nodes := int .nodeCount -}}
 {{- $per := int .nodesPerReplica -}}
 {{- $min := int .minReplicas -}}
-{{- $rule := max $min (div (add $nodes (sub $per 1)) $per) -}}
-{{- if and (gt (int .maxReplicas) 0) (gt $rule (int .maxReplicas)) }}{{ $rule = int .maxReplicas }}{{ end -}}
+{{- $cap := int .maxReplicas -}}
+{{- $fixed := int .replicas -}}
+{{- $operator := eq (.formula | default "guide") "operator" -}}
+{{- $rule := 0 -}}
+{{- if not $operator }}{{ $rule = max $min (div (add $nodes (sub $per 1)) $per) }}
+{{- else if eq $nodes 0 }}{{ $rule = $min }}
+{{- else if le $nodes 2 }}{{ $rule = 1 }}
+{{- else if le $nodes 4 }}{{ $rule = 2 }}
+{{- else }}{{ $rule = max $min (add (div $nodes $per) 2) }}{{ end -}}
+{{- if and (gt $cap 0) (gt $rule $cap) }}{{ $rule = $cap }}{{ end -}}
 {{- $replicas := $rule -}}
 {{- $source := "rule" -}}
 {{- $error := "" -}}
-{{- if and (gt (int .maxReplicas) 0) (lt (int .maxReplicas) $min) -}}
-{{- $error = printf "typha.maxReplicas=%d is below typha.replicaRule.minReplicas=%d: raise it or set it to 0 (no cap)" (int .maxReplicas) $min -}}
+{{- if and (gt $cap 0) (lt $cap $min) -}}
+{{- $error = printf "typha.maxReplicas=%d is below typha.replicaRule.minReplicas=%d: raise it or set it to 0 (no cap)" $cap $min -}}
 {{- end -}}
-{{- if gt (int .replicas) 0 -}}
-{{- $replicas = int .replicas -}}
+{{- if gt $fixed 0 -}}
+{{- $replicas = $fixed -}}
 {{- $source = "typha.replicas" -}}
-{{- if and (gt $nodes 0) (lt $replicas $rule) (eq $error "") -}}
-{{- $error = printf "typha.replicas=%d is below the rule's %d replicas for %d nodes (one per %d nodes, at least %d): raise it or set it to 0 to use the rule" $replicas $rule $nodes $per $min -}}
+{{- if and (gt $nodes 0) (lt $replicas $rule) (not $error) -}}
+{{- $error = printf "typha.replicas=%d is below the rule's %d replicas for %d nodes (%s): raise it or set it to 0 to use the rule" $replicas $rule $nodes (ternary (printf "tigera/operator's rule: floor(nodes / %d) + 2, at least %d" $per $min) (printf "one per %d nodes, at least %d" $per $min) $operator) -}}
 {{- end -}}
 {{- end -}}
-{{- if and (gt $nodes 0) (le $nodes $replicas) (eq $error "") -}}
+{{- if and (gt $nodes 0) (le $nodes $replicas) (not $error) -}}
 {{- $error = printf "node count %d must be larger than the Typha replica count %d: each replica takes host port 5473 on its own node, and a rolling update needs a spare node" $nodes $replicas -}}
 {{- end -}}
 replicas: {{ $replicas }}
@@ -136,10 +146,20 @@ source: {{ $source }}
 error: {{ $error | quote }}
 {{- end }}
 
+{{/* The rule of typha.replicaRule as a formula, for notes: "max(3, ceil(nodes / 200))" or the operator's. */}}
+{{- define "terway-relay.replicaRuleText" -}}
+{{- $r := .Values.typha.replicaRule -}}
+{{- if eq $r.formula "operator" -}}
+max({{ int $r.minReplicas }}, floor(nodes / {{ int $r.nodesPerReplica }}) + 2), tigera/operator's (1 up to 2 nodes, 2 up to 4),
+{{- else -}}
+max({{ int $r.minReplicas }}, ceil(nodes / {{ int $r.nodesPerReplica }}))
+{{- end -}}
+{{- end }}
+
 {{/* The replicaPlan input dict for this release's values and a node count. */}}
 {{- define "terway-relay.replicaPlanInput" -}}
 {{- $t := .root.Values.typha -}}
-{{- toYaml (dict "nodeCount" .nodeCount "replicas" $t.replicas "maxReplicas" $t.maxReplicas "nodesPerReplica" $t.replicaRule.nodesPerReplica "minReplicas" $t.replicaRule.minReplicas) -}}
+{{- toYaml (dict "nodeCount" .nodeCount "replicas" $t.replicas "maxReplicas" $t.maxReplicas "formula" $t.replicaRule.formula "nodesPerReplica" $t.replicaRule.nodesPerReplica "minReplicas" $t.replicaRule.minReplicas) -}}
 {{- end }}
 
 {{/* Linux nodes Typha can run on, counted in the live cluster (lookup is empty offline): nodes that match
@@ -181,6 +201,9 @@ With typha.autoscaler.enabled the autoscaler owns spec.replicas: an upgrade rend
 {{- if .Values.typha.autoscaler.enabled -}}
 {{- if gt (int .Values.typha.replicas) 0 -}}
 {{- fail (printf "typha.replicas=%d: a fixed replica count is not allowed with typha.autoscaler.enabled: set it to 0" (int .Values.typha.replicas)) -}}
+{{- end -}}
+{{- if eq .Values.typha.replicaRule.formula "operator" -}}
+{{- fail "typha.replicaRule.formula=operator cannot be used with typha.autoscaler.enabled: cluster-proportional-autoscaler's linear mode has no \"+ 2\", so set formula to guide or turn the autoscaler off" -}}
 {{- end -}}
 {{- $live := include "terway-relay.liveTypha" . | fromJson -}}
 {{- if hasKey ($live.spec | default dict) "replicas" -}}

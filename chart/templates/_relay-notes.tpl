@@ -7,7 +7,7 @@ Typha (a Ready Terway pod proves nothing: its readiness is a TCP probe), and how
 {{- $ns := .Release.Namespace -}}
 {{- $t := .Values.typha -}}
 {{- $timeout := (include "terway-relay.hookBudget" . | fromYaml).helmTimeout -}}
-{{- $rule := printf "max(%d, ceil(nodes / %d))" (int $t.replicaRule.minReplicas) (int $t.replicaRule.nodesPerReplica) -}}
+{{- $rule := include "terway-relay.replicaRuleText" . -}}
 Replicas: {{ $s.replicas }}, {{ if eq $s.source "live" -}}
 kept from the running Deployment (lookup): the autoscaler owns the count (the rule alone gives {{ $s.rule }})
 {{- else if eq $s.source "typha.replicas" -}}

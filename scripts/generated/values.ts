@@ -33,9 +33,13 @@ export interface TerwayRelayValues {
      */
     maxReplicas: number;
     /**
-     * The replica rule max(minReplicas, ceil(nodes / nodesPerReplica)), capped by maxReplicas. One set of parameters for the chart's static count, the autoscaler's linear ConfigMap and the planner.
+     * The replica rule, capped by maxReplicas. One set of parameters for the chart's static count, the autoscaler's linear ConfigMap and the planner.
      */
     replicaRule: {
+      /**
+       * guide: max(minReplicas, ceil(nodes / nodesPerReplica)), the ACK guide's rule. operator: tigera/operator's GetExpectedTyphaScale, max(minReplicas, floor(nodes / nodesPerReplica) + 2), with 1 replica up to 2 nodes and 2 up to 4. The autoscaler's linear mode cannot express operator ("+ 2"): it is refused with autoscaler.enabled.
+       */
+      formula: "guide" | "operator";
       /**
        * Nodes served per Typha replica. 200 is the ACK guide's figure and Calico's (at least one Typha per 200 nodes).
        */
@@ -139,7 +143,7 @@ export interface TerwayRelayValues {
      */
     serviceAccount: {
       /**
-       * false: run as the existing ServiceAccount (Terway's terway account, as the guide does). true: create a dedicated ServiceAccount, ClusterRole and ClusterRoleBinding with exactly Typha's read access.
+       * false: run as the existing ServiceAccount (Terway's terway account, as the guide does). true: create a dedicated ServiceAccount, ClusterRole and ClusterRoleBinding with what Typha reads and writes at its version (Typha v3.5.x, v3.20.x and v3.24.x; other tags are refused).
        */
       create: boolean;
       /**
@@ -169,7 +173,7 @@ export interface TerwayRelayValues {
       [k: string]: string;
     };
     /**
-     * Tolerations of the Typha pods. The guide tolerates every taint, so Typha runs wherever Felix does.
+     * Tolerations of the Typha pods and of the autoscaler. The default is tigera/operator's bootstrap set (CriticalAddonsOnly, and the control-plane, master, not-ready, network-unavailable and uninitialized NoSchedule taints): cordoned nodes are avoided and a Typha on a dead node is evicted and replaced. The guide's [{operator: Exists}] also tolerates the NoExecute not-ready and unreachable taints forever (README: Tolerations).
      */
     tolerations: Toleration[];
   };

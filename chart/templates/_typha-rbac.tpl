@@ -1,0 +1,92 @@
+{{/*
+What Typha reads and writes through the API server, by Typha release line: the one table the dedicated ClusterRole
+(typha.serviceAccount.create=true) is rendered from. A list Typha is refused retries forever, and readiness waits for
+every syncer cache, so a missing row leaves Typha unready for good. Upstream ran Typha as calico-node until
+tigera/operator gave it its own role (pkg/render/typha.go, typhaRole); every row here is also granted there
+(v1.20.4 for Calico v3.20.2, v1.28.5 for v3.24.5) or, for v3.5, in calico-node's role (calico v3.5.8
+_includes/v3.5/manifests/rbac.yaml). The operator also grants what calico-node and the CNI plugin need (IPAM writes,
+pods/status, nodes/status); Typha calls none of them, so they are left out.
+Sources, per release line: Typha v3.5.8 (projectcalico/typha v3.5.8, libcalico-go aae6c757 from its glide.lock),
+v3.20.2 (projectcalico/typha v3.20.2, libcalico-go 8f238d19 from its go.mod), v3.24.5 (projectcalico/calico v3.24.5).
+*/}}
+{{- define "terway-relay.typhaRbacTable" -}}
+rules:
+  # Felix and BGP syncers list/watch nodes (KindNode); rebalancing counts them (typha pkg/k8s/lookup.go GetNumNodes).
+  - lines: ["3.5", "3.20", "3.24"]
+    apiGroups: [""]
+    resources: [nodes]
+    verbs: [get, list, watch]
+  # Workload endpoints are pods, profiles are namespaces and serviceaccounts (libcalico-go
+  # lib/backend/k8s/resources/workloadendpoint.go, profile.go).
+  - lines: ["3.5", "3.20", "3.24"]
+    apiGroups: [""]
+    resources: [pods, namespaces, serviceaccounts]
+    verbs: [list, watch]
+  # Rebalancing reads the endpoints of its own Service (typha pkg/k8s/lookup.go GetNumTyphas: Endpoints().Get).
+  - lines: ["3.5", "3.20", "3.24"]
+    apiGroups: [""]
+    resources: [endpoints]
+    verbs: [get]
+  # v3.24's Felix syncer watches Services (KindKubernetesService, libcalico-go syncersv1/felixsyncer/felixsyncerv1.go).
+  - lines: ["3.24"]
+    apiGroups: [""]
+    resources: [services]
+    verbs: [list, watch]
+  # Kubernetes NetworkPolicy (KindNetworkPolicy at v3.5, KindKubernetesNetworkPolicy from v3.20).
+  - lines: ["3.5", "3.20", "3.24"]
+    apiGroups: [networking.k8s.io]
+    resources: [networkpolicies]
+    verbs: [list, watch]
+  # Service-based policy rules from v3.20 (KindKubernetesEndpointSlice, felixsyncerv1.go).
+  - lines: ["3.20", "3.24"]
+    apiGroups: [discovery.k8s.io]
+    resources: [endpointslices]
+    verbs: [list, watch]
+  # Calico resources of the Felix syncer (felixsyncerv1.go) and the BGP syncer (syncersv1/bgpsyncer/bgpsyncer.go).
+  - lines: ["3.5", "3.20", "3.24"]
+    apiGroups: [crd.projectcalico.org]
+    resources: [bgpconfigurations, bgppeers, clusterinformations, felixconfigurations, globalnetworkpolicies, globalnetworksets, hostendpoints, ippools, networkpolicies]
+    verbs: [get, list, watch]
+  # From v3.20: network sets and IPAM blocks (Felix syncer), block affinities (BGP syncer); at v3.5 affinities
+  # came from node pod CIDRs (lib/backend/k8s/resources/affinityblock.go).
+  - lines: ["3.20", "3.24"]
+    apiGroups: [crd.projectcalico.org]
+    resources: [blockaffinities, ipamblocks, networksets]
+    verbs: [get, list, watch]
+  # v3.24 serves a node-status syncer (KindCalicoNodeStatus, syncersv1/nodestatussyncer; typha pkg/daemon/daemon.go).
+  - lines: ["3.24"]
+    apiGroups: [crd.projectcalico.org]
+    resources: [caliconodestatuses]
+    verbs: [list, watch]
+  # Start-up migration check: when no ClusterInformation exists it reads the v1 global Felix config
+  # (typha pkg/daemon/daemon.go ShouldMigrate; libcalico-go lib/upgrade/migrator/migrate.go getV1ClusterVersion).
+  - lines: ["3.5", "3.20", "3.24"]
+    apiGroups: [crd.projectcalico.org]
+    resources: [globalfelixconfigs]
+    verbs: [get]
+  # EnsureInitialized creates or updates the default ClusterInformation before Typha serves anything
+  # (typha pkg/daemon/daemon.go; libcalico-go lib/clientv3/client.go ensureClusterInformation).
+  - lines: ["3.5", "3.20", "3.24"]
+    apiGroups: [crd.projectcalico.org]
+    resources: [clusterinformations]
+    verbs: [create, update]
+{{- end }}
+
+{{/* The release line ("3.5", "3.20", "3.24") of this release's Typha tag, or "" when the table has no row for it. */}}
+{{- define "terway-relay.typhaRbacLine" -}}
+{{- $minor := regexFind "^v?[0-9]+\\.[0-9]+" (include "terway-relay.typhaTag" .) | trimPrefix "v" -}}
+{{- if has $minor (list "3.5" "3.20" "3.24") }}{{ $minor }}{{ end -}}
+{{- end }}
+
+{{/* The ClusterRole rules for this release's Typha, as YAML; fails, naming the field, for a tag the table lacks. */}}
+{{- define "terway-relay.typhaRbacRules" -}}
+{{- $line := include "terway-relay.typhaRbacLine" . -}}
+{{- if not $line -}}
+{{- fail (printf "typha.serviceAccount.create=true: the chart knows what Typha v3.5.x, v3.20.x and v3.24.x need from the API server, not Typha %q: use one of those tags or set typha.serviceAccount.create=false (Terway's account)" (include "terway-relay.typhaTag" .)) -}}
+{{- end -}}
+{{- $rules := list -}}
+{{- range (include "terway-relay.typhaRbacTable" . | fromYaml).rules -}}
+{{- if has $line .lines }}{{ $rules = append $rules (omit . "lines") }}{{ end -}}
+{{- end -}}
+{{- toYaml $rules -}}
+{{- end }}
