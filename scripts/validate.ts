@@ -1,5 +1,6 @@
 // Values validation with the precompiled schema validator: every problem, each named by its path.
 import type { ErrorObject } from "ajv";
+import { crossFieldProblems, crossFieldWarnings } from "./cross-field.js";
 import { validate as compiled } from "./generated/values-validator.js";
 import type { Json } from "./values.js";
 
@@ -47,4 +48,20 @@ export function validateValues(values: unknown): ValueProblem[] {
 
 export function formatProblems(problems: ValueProblem[]): string {
   return problems.map((p) => `- ${p.path}: ${p.message}`).join("\n");
+}
+
+export interface ValuesVerdict {
+  /** What the chart would refuse: schema problems, or (on schema-valid values) the cross-field rules. */
+  problems: ValueProblem[];
+  /** What the chart renders but is probably a mistake. */
+  warnings: ValueProblem[];
+}
+
+/** Every check the chart makes, in the order Helm makes them: the schema, then (on values that pass it) the rules
+ * between values and the release namespace. validate, render and adopt all answer with this. */
+export function checkValues(values: unknown, opts: { namespace?: string } = {}): ValuesVerdict {
+  const schema = validateValues(values);
+  if (schema.length) return { problems: schema, warnings: [] };
+  const problems = crossFieldProblems(values, opts);
+  return { problems, warnings: problems.length ? [] : crossFieldWarnings(values) };
 }
