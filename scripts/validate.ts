@@ -29,6 +29,9 @@ function describe(e: ErrorObject): ValueProblem {
     case "enum":
       return { path: dotted(e.instancePath), message: `must be one of: ${(p.allowedValues as Json[]).map((v) => JSON.stringify(v)).join(", ")}` };
     case "pattern":
+      // Inside propertyNames: the key itself is wrong (a label key, for the label maps).
+      if ((e as { propertyName?: string }).propertyName !== undefined)
+        return { path: dotted(e.instancePath), message: `key ${JSON.stringify((e as { propertyName?: string }).propertyName)} does not match the pattern ${String(p.pattern)}` };
       return { path: dotted(e.instancePath), message: `${JSON.stringify(e.data)} does not match the pattern ${String(p.pattern)}` };
     case "not":
       return { path: dotted(e.instancePath), message: `${JSON.stringify(e.data)} is not allowed: ${(e.parentSchema as { description?: string } | undefined)?.description ?? "see values.schema.json"}` };
@@ -43,7 +46,8 @@ function describe(e: ErrorObject): ValueProblem {
 export function validateValues(values: unknown): ValueProblem[] {
   if (validator(values)) return [];
   // An "if" error only says a "then" failed; the "then" branch's own error names the value and says why.
-  return (validator.errors ?? []).filter((e) => e.keyword !== "if").map(describe);
+  // A "propertyNames" error only says a key failed; the key's own error names it.
+  return (validator.errors ?? []).filter((e) => e.keyword !== "if" && e.keyword !== "propertyNames").map(describe);
 }
 
 export function formatProblems(problems: ValueProblem[]): string {

@@ -12,7 +12,7 @@ import { join } from "node:path";
 import fc from "fast-check";
 import { dumpHelmYaml } from "../scripts/helm-yaml.js";
 import { afterAll, describe, expect, it } from "vitest";
-import { crossFieldProblems } from "../scripts/cross-field.js";
+import { crossFieldProblems, knownRegions } from "../scripts/cross-field.js";
 import { HelmError } from "../scripts/render.js";
 import { validateValues } from "../scripts/validate.js";
 import { chartDefaults, mergeValues, type JsonObject } from "../scripts/values.js";
@@ -46,6 +46,8 @@ const OVERRIDES: Overrides = {
   "typha.replicaRule.nodesPerReplica": fc.integer({ min: 20, max: 2000 }),
   "typha.replicaRule.minReplicas": fc.integer({ min: 1, max: 6 }),
   "typha.tolerations[].key": labelKeyArbitrary,
+  // Regions the chart knows (others need typha.image.registry; the cross-field corpus covers them).
+  region: fc.constantFrom(...knownRegions()),
 };
 
 const renderable = validValues(OVERRIDES).filter((v) => crossFieldProblems(v).length === 0);
