@@ -198,7 +198,7 @@ describe("Helm-compatible flags and help", () => {
     const r = await runCli(["render", "--helm", "4", "--values", values, "--set-file", `region=${file}`, "--set-string", "typha.image.tag=3.24", "--set-json", 'typha.nodeSelector={"pool":"typha"}', "--include-crds"]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('image: "registry-vpc.cn-shanghai.aliyuncs.com/acs/typha:3.24"');
-    expect(r.stdout).toMatch(/nodeSelector:\n\s+pool: typha/);
+    expect(r.stdout).toMatch(/nodeSelector:\n\s+kubernetes.io\/os: linux\n\s+pool: typha$/m);
     expect(r.stdout).toContain("kind: CustomResourceDefinition");
     // The same flags through validate: --set-string keeps 3.24 a string, --set would make it a number the schema refuses.
     expect((await runCli(["validate", "-f", values, "--set-file", `region=${file}`, "--set-string", "typha.image.tag=324"])).code).toBe(0);
