@@ -14,7 +14,7 @@ import type { JsonObject } from "../scripts/values.js";
 import { runCli } from "./support/cli-io.js";
 import { fcSeed } from "./support/fc-seed.js";
 import { HELM_MAJORS, renderObjects } from "./support/renders.js";
-import { validValues, type Overrides } from "./support/schema-arbitrary.js";
+import { labelKeyArbitrary, validValues, type Overrides } from "./support/schema-arbitrary.js";
 import { bump } from "./support/stats.js";
 
 const RUNS = Number(process.env.VERDICT_RUNS ?? 16);
@@ -45,6 +45,8 @@ const EDGES: Overrides = {
   "typha.replicaRule.minReplicas": fc.integer({ min: 1, max: 6 }),
   "typha.resources": resources,
   "typha.autoscaler.resources": resources,
+  // Toleration keys are free-form in the schema (a known laxity the invariants catch); keep them label keys here.
+  "typha.tolerations[].key": labelKeyArbitrary,
 };
 
 async function helmAccepts(helm: 3 | 4, file: string): Promise<[boolean, string]> {
