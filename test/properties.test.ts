@@ -15,7 +15,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { crossFieldProblems, knownRegions } from "../scripts/cross-field.js";
 import { HelmError } from "../scripts/render.js";
 import { validateValues } from "../scripts/validate.js";
-import { chartDefaults, mergeValues, type JsonObject } from "../scripts/values.js";
+import { chartDefaults, coalesce, mergeValues, type JsonObject } from "../scripts/values.js";
 import { MINORS, ackVersion, servedApiVersions } from "./support/api-lifecycle.js";
 import { SCHEMA_REFUSAL, helmNamesPath } from "./support/helm-paths.js";
 import { validateWithKubernetesModels } from "./support/kube-models.js";
@@ -50,7 +50,8 @@ const OVERRIDES: Overrides = {
   region: fc.constantFrom(...knownRegions()),
 };
 
-const renderable = validValues(OVERRIDES).filter((v) => crossFieldProblems(v).length === 0);
+// Judged as Helm sees them: merged over the chart's defaults (a generated limit can meet a default request).
+const renderable = validValues(OVERRIDES).filter((v) => crossFieldProblems(coalesce(chartDefaults(), v)).length === 0);
 
 /** Release names Helm accepts (at most 53 characters, dots allowed). Often the default, sometimes one that YAML 1.1
  * reads as a boolean or a number, sometimes dotted (hook and test object names must still be DNS labels). */
