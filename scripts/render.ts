@@ -88,15 +88,10 @@ export function find<T = KubeObject>(objects: KubeObject[], kind: string, name?:
   return objects.find((o) => o.kind === kind && (name === undefined || o.metadata.name === name)) as T | undefined;
 }
 
-/** The chart's sizing note (Deployment annotation), and whether it says no node count was known. */
-export function sizingNote(objects: KubeObject[]): { note?: string; unknownNodes: boolean } {
-  const note = objects.find((o) => o.kind === "Deployment")?.metadata.annotations?.["terway-relay/sizing"];
-  return { note, unknownNodes: note?.includes("node count unknown") ?? false };
-}
-
-/** sizingNote() read from the manifest text: the CLI needs this one annotation, so it does not parse the whole
+/** The chart's sizing note (the Deployment's terway-relay/sizing annotation), and whether it says no node count
+ * was known. Read from the manifest text: the CLI needs this one annotation, so it does not parse the whole
  * manifest (about 70 KB). The chart writes it as one double-quoted scalar (`| quote`), which JSON reads. */
-export function sizingNoteOf(manifest: string): { note?: string; unknownNodes: boolean } {
+export function sizingNote(manifest: string): { note?: string; unknownNodes: boolean } {
   const m = /^ +terway-relay\/sizing: ("(?:[^"\\]|\\.)*")$/m.exec(manifest);
   const note = m ? (JSON.parse(m[1]) as string) : undefined;
   return { note, unknownNodes: note?.includes("node count unknown") ?? false };

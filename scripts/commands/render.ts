@@ -25,7 +25,7 @@ export const render: Command = {
   async run(a, io) {
     const helm = helmMajor(str(a, "helm"));
     const input = await valuesInput(a, io);
-    const { helmTemplate, sizingNoteOf, HelmError } = await import("../render.js");
+    const { helmTemplate, sizingNote, HelmError } = await import("../render.js");
     // `helm template` changes nothing, so it runs while the values are checked (the two together cost about what
     // Helm alone does); its output is used only once the values pass, and Helm is stopped whenever they do not.
     const cancel = new AbortController();
@@ -55,7 +55,7 @@ export const render: Command = {
       if (e instanceof HelmError) throw new Failure(`helm template refused the values: ${e.reason}`);
       throw e;
     }
-    const sizing = sizingNoteOf(manifest);
+    const sizing = sizingNote(manifest);
     if (sizing.unknownNodes) line(io.stderr, `warning: ${sizing.note}`);
     io.stdout.write(manifest.endsWith("\n") ? manifest : `${manifest}\n`);
     return 0;

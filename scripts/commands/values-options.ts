@@ -28,20 +28,15 @@ export async function valuesInput(a: ParsedArgs, io: CliIo, extraFiles: string[]
   return input;
 }
 
-/** Every problem as "- path: message" lines. */
-export function problemLines(problems: { path: string; message: string }[]): string[] {
-  return problems.map((p) => `- ${p.path}: ${p.message}`);
-}
-
 export const namespaceOption: OptionSpec = { type: "string", short: "n", arg: "NS", help: "release namespace; the chart allows only kube-system" };
 
 /** The merged values once every check the chart makes passes (warnings go to stderr); otherwise a Failure listing
  * every problem. */
 export async function checkedValues(input: ValuesInput, io: CliIo, namespace?: string): Promise<JsonObject> {
-  const [{ mergeValues }, { checkValues }] = await Promise.all([import("../values.js"), import("../validate.js")]);
+  const [{ mergeValues }, { checkValues, formatProblems }] = await Promise.all([import("../values.js"), import("../validate.js")]);
   const values = mergeValues(input);
   const verdict = checkValues(values, { namespace });
-  if (verdict.problems.length) throw new Failure(`invalid values (${verdict.problems.length} ${verdict.problems.length === 1 ? "problem" : "problems"}):`, problemLines(verdict.problems));
+  if (verdict.problems.length) throw new Failure(`invalid values (${verdict.problems.length} ${verdict.problems.length === 1 ? "problem" : "problems"}):`, formatProblems(verdict.problems).split("\n"));
   for (const w of verdict.warnings) line(io.stderr, `warning: ${w.path}: ${w.message}`);
   return values;
 }
