@@ -19,7 +19,7 @@ import { fcSeed } from "./support/fc-seed.js";
 import { bump } from "./support/stats.js";
 
 const IN_PROCESS_RUNS = Number(process.env.CLI_FUZZ_RUNS ?? 2000);
-const BIN_RUNS = Number(process.env.CLI_FUZZ_BIN_RUNS ?? 12);
+const BIN_RUNS = Number(process.env.CLI_FUZZ_BIN_RUNS ?? 8);
 /** Far above any honest case (a render is well under a second); a hang fails instead of stalling the suite. */
 const BOUND_MS = 30_000;
 
@@ -39,18 +39,26 @@ const value = fc.oneof(
   fc.string({ maxLength: 16 }),
   fc.stringMatching(/^[a-z.[\]0-9=,{}"-]{0,20}$/),
 );
-const token = fc.oneof(
-  { weight: 3, arbitrary: fc.tuple(fc.constantFrom(...flags), value).map(([f, v]) => [f, v]) },
-  { weight: 1, arbitrary: fc.tuple(fc.constantFrom(...valueFlags), value).map(([f, v]) => [`${f}=${v}`]) },
-  { weight: 1, arbitrary: fc.constantFrom(...flags, "--", "-h", "--help", "-x", "--no-such").map((f) => [f]) },
-  { weight: 1, arbitrary: value.map((v) => [v]) },
-);
+/** Tokens for one command: mostly its own flags with values, sometimes any flag, a bare value or garbage. */
+function tokenFor(own: string[]): fc.Arbitrary<string[]> {
+  const ownFlags = own.length ? own : flags;
+  return fc.oneof(
+    { weight: 6, arbitrary: fc.tuple(fc.constantFrom(...ownFlags), value).map(([f, v]) => [f, v]) },
+    { weight: 1, arbitrary: fc.tuple(fc.constantFrom(...valueFlags), value).map(([f, v]) => [`${f}=${v}`]) },
+    { weight: 1, arbitrary: fc.constantFrom(...flags, "--", "-h", "--help", "-x", "--no-such").map((f) => [f]) },
+    { weight: 1, arbitrary: value.map((v) => [v]) },
+  );
+}
+const ownFlags = (name: string | undefined): string[] =>
+  Object.entries(commands.find((c) => c.name === name)?.options ?? {}).flatMap(([n, o]) => [`--${n}`, ...(o.short ? [`-${o.short}`] : [])]);
 const command = fc.oneof(
   { weight: 10, arbitrary: fc.constantFrom("render", "validate", "plan", "adopt") },
   { weight: 1, arbitrary: fc.constantFrom("example", "help", "--help", "-h", "frob", "", "RENDER", "--set") },
   { weight: 1, arbitrary: fc.string({ maxLength: 8 }) },
 );
-const argvArb = fc.tuple(fc.option(command, { freq: 20, nil: undefined }), fc.array(token, { maxLength: 6 })).map(([c, ts]) => [...(c === undefined ? [] : [c]), ...ts.flat()]);
+const argvArb = fc
+  .option(command, { freq: 20, nil: undefined })
+  .chain((c) => fc.array(tokenFor(ownFlags(c)), { maxLength: 5 }).map((ts) => [...(c === undefined ? [] : [c]), ...ts.flat()]));
 const stdinArb = fc.constantFrom("", "region: cn-hangzhou\nnodeCount: 500\n", "region: [\n", "- a list\n", "\u0000\u00ff", "region: cn-hangzhou-a\n");
 
 /** What every answer must look like. */
