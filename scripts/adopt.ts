@@ -46,9 +46,14 @@ export function adoptCommands(o: AdoptOptions = {}): string[][] {
   ]);
 }
 
-/** The commands as a user would type them. */
+/** One argument as a POSIX shell reads it back: bare when it holds only safe characters, else single-quoted. */
+export function shellQuote(arg: string): string {
+  return /^[A-Za-z0-9_./=:,@%+-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The commands as a user would type them, every argument shell-quoted. */
 export function formatCommands(cmds: string[][]): string {
-  return cmds.map((c) => ["kubectl", ...c].join(" ")).join("\n");
+  return cmds.map((c) => ["kubectl", ...c].map(shellQuote).join(" ")).join("\n");
 }
 
 /**
@@ -72,7 +77,7 @@ export async function runAdopt(o: AdoptOptions, log: (line: string) => void): Pr
     }
     for (const cmd of adoptCommands(o).filter((c) => c[3] === resource && c[4] === name)) {
       const r = await execa(kubectl, cmd, { reject: false });
-      log(r.exitCode === 0 ? `ok   kubectl ${cmd.join(" ")}` : `error: kubectl ${cmd.join(" ")}: ${r.stderr.trim()}`);
+      log(r.exitCode === 0 ? `ok   ${formatCommands([cmd])}` : `error: ${formatCommands([cmd])}: ${r.stderr.trim()}`);
       if (r.exitCode !== 0) ok = false;
     }
   }

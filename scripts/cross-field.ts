@@ -1,35 +1,109 @@
-// Rules between values that the schema cannot express, checked by the harness before Helm is called. Their
-// chart twins fail the render (terway-relay.validate and the replica plan in _helpers.tpl);
-// test/differential.test.ts proves the harness and the chart refuse the same cases.
+// Rules between values that the schema cannot express, checked by the harness (validate, render, adopt) before
+// Helm is called. Their chart twins fail the render (terway-relay.validate, terway-relay.validateValues and the
+// replica plan in _helpers.tpl); test/differential.test.ts proves the harness and the chart refuse the same cases.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { CALICO_MAX_ADVISED } from "./plan.js";
 import { typhaReplicas } from "./replicas.js";
+import { chartDir } from "./tools.js";
 import type { ValueProblem } from "./validate.js";
 
 /** Terway's Felix looks for the Typha Service in kube-system (facts.md: no FELIX_TYPHAK8SNAMESPACE is set). */
 export const RELEASE_NAMESPACE = "kube-system";
 
+/** The chart's refusal of another namespace (terway-relay.validate), word for word. */
+export function namespaceRefusal(ns: string): string {
+  return `release namespace ${JSON.stringify(ns)} is not allowed: install terway-relay into ${RELEASE_NAMESPACE} (helm install -n ${RELEASE_NAMESPACE}), where Terway's Felix looks for the Typha Service`;
+}
+
+interface Resources {
+  requests?: Record<string, string>;
+  limits?: Record<string, string>;
+}
+
 interface Values {
+  region?: string;
   mode?: string;
   nodeCount?: number;
   typha?: {
     replicas?: number;
     maxReplicas?: number;
     replicaRule?: { formula?: "guide" | "operator"; nodesPerReplica?: number; minReplicas?: number };
-    autoscaler?: { enabled?: boolean };
+    autoscaler?: { enabled?: boolean; resources?: Resources };
     serviceAccount?: { create?: boolean };
-    image?: { tag?: string };
+    image?: { registry?: string; tag?: string };
+    resources?: Resources;
   };
 }
 
 /** Typha release lines the dedicated ClusterRole has rules for (chart/templates/_typha-rbac.tpl, terway-relay.typhaRbacLine). */
 export const RBAC_LINES = ["3.5", "3.20", "3.24"];
 
+let regions: Set<string> | undefined;
+
+/** Alibaba Cloud region ids the chart knows (chart/files/regions.txt, which cites its upstream source). */
+export function knownRegions(): Set<string> {
+  regions ??= new Set(
+    readFileSync(join(chartDir, "files/regions.txt"), "utf8")
+      .split("\n")
+      .map((l) => l.trim())
+      .filter((l) => l !== "" && !l.startsWith("#")),
+  );
+  return regions;
+}
+
+/** The region problem the chart fails with (terway-relay.validateValues), or undefined. */
+export function regionProblem(region: string, typhaRegistry: string): string | undefined {
+  if (region === "") return "region is required: set it to the cluster's Alibaba Cloud region id, such as cn-hangzhou (the default images come from registry-vpc.<region>.aliyuncs.com)";
+  const known = knownRegions();
+  if (known.has(region)) return undefined;
+  // Zone ids are the region id plus a letter: cn-hangzhou-h, ap-southeast-1a.
+  const zoneOf = region.replace(/-?[a-z]$/, "");
+  if (zoneOf !== region && known.has(zoneOf)) return `region ${region} is a zone id, not a region id: did you mean ${zoneOf}?`;
+  if (typhaRegistry === "")
+    return `region ${region} is not in the chart's list of Alibaba Cloud regions (files/regions.txt): set typha.image.registry explicitly (e.g. registry-vpc.${region}.aliyuncs.com) once you know the registry serves that region`;
+  return undefined;
+}
+
+const BINARY_SI: Record<string, number> = { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60 };
+const DECIMAL_SI: Record<string, number> = { "": 1, m: 1e-3, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18 };
+
+/**
+ * A resource quantity's value (Kubernetes' grammar, kubernetes/apimachinery pkg/api/resource/quantity.go:
+ * <signedNumber><suffix>, suffix a binary SI, decimal SI or e/E exponent), or undefined when it does not parse.
+ * The schema's quantity pattern is the same grammar without a minus sign (container resources are never negative).
+ * Its chart twin is terway-relay.quantityValue.
+ */
+export function quantityValue(q: string): number | undefined {
+  const m = /^\+?((?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)(.*)$/.exec(q);
+  if (!m) return undefined;
+  const mult = BINARY_SI[m[2]] ?? DECIMAL_SI[m[2]];
+  return mult === undefined ? undefined : Number(m[1]) * mult;
+}
+
+/** requests above limits for one container's resources, as the chart words them. */
+function requestsAboveLimits(path: string, r: Resources | undefined): ValueProblem[] {
+  const out: ValueProblem[] = [];
+  for (const [name, request] of Object.entries(r?.requests ?? {})) {
+    const limit = r?.limits?.[name];
+    if (limit === undefined) continue;
+    const [req, lim] = [quantityValue(request), quantityValue(limit)];
+    if (req !== undefined && lim !== undefined && req > lim)
+      out.push({ path: `${path}.requests.${name}`, message: `${request} is above ${path}.limits.${name}=${limit}: a request may not exceed its limit (the API server refuses the pod)` });
+  }
+  return out;
+}
+
 /** Problems of schema-valid values (and the release namespace) that the chart would refuse. */
 export function crossFieldProblems(values: unknown, opts: { namespace?: string } = {}): ValueProblem[] {
   const v = values as Values;
   const out: ValueProblem[] = [];
   const ns = opts.namespace ?? RELEASE_NAMESPACE;
-  if (ns !== RELEASE_NAMESPACE) out.push({ path: "(namespace)", message: `release namespace ${JSON.stringify(ns)} is not allowed: install into ${RELEASE_NAMESPACE}` });
+  if (ns !== RELEASE_NAMESPACE) out.push({ path: "(namespace)", message: namespaceRefusal(ns) });
+  const region = regionProblem(v.region ?? "", v.typha?.image?.registry ?? "");
+  if (region) out.push({ path: "region", message: region });
   const t = v.typha ?? {};
+  out.push(...requestsAboveLimits("typha.resources", t.resources), ...requestsAboveLimits("typha.autoscaler.resources", t.autoscaler?.resources));
   if (t.autoscaler?.enabled && (t.replicas ?? 0) > 0)
     out.push({ path: "typha.replicas", message: "a fixed replica count is not allowed with typha.autoscaler.enabled: set it to 0" });
   const tag = t.image?.tag ?? ""; // empty: picked at install from the live Terway, always a line of the table
@@ -51,4 +125,17 @@ export function crossFieldProblems(values: unknown, opts: { namespace?: string }
     out.push({ path, message: plan.error });
   }
   return out;
+}
+
+/** Shapes the chart renders but that are probably mistakes: printed as warnings, the exit code stays 0. */
+export function crossFieldWarnings(values: unknown): ValueProblem[] {
+  const v = values as Values;
+  const t = v.typha ?? {};
+  const replicas = t.replicas ?? 0;
+  if (replicas === 0 || t.autoscaler?.enabled) return [];
+  const { rule } = typhaReplicas({ nodeCount: v.nodeCount ?? 0, maxReplicas: t.maxReplicas, nodesPerReplica: t.replicaRule?.nodesPerReplica, minReplicas: t.replicaRule?.minReplicas });
+  // The planner's limit (Calico advises no more than 20 Typhas), or twice what the rule gives.
+  if (replicas > rule && (replicas > CALICO_MAX_ADVISED || replicas >= 2 * rule))
+    return [{ path: "typha.replicas", message: `${replicas} is far above the rule's ${rule} replicas for ${v.nodeCount || "an unknown number of"} nodes${replicas > CALICO_MAX_ADVISED ? `, and Calico advises no more than ${CALICO_MAX_ADVISED} Typhas` : ""}: every Typha watches the API server, so set typha.replicas=0 to use the rule unless you mean it` }];
+  return [];
 }

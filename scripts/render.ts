@@ -3,7 +3,7 @@ import { execa } from "execa";
 import yaml from "js-yaml";
 import { HELM_YAML_SCHEMA } from "./helm-yaml.js";
 import type { ObjectMeta } from "kubernetes-types/meta/v1.js";
-import { chartDir, helmBin, type HelmMajor } from "./tools.js";
+import { chartDir, helmBin, HelmNotFoundError, type HelmMajor } from "./tools.js";
 import type { ValuesInput } from "./values.js";
 
 export interface KubeObject {
@@ -23,18 +23,30 @@ export interface RenderOptions extends ValuesInput {
   releaseName?: string;
   includeCrds?: boolean;
   chart?: string;
+  /** The environment helm is found in and runs with (HELM_BIN, PATH); default: this process's. */
+  env?: NodeJS.ProcessEnv;
 }
 
 export class HelmError extends Error {
   constructor(readonly stderr: string, readonly exitCode: number | undefined) {
     super(stderr.trim() || `helm exited with ${exitCode}`);
   }
+
+  /** Helm's reason in one line: its `Error:` line without the prefix and the template location. */
+  get reason(): string {
+    const error = this.message.split("\n").find((l) => l.startsWith("Error: ")) ?? this.message.split("\n")[0];
+    const details = this.message.split("\n").filter((l) => /^- /.test(l));
+    return [error.replace(/^Error: /, "").replace(/^execution error at \([^)]*\): /, ""), ...details].join(" ");
+  }
 }
 
 export function helmTemplateArgs(o: RenderOptions): string[] {
   const args = ["template", o.releaseName ?? "terway-relay", o.chart ?? chartDir, "--namespace", o.namespace ?? "kube-system"];
   for (const f of o.files ?? []) args.push("--values", f);
+  for (const s of o.setJsons ?? []) args.push("--set-json", s);
   for (const s of o.sets ?? []) args.push("--set", s);
+  for (const s of o.setStrings ?? []) args.push("--set-string", s);
+  for (const s of o.setFiles ?? []) args.push("--set-file", s);
   if (o.kubeVersion) args.push("--kube-version", o.kubeVersion);
   for (const a of o.apiVersions ?? []) args.push("--api-versions", a);
   if (o.includeCrds) args.push("--include-crds");
@@ -47,8 +59,12 @@ export const helmTemplateCalls = { count: 0 };
 /** Raw `helm template`; throws HelmError (Helm's own message) when Helm refuses. `signal` stops Helm early. */
 export async function helmTemplate(o: RenderOptions, signal?: AbortSignal): Promise<{ manifest: string; stderr: string }> {
   helmTemplateCalls.count++;
-  const r = await execa(helmBin(o.helm), helmTemplateArgs(o), { reject: false, cancelSignal: signal });
+  const env = o.env ?? process.env;
+  const bin = helmBin(o.helm, env);
+  // Helm reads standard input only for "-" (a values file or --set-file path): it gets the text the harness read.
+  const r = await execa(bin, helmTemplateArgs(o), { reject: false, cancelSignal: signal, env, extendEnv: false, ...(o.stdin === undefined ? { stdin: "ignore" as const } : { input: o.stdin }) });
   if (r.isCanceled) throw new Error("helm template was cancelled");
+  if (r.failed && r.exitCode === undefined) throw new HelmNotFoundError(`could not run ${bin}: ${r.originalMessage ?? r.message}`);
   if (r.exitCode !== 0) throw new HelmError(r.stderr, r.exitCode);
   return { manifest: r.stdout, stderr: r.stderr };
 }
@@ -72,8 +88,11 @@ export function find<T = KubeObject>(objects: KubeObject[], kind: string, name?:
   return objects.find((o) => o.kind === kind && (name === undefined || o.metadata.name === name)) as T | undefined;
 }
 
-/** The chart's sizing note (Deployment annotation), and whether it says no node count was known. */
-export function sizingNote(objects: KubeObject[]): { note?: string; unknownNodes: boolean } {
-  const note = objects.find((o) => o.kind === "Deployment")?.metadata.annotations?.["terway-relay/sizing"];
+/** The chart's sizing note (the Deployment's terway-relay/sizing annotation), and whether it says no node count
+ * was known. Read from the manifest text: the CLI needs this one annotation, so it does not parse the whole
+ * manifest (about 70 KB). The chart writes it as one double-quoted scalar (`| quote`), which JSON reads. */
+export function sizingNote(manifest: string): { note?: string; unknownNodes: boolean } {
+  const m = /^ +terway-relay\/sizing: ("(?:[^"\\]|\\.)*")$/m.exec(manifest);
+  const note = m ? (JSON.parse(m[1]) as string) : undefined;
   return { note, unknownNodes: note?.includes("node count unknown") ?? false };
 }

@@ -1,5 +1,6 @@
 // Values validation with the precompiled schema validator: every problem, each named by its path.
 import type { ErrorObject } from "ajv";
+import { crossFieldProblems, crossFieldWarnings } from "./cross-field.js";
 import { validate as compiled } from "./generated/values-validator.js";
 import type { Json } from "./values.js";
 
@@ -28,6 +29,9 @@ function describe(e: ErrorObject): ValueProblem {
     case "enum":
       return { path: dotted(e.instancePath), message: `must be one of: ${(p.allowedValues as Json[]).map((v) => JSON.stringify(v)).join(", ")}` };
     case "pattern":
+      // Inside propertyNames: the key itself is wrong (a label key, for the label maps).
+      if ((e as { propertyName?: string }).propertyName !== undefined)
+        return { path: dotted(e.instancePath), message: `key ${JSON.stringify((e as { propertyName?: string }).propertyName)} does not match the pattern ${String(p.pattern)}` };
       return { path: dotted(e.instancePath), message: `${JSON.stringify(e.data)} does not match the pattern ${String(p.pattern)}` };
     case "not":
       return { path: dotted(e.instancePath), message: `${JSON.stringify(e.data)} is not allowed: ${(e.parentSchema as { description?: string } | undefined)?.description ?? "see values.schema.json"}` };
@@ -42,9 +46,26 @@ function describe(e: ErrorObject): ValueProblem {
 export function validateValues(values: unknown): ValueProblem[] {
   if (validator(values)) return [];
   // An "if" error only says a "then" failed; the "then" branch's own error names the value and says why.
-  return (validator.errors ?? []).filter((e) => e.keyword !== "if").map(describe);
+  // A "propertyNames" error only says a key failed; the key's own error names it.
+  return (validator.errors ?? []).filter((e) => e.keyword !== "if" && e.keyword !== "propertyNames").map(describe);
 }
 
 export function formatProblems(problems: ValueProblem[]): string {
   return problems.map((p) => `- ${p.path}: ${p.message}`).join("\n");
+}
+
+export interface ValuesVerdict {
+  /** What the chart would refuse: schema problems, or (on schema-valid values) the cross-field rules. */
+  problems: ValueProblem[];
+  /** What the chart renders but is probably a mistake. */
+  warnings: ValueProblem[];
+}
+
+/** Every check the chart makes, in the order Helm makes them: the schema, then (on values that pass it) the rules
+ * between values and the release namespace. validate, render and adopt all answer with this. */
+export function checkValues(values: unknown, opts: { namespace?: string } = {}): ValuesVerdict {
+  const schema = validateValues(values);
+  if (schema.length) return { problems: schema, warnings: [] };
+  const problems = crossFieldProblems(values, opts);
+  return { problems, warnings: problems.length ? [] : crossFieldWarnings(values) };
 }

@@ -3,16 +3,24 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadHelmYaml } from "./helm-yaml.js";
-import { chartDir } from "./tools.js";
+import { chartDir, repoRoot } from "./tools.js";
 
 export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 export type JsonObject = { [k: string]: Json };
 
 export interface ValuesInput {
-  /** Values files, in order (helm -f). */
+  /** Values files, in order (helm -f); "-" is standard input (the `stdin` text). */
   files?: string[];
   /** --set expressions, in order. */
   sets?: string[];
+  /** --set-string expressions: every value a string. */
+  setStrings?: string[];
+  /** --set-json expressions: key=JSON value. */
+  setJsons?: string[];
+  /** --set-file expressions: key=path, the value being the file's text ("-" is standard input). */
+  setFiles?: string[];
+  /** What "-" reads: standard input, read once by the caller. */
+  stdin?: string;
 }
 
 const isObject = (v: unknown): v is JsonObject => typeof v === "object" && v !== null && !Array.isArray(v);
@@ -38,11 +46,20 @@ export function coalesce(defaults: JsonObject, user: JsonObject): JsonObject {
   return out;
 }
 
-export function readYamlObject(path: string): JsonObject {
+/** A values file's text; "-" is standard input, as Helm reads it (helm pkg/cli/values/options.go, readFile). */
+function readInput(path: string, stdin: string | undefined): string {
+  if (path.trim() === "-") {
+    if (stdin === undefined) throw new Error("values from standard input (-) were not read");
+    return stdin;
+  }
+  return readFileSync(path, "utf8");
+}
+
+export function readYamlObject(path: string, stdin?: string): JsonObject {
   // go-yaml v2 scalars, as Helm reads values files (`create: yes` is true, `tag: 1_0` is a number).
   let doc: unknown;
   try {
-    doc = loadHelmYaml(readFileSync(path, "utf8"));
+    doc = loadHelmYaml(readInput(path, stdin));
   } catch (e) {
     // As Helm says it: "failed to parse <file>: ...".
     throw new Error(`failed to parse ${path}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
@@ -52,17 +69,27 @@ export function readYamlObject(path: string): JsonObject {
   return doc as JsonObject;
 }
 
-/** Helm strvals typing: true/false (any case), null, and int64-looking numbers without a leading zero. */
+const INT64_MAX = 2n ** 63n - 1n;
+
+/** Helm strvals typedVal: true/false/null (any case), and int64s (Go's ParseInt) not starting with 0. */
 function typedValue(raw: string): Json {
   if (/^true$/i.test(raw)) return true;
   if (/^false$/i.test(raw)) return false;
-  if (raw === "null") return null;
-  if (raw === "0" || /^-?[1-9][0-9]*$/.test(raw)) {
-    const n = Number(raw);
-    if (Number.isSafeInteger(n)) return n;
+  if (/^null$/i.test(raw)) return null;
+  if (raw === "0") return 0;
+  if (/^[+-]?[0-9]+$/.test(raw) && raw[0] !== "0") {
+    const n = BigInt(raw);
+    if (n <= INT64_MAX && n >= -INT64_MAX - 1n) return Number(n);
   }
   return raw;
 }
+
+/**
+ * Helm's strvals limits (helm pkg/strvals/parser.go at v3.17.2 and v4.1.4: MaxIndex = 65536, MaxNestedNameLevel = 30),
+ * with Helm's wording. Without the index limit `--set a[99999999]=x` would build a list of 10^8 entries.
+ */
+export const MAX_INDEX = 65536;
+export const MAX_NESTED_NAME_LEVEL = 30;
 
 /** Splits on `sep` outside `{...}` lists, honouring backslash escapes (kept for the next stage). */
 function splitTop(s: string, sep: string): string[] {
@@ -88,33 +115,94 @@ function splitTop(s: string, sep: string): string[] {
 
 const unescape = (s: string) => s.replace(/\\(.)/g, "$1");
 
-/** One --set argument (`a.b=1,c[0]=x,d={p,q}`) as a values object, like Helm's strvals.ParseInto. */
-export function parseSet(expr: string, into: JsonObject = {}): JsonObject {
+/** How a --set flavour turns the text after `=` into a value. */
+type ValueReader = (raw: string) => Json;
+
+/** One --set argument (`a.b=1,c[0]=x,d={p,q}`) as a values object, like Helm's strvals.ParseInto;
+ * `read` types each value (--set), keeps it a string (--set-string) or reads a file (--set-file). */
+export function parseSet(expr: string, into: JsonObject = {}, read: ValueReader = typedValue, flag = "--set"): JsonObject {
   for (const assignment of splitTop(expr, ",")) {
     if (assignment === "") continue;
     const eq = splitTop(assignment, "=");
-    if (eq.length < 2) throw new Error(`--set ${assignment}: expected key=value`);
+    if (eq.length < 2) throw new Error(`failed parsing ${flag} data: key ${JSON.stringify(unescape(assignment))} has no value`);
     const [key, ...rest] = eq;
     const rawValue = rest.join("=");
     const value: Json =
       rawValue.startsWith("{") && rawValue.endsWith("}")
-        ? splitTop(rawValue.slice(1, -1), ",").filter((x) => x !== "").map((x) => typedValue(unescape(x)))
-        : typedValue(unescape(rawValue));
-    setPath(into, parseKey(key), value);
+        ? splitTop(rawValue.slice(1, -1), ",").filter((x) => x !== "").map((x) => read(unescape(x)))
+        : read(unescape(rawValue));
+    setPath(into, parseKey(key, flag), value);
+  }
+  return into;
+}
+
+/** The end (exclusive) of the JSON value starting at `from`: a bracketed value ends at its closing bracket, a
+ * scalar at the next top-level comma. */
+function jsonValueEnd(s: string, from: number): number {
+  let depth = 0;
+  let inString = false;
+  for (let i = from; i < s.length; i++) {
+    const c = s[i];
+    if (inString) {
+      if (c === "\\") i++;
+      else if (c === '"') inString = false;
+      if (!inString && depth === 0) return i + 1;
+      continue;
+    }
+    if (c === '"') inString = true;
+    else if (c === "{" || c === "[") depth++;
+    else if (c === "}" || c === "]") {
+      depth--;
+      if (depth <= 0) return i + 1;
+    } else if (c === "," && depth === 0) return i;
+  }
+  return s.length;
+}
+
+/** One --set-json argument (`a.b={"x":1},c=[1,2]`), like Helm's strvals.ParseJSON; an empty value is null. */
+export function parseSetJson(expr: string, into: JsonObject = {}): JsonObject {
+  const fail = () => new Error(`failed parsing --set-json data ${expr}`);
+  let i = 0;
+  while (i < expr.length) {
+    const eq = expr.indexOf("=", i);
+    if (eq < 0) throw fail();
+    const key = expr.slice(i, eq);
+    let start = eq + 1;
+    while (start < expr.length && /\s/.test(expr[start])) start++;
+    const end = start >= expr.length || expr[start] === "," ? start : jsonValueEnd(expr, start);
+    let value: Json = null;
+    if (end > start) {
+      try {
+        value = JSON.parse(expr.slice(start, end)) as Json;
+      } catch {
+        throw fail();
+      }
+    }
+    setPath(into, parseKey(key, "--set-json"), value);
+    i = end;
+    while (i < expr.length && /[\s,]/.test(expr[i])) i++;
   }
   return into;
 }
 
 type Segment = string | number;
 
-function parseKey(key: string): Segment[] {
+function parseKey(key: string, flag: string): Segment[] {
   const segs: Segment[] = [];
-  for (const part of splitTop(key, ".")) {
-    const m = /^(.*?)((\[[0-9]+\])*)$/.exec(part)!;
+  const parts = splitTop(key, ".");
+  if (parts.length - 1 > MAX_NESTED_NAME_LEVEL)
+    throw new Error(`failed parsing ${flag} data: value name nested level is greater than maximum supported nested level of ${MAX_NESTED_NAME_LEVEL}`);
+  for (const part of parts) {
+    const m = /^(.*?)((\[-?[0-9]+\])*)$/.exec(part)!;
     if (m[1] !== "") segs.push(unescape(m[1]));
-    for (const idx of m[2].matchAll(/\[([0-9]+)\]/g)) segs.push(Number(idx[1]));
+    for (const idx of m[2].matchAll(/\[(-?[0-9]+)\]/g)) {
+      const n = Number(idx[1]);
+      if (n < 0) throw new Error(`failed parsing ${flag} data: negative ${idx[1]} index not allowed`);
+      if (n > MAX_INDEX) throw new Error(`failed parsing ${flag} data: index of ${idx[1]} is greater than maximum supported index of ${MAX_INDEX}`);
+      segs.push(n);
+    }
   }
-  if (segs.length === 0) throw new Error(`--set: empty key in ${key}`);
+  if (segs.length === 0) throw new Error(`failed parsing ${flag} data: empty key in ${JSON.stringify(key)}`);
   return segs;
 }
 
@@ -138,10 +226,43 @@ export function chartDefaults(chart = chartDir): JsonObject {
   return readYamlObject(join(chart, "values.yaml"));
 }
 
-/** The values Helm validates and renders with: defaults <- files <- sets. */
-export function mergeValues(input: ValuesInput, chart = chartDir): JsonObject {
+/** How many times the input reads standard input ("-" as a values file or a --set-file path). */
+export function stdinReads(input: ValuesInput): number {
+  const fileValues = (input.setFiles ?? []).flatMap((e) => splitTop(e, ",").map((a) => unescape(splitTop(a, "=").slice(1).join("="))));
+  return [...(input.files ?? []), ...fileValues].filter((p) => p.trim() === "-").length;
+}
+
+/** The user-supplied values, merged in Helm's order whatever the order on the command line: -f files, then
+ * --set-json, --set, --set-string, --set-file (helm pkg/cli/values/options.go, MergeValues, v3.17.2). */
+export function userValues(input: ValuesInput): JsonObject {
   let user: JsonObject = {};
-  for (const f of input.files ?? []) user = mergeUser(user, readYamlObject(f));
+  for (const f of input.files ?? []) user = mergeUser(user, readYamlObject(f, input.stdin));
+  for (const s of input.setJsons ?? []) parseSetJson(s, user);
   for (const s of input.sets ?? []) parseSet(s, user);
-  return coalesce(chartDefaults(chart), user);
+  for (const s of input.setStrings ?? []) parseSet(s, user, (raw) => raw, "--set-string");
+  for (const s of input.setFiles ?? []) parseSet(s, user, (path) => readInput(path, input.stdin), "--set-file");
+  return user;
+}
+
+interface SchemaNode {
+  default?: Json;
+  properties?: Record<string, SchemaNode>;
+}
+
+let schemaDefaultsCache: string | undefined;
+
+/**
+ * chart/values.yaml as values.schema.json's defaults: the two are equal key for key (test/schema.test.ts), and
+ * JSON parses several times faster than the commented YAML, which matters on the CLI's render path.
+ */
+export function defaultValues(): JsonObject {
+  const walk = (n: SchemaNode): Json =>
+    n.properties ? Object.fromEntries(Object.entries(n.properties).flatMap(([k, c]) => (c.properties || "default" in c ? [[k, walk(c)]] : []))) : (n.default as Json);
+  schemaDefaultsCache ??= JSON.stringify(walk(JSON.parse(readFileSync(join(repoRoot, "values.schema.json"), "utf8")) as SchemaNode));
+  return JSON.parse(schemaDefaultsCache) as JsonObject;
+}
+
+/** The values Helm validates and renders with: defaults <- user values. */
+export function mergeValues(input: ValuesInput, chart = chartDir): JsonObject {
+  return coalesce(chart === chartDir ? defaultValues() : chartDefaults(chart), userValues(input));
 }

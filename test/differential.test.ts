@@ -14,6 +14,7 @@ import { validateValues } from "../scripts/validate.js";
 import { mergeValues } from "../scripts/values.js";
 import { SCHEMA_REFUSAL, helmNamesPath } from "./support/helm-paths.js";
 import { BASE, HELM_MAJORS, renderObjects } from "./support/renders.js";
+import { runCli } from "./support/cli-io.js";
 import { bump } from "./support/stats.js";
 
 const CORPUS = join(repoRoot, "test/fixtures/values-corpus");
@@ -110,6 +111,17 @@ describe.each(CROSS.map((e) => [e.name, e] as const))("cross-field %s", (_n, e) 
     else {
       expect(verdict).not.toMatch(SCHEMA_REFUSAL);
       expect(verdict).toContain(e.message);
+    }
+  });
+});
+
+describe("validate's verdict equals helm template's, on every corpus file", () => {
+  it.each([...VALID, ...INVALID, ...CROSS].map((e) => [e.name, e] as const))("%s", async (_n, e) => {
+    const cli = await runCli(["validate", e.file]);
+    expect([0, 1], cli.stderr).toContain(cli.code);
+    for (const helm of HELM_MAJORS) {
+      const verdict = await helmVerdict(helm, [e.file]);
+      expect(cli.code === 0, `helm ${helm}: ${verdict}\nvalidate: ${cli.stderr}`).toBe(verdict === "accept");
     }
   });
 });

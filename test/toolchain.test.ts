@@ -20,9 +20,10 @@ describe("provisioned tools", () => {
 
   it("HELM_BIN wins when no major is asked for, and never over an explicit major", () => {
     const saved = process.env.HELM_BIN;
-    process.env.HELM_BIN = "/opt/my/helm";
+    process.env.HELM_BIN = helmBin(3);
     try {
-      expect(helmBin()).toBe("/opt/my/helm");
+      expect(helmBin()).toBe(helmBin(3));
+      expect(helmBin(4)).toBe(`${provisionedDir(4)}/helm`);
       expect(helmBin(3)).toBe(`${provisionedDir(3)}/helm`);
     } finally {
       if (saved === undefined) delete process.env.HELM_BIN;

@@ -22,7 +22,7 @@ describe("parseSet (Helm --set)", () => {
   });
 
   it("refuses an assignment without =", () => {
-    expect(() => parseSet("region")).toThrow(/key=value/);
+    expect(() => parseSet("region")).toThrow(/key "region" has no value/);
   });
 });
 

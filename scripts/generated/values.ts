@@ -5,7 +5,7 @@
  */
 export interface TerwayRelayValues {
   /**
-   * Alibaba Cloud region id of the cluster, such as cn-hangzhou, ap-southeast-1 or cn-shanghai-finance-1. Required: it picks the VPC registry endpoint of the default Typha image.
+   * Alibaba Cloud region id of the cluster, such as cn-hangzhou, ap-southeast-1 or cn-shanghai-finance-1. Required: it picks the VPC registry endpoint of the default images. A zone id (cn-hangzhou-h) is refused; a region the chart's list (files/regions.txt) does not know needs typha.image.registry.
    */
   region: string;
   /**
@@ -102,12 +102,7 @@ export interface TerwayRelayValues {
        * Scrape interval, a Prometheus duration with its units in order (y w d h m s ms), as the ServiceMonitor CRD's own pattern requires; e.g. 30s or 1m30s. Empty: Prometheus' global scrape interval.
        */
       interval: string;
-      /**
-       * Extra labels on the ServiceMonitor, for a Prometheus whose serviceMonitorSelector wants them (e.g. release: prometheus).
-       */
-      labels: {
-        [k: string]: string;
-      };
+      labels: Labels;
     };
     /**
      * Accept a Typha version that cannot be shown to match the Felix the cluster's Terway bundles: a major.minor mismatch, a Terway version the Felix table cannot place, or a tag that is not a version. The hook (and, with typha.image.tag empty, the chart) refuses those unless this is true.
@@ -166,12 +161,7 @@ export interface TerwayRelayValues {
       requests: ResourceList2;
       limits: ResourceList3;
     };
-    /**
-     * Node labels Typha pods must match. Typha is a Linux binary.
-     */
-    nodeSelector: {
-      [k: string]: string;
-    };
+    nodeSelector: Labels1;
     /**
      * Tolerations of the Typha pods and of the autoscaler. The default is tigera/operator's bootstrap set (CriticalAddonsOnly, and the control-plane, master, not-ready, network-unavailable and uninitialized NoSchedule taints): cordoned nodes are avoided and a Typha on a dead node is evicted and replaced. The guide's [{operator: Exists}] also tolerates the NoExecute not-ready and unreachable taints forever (README: Tolerations).
      */
@@ -257,6 +247,12 @@ export interface ResourceList1 {
   memory?: string;
 }
 /**
+ * Extra labels on the ServiceMonitor, for a Prometheus whose serviceMonitorSelector wants them (e.g. release: prometheus).
+ */
+export interface Labels {
+  [k: string]: string;
+}
+/**
  * Requested CPU and memory, reserved by the scheduler.
  */
 export interface ResourceList2 {
@@ -281,6 +277,12 @@ export interface ResourceList3 {
    * Memory quantity, e.g. 256Mi.
    */
   memory?: string;
+}
+/**
+ * Node labels Typha pods must match. Typha is a Linux binary.
+ */
+export interface Labels1 {
+  [k: string]: string;
 }
 /**
  * A Kubernetes toleration.

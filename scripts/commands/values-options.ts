@@ -1,0 +1,42 @@
+// The values flags render, validate and adopt share, spelled as `helm template` spells them.
+import { text } from "node:stream/consumers";
+import type { JsonObject, ValuesInput } from "../values.js";
+import { type CliIo, Failure, type OptionSpec, type ParsedArgs, UsageError, line, strings } from "./spec.js";
+
+export const valuesOptions: Record<string, OptionSpec> = {
+  values: { type: "string", short: "f", multiple: true, arg: "FILE", help: "values file, as helm -f (repeatable; - reads standard input)" },
+  set: { type: "string", multiple: true, arg: "K=V", help: "set a value, as helm --set (repeatable; a.b[0]=x, list={a,b})" },
+  "set-string": { type: "string", multiple: true, arg: "K=V", help: "set a value that stays a string, as helm --set-string" },
+  "set-json": { type: "string", multiple: true, arg: "K=JSON", help: "set a JSON value, as helm --set-json" },
+  "set-file": { type: "string", multiple: true, arg: "K=FILE", help: "set a value to a file's text, as helm --set-file" },
+};
+
+/** The values input of parsed arguments (plus extra files, e.g. validate's positionals); reads standard input
+ * once when a file or --set-file path is "-". */
+export async function valuesInput(a: ParsedArgs, io: CliIo, extraFiles: string[] = []): Promise<ValuesInput> {
+  const input: ValuesInput = {
+    files: [...extraFiles, ...strings(a, "values")],
+    sets: strings(a, "set"),
+    setStrings: strings(a, "set-string"),
+    setJsons: strings(a, "set-json"),
+    setFiles: strings(a, "set-file"),
+  };
+  const { stdinReads } = await import("../values.js");
+  const reads = stdinReads(input);
+  if (reads > 1) throw new UsageError("standard input (-) can be read only once: give it to one -f or --set-file");
+  if (reads === 1) input.stdin = await text(io.stdin);
+  return input;
+}
+
+export const namespaceOption: OptionSpec = { type: "string", short: "n", arg: "NS", help: "release namespace; the chart allows only kube-system" };
+
+/** The merged values once every check the chart makes passes (warnings go to stderr); otherwise a Failure listing
+ * every problem. */
+export async function checkedValues(input: ValuesInput, io: CliIo, namespace?: string): Promise<JsonObject> {
+  const [{ mergeValues }, { checkValues, formatProblems }] = await Promise.all([import("../values.js"), import("../validate.js")]);
+  const values = mergeValues(input);
+  const verdict = checkValues(values, { namespace });
+  if (verdict.problems.length) throw new Failure(`invalid values (${verdict.problems.length} ${verdict.problems.length === 1 ? "problem" : "problems"}):`, formatProblems(verdict.problems).split("\n"));
+  for (const w of verdict.warnings) line(io.stderr, `warning: ${w.path}: ${w.message}`);
+  return values;
+}
