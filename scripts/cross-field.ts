@@ -107,7 +107,7 @@ export function crossFieldProblems(values: unknown, opts: { namespace?: string }
   if (t.autoscaler?.enabled && (t.replicas ?? 0) > 0)
     out.push({ path: "typha.replicas", message: "a fixed replica count is not allowed with typha.autoscaler.enabled: set it to 0" });
   const tag = t.image?.tag ?? ""; // empty: picked at install from the live Terway, always a line of the table
-  if (t.serviceAccount?.create && tag !== "" && !RBAC_LINES.includes(/^v?[0-9]+\.[0-9]+/.exec(tag)?.[0].replace(/^v/, "") ?? ""))
+  if ((v.mode ?? "relay") === "relay" && t.serviceAccount?.create && tag !== "" && !RBAC_LINES.includes(/^v?[0-9]+\.[0-9]+/.exec(tag)?.[0].replace(/^v/, "") ?? ""))
     out.push({
       path: "typha.serviceAccount.create",
       message: `the chart knows what Typha v3.5.x, v3.20.x and v3.24.x need from the API server, not Typha ${JSON.stringify(tag)}: use one of those tags or set typha.serviceAccount.create=false (Terway's account)`,

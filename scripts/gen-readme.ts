@@ -36,7 +36,7 @@ export function valuesTable(): string {
     for (const [key, node] of Object.entries(props)) {
       const path = `${prefix}${key}`;
       if (node.properties) walk(node.properties, `${path}.`);
-      else rows.push(`| \`${path}\` | ${typeOf(node, root)} | \`${cell(JSON.stringify(node.default))}\` | ${cell(node.description ?? "")} |`);
+      else rows.push(`| \`${path}\` | ${typeOf(node, root)} | ${node.default === undefined ? "none: required" : `\`${cell(JSON.stringify(node.default))}\``} | ${cell(node.description ?? "")} |`);
     }
   };
   walk(root.properties ?? {}, "");

@@ -24,8 +24,11 @@ function describe(e: ErrorObject): ValueProblem {
   switch (e.keyword) {
     case "additionalProperties":
       return { path: dotted(e.instancePath, String(p.additionalProperty)), message: "is not a known key (check its spelling and nesting)" };
-    case "required":
-      return { path: dotted(e.instancePath, String(p.missingProperty)), message: "is required" };
+    case "required": {
+      // The missing key's own description says what to set it to (region has no default on purpose).
+      const schema = (e.parentSchema as { properties?: Record<string, { description?: string }> } | undefined)?.properties?.[String(p.missingProperty)];
+      return { path: dotted(e.instancePath, String(p.missingProperty)), message: schema?.description ? `is required: ${schema.description}` : "is required" };
+    }
     case "enum":
       return { path: dotted(e.instancePath), message: `must be one of: ${(p.allowedValues as Json[]).map((v) => JSON.stringify(v)).join(", ")}` };
     case "pattern":

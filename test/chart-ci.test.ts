@@ -73,8 +73,9 @@ describe("chart/ci", () => {
       expect(r.exitCode).toBe(1);
       const problems = (r.stdout + r.stderr).split("\n").filter((l) => /^- |^\[ERROR\]/.test(l.trim()) && !l.includes("values don't meet"));
       expect(problems.length).toBeGreaterThan(0);
-      // Helm 3: "- region: Does not match pattern ..."; Helm 4: "- at '/region': '' does not match pattern ...".
-      for (const line of problems) expect(line).toMatch(major === 3 ? /- region: Does not match pattern/ : /- at '\/region': '' does not match pattern/);
+      // The schema requires region (no default): Helm 3 "- (root): region is required"; Helm 4 "- at '': missing
+      // property 'region'".
+      for (const line of problems) expect(line).toMatch(major === 3 ? /- \(root\): region is required$/ : /- at '': missing property 'region'$/);
     });
   });
 });

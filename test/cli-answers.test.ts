@@ -134,7 +134,9 @@ describe("validate agrees with the chart", () => {
 
   it("a missing region says region is required, not a pattern", async () => {
     const r = await runCli(["validate", "--set", "nodeCount=1000"]);
-    expect(r.stderr).toBe("terway-relay: invalid values (1 problem):\n- region: region is required: set it to the cluster's Alibaba Cloud region id, such as cn-hangzhou (the default images come from registry-vpc.<region>.aliyuncs.com)\n");
+    expect(r.stderr).toMatch(/^terway-relay: invalid values \(1 problem\):\n- region: is required: Alibaba Cloud region id of the cluster, such as cn-hangzhou[^\n]*\n$/);
+    const empty = await runCli(["validate", "--set", "nodeCount=1000", "--set", "region="]);
+    expect(empty.stderr).toBe("terway-relay: invalid values (1 problem):\n- region: region is required: set it to the cluster's Alibaba Cloud region id, such as cn-hangzhou (the default images come from registry-vpc.<region>.aliyuncs.com)\n");
   });
 
   it("an explicit replica count far above the rule warns (exit 0), as plan does above 20", async () => {

@@ -66,6 +66,8 @@ export const plan: Command = {
     const p = makePlan({ ...input, typhaVersion: typha.version });
     if (flag(a, "json")) line(io.stdout, JSON.stringify(p, null, 2));
     else line(io.stdout, [formatPlan(p), ...(typha.note ? [`note: ${typha.note}`] : [])].join("\n"));
+    // Exit 1 always comes with its one-line reason on stderr, as for every command.
+    if (p.error) line(io.stderr, `terway-relay: ${p.error}`);
     return p.error ? 1 : 0;
   },
 };

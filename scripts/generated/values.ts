@@ -5,7 +5,7 @@
  */
 export interface TerwayRelayValues {
   /**
-   * Alibaba Cloud region id of the cluster, such as cn-hangzhou, ap-southeast-1 or cn-shanghai-finance-1. Required: it picks the VPC registry endpoint of the default images. A zone id (cn-hangzhou-h) is refused; a region the chart's list (files/regions.txt) does not know needs typha.image.registry.
+   * Alibaba Cloud region id of the cluster, such as cn-hangzhou, ap-southeast-1 or cn-shanghai-finance-1. Required, with no default (helm lint, template and install refuse the chart without it): it picks the VPC registry endpoint of the default images. A zone id (cn-hangzhou-h) is refused; a region the chart's list (files/regions.txt) does not know needs typha.image.registry.
    */
   region: string;
   /**
