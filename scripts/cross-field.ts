@@ -39,7 +39,7 @@ interface Values {
   };
 }
 
-/** Typha release lines the dedicated ClusterRole has rules for (chart/templates/_typha-rbac.tpl, terway-relay.typhaRbacLine). */
+/** Typha release lines the dedicated ClusterRole has rules for (the lines of chart/templates/_typha-rbac.tpl's table; test/typha-rbac.test.ts keeps them equal). */
 export const RBAC_LINES = ["3.5", "3.20", "3.24"];
 
 let regions: Set<string> | undefined;

@@ -72,21 +72,18 @@ rules:
     verbs: [create, update]
 {{- end }}
 
-{{/* The release line ("3.5", "3.20", "3.24") of this release's Typha tag, or "" when the table has no row for it. */}}
-{{- define "terway-relay.typhaRbacLine" -}}
-{{- $minor := regexFind "^v?[0-9]+\\.[0-9]+" (include "terway-relay.typhaTag" .) | trimPrefix "v" -}}
-{{- if has $minor (list "3.5" "3.20" "3.24") }}{{ $minor }}{{ end -}}
-{{- end }}
-
-{{/* The ClusterRole rules for this release's Typha, as YAML; fails, naming the field, for a tag the table lacks. */}}
+{{/* The ClusterRole rules for this release's Typha, as YAML: the table's rows for the tag's release line (its
+major.minor, "3.5", "3.20" or "3.24"); fails, naming the field, for a tag whose line no row has. */}}
 {{- define "terway-relay.typhaRbacRules" -}}
-{{- $line := include "terway-relay.typhaRbacLine" . -}}
-{{- if not $line -}}
-{{- fail (printf "typha.serviceAccount.create=true: the chart knows what Typha v3.5.x, v3.20.x and v3.24.x need from the API server, not Typha %q: use one of those tags or set typha.serviceAccount.create=false (Terway's account)" (include "terway-relay.typhaTag" .)) -}}
-{{- end -}}
+{{- $tag := include "terway-relay.typhaTag" . -}}
+{{- $line := regexFind "^v?[0-9]+\\.[0-9]+" $tag | trimPrefix "v" -}}
+{{- $table := (include "terway-relay.typhaRbacTable" . | fromYaml).rules -}}
 {{- $rules := list -}}
-{{- range (include "terway-relay.typhaRbacTable" . | fromYaml).rules -}}
+{{- range $table -}}
 {{- if has $line .lines }}{{ $rules = append $rules (omit . "lines") }}{{ end -}}
+{{- end -}}
+{{- if not $rules -}}
+{{- fail (printf "typha.serviceAccount.create=true: the chart knows what Typha v3.5.x, v3.20.x and v3.24.x need from the API server, not Typha %q: use one of those tags or set typha.serviceAccount.create=false (Terway's account)" $tag) -}}
 {{- end -}}
 {{- toYaml $rules -}}
 {{- end }}
