@@ -3,8 +3,7 @@
 // replica plan in _helpers.tpl); test/differential.test.ts proves the harness and the chart refuse the same cases.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { CALICO_MAX_ADVISED } from "./plan.js";
-import { typhaReplicas } from "./replicas.js";
+import { CALICO_MAX_ADVISED, typhaReplicas } from "./replicas.js";
 import { chartDir } from "./tools.js";
 import type { ValueProblem } from "./validate.js";
 
@@ -115,19 +114,25 @@ export function crossFieldProblems(values: unknown, opts: { namespace?: string }
       path: "typha.serviceAccount.create",
       message: `the chart knows what Typha v3.5.x, v3.20.x and v3.24.x need from the API server, not Typha ${JSON.stringify(tag)}: use one of those tags or set typha.serviceAccount.create=false (Terway's account)`,
     });
-  const plan = typhaReplicas({
-    nodeCount: v.nodeCount ?? 0,
-    replicas: t.autoscaler?.enabled ? 0 : t.replicas,
-    maxReplicas: t.maxReplicas,
-    formula: t.replicaRule?.formula,
-    nodesPerReplica: t.replicaRule?.nodesPerReplica,
-    minReplicas: t.replicaRule?.minReplicas,
-  } as Parameters<typeof typhaReplicas>[0]);
+  const plan = typhaReplicas(replicaInput(v, t.autoscaler?.enabled ? 0 : t.replicas));
   if (plan.error) {
     const path = /maxReplicas/.test(plan.error.split(" ")[0]) ? "typha.maxReplicas" : plan.source === "typha.replicas" ? "typha.replicas" : "nodeCount";
     out.push({ path, message: plan.error });
   }
   return out;
+}
+
+/** The replica rule's inputs from values, as the chart's terway-relay.replicaPlan reads them. */
+function replicaInput(v: Values, replicas: number | undefined): Parameters<typeof typhaReplicas>[0] {
+  const t = v.typha ?? {};
+  return {
+    nodeCount: v.nodeCount ?? 0,
+    replicas,
+    maxReplicas: t.maxReplicas,
+    formula: t.replicaRule?.formula,
+    nodesPerReplica: t.replicaRule?.nodesPerReplica,
+    minReplicas: t.replicaRule?.minReplicas,
+  } as Parameters<typeof typhaReplicas>[0];
 }
 
 /** Shapes the chart renders but that are probably mistakes: printed as warnings, the exit code stays 0. */
@@ -136,7 +141,7 @@ export function crossFieldWarnings(values: unknown): ValueProblem[] {
   const t = v.typha ?? {};
   const replicas = t.replicas ?? 0;
   if (replicas === 0 || t.autoscaler?.enabled) return [];
-  const { rule } = typhaReplicas({ nodeCount: v.nodeCount ?? 0, maxReplicas: t.maxReplicas, nodesPerReplica: t.replicaRule?.nodesPerReplica, minReplicas: t.replicaRule?.minReplicas });
+  const { rule } = typhaReplicas(replicaInput(v, undefined));
   // The planner's limit (Calico advises no more than 20 Typhas), or twice what the rule gives.
   if (replicas > rule && (replicas > CALICO_MAX_ADVISED || replicas >= 2 * rule))
     return [{ path: "typha.replicas", message: `${replicas} is far above the rule's ${rule} replicas for ${v.nodeCount || "an unknown number of"} nodes${replicas > CALICO_MAX_ADVISED ? `, and Calico advises no more than ${CALICO_MAX_ADVISED} Typhas` : ""}: every Typha watches the API server, so set typha.replicas=0 to use the rule unless you mean it` }];

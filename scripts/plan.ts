@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import yaml from "js-yaml";
 import { chartDir } from "./tools.js";
-import { ruleFormula, ruleParameters, ruleReplicas, schemaDefault, typhaReplicas, type ReplicaInput, type ReplicaPlan, type RuleParameters } from "./replicas.js";
+import { CALICO_MAX_ADVISED, ruleFormula, ruleParameters, ruleReplicas, schemaDefault, typhaReplicas, type ReplicaInput, type ReplicaPlan, type RuleParameters } from "./replicas.js";
 
 /**
  * Typha's per-instance connection limits: MaxConnectionsUpperLimit 10000 at every release; MaxConnectionsLowerLimit
@@ -38,8 +38,9 @@ export function syncerMultiplier(typhaVersion: string): number {
   return atLeast(v, 23) ? 4 : atLeast(v, 15) ? 3 : atLeast(v, 12) ? 2 : 1;
 }
 
-/** Calico's advice (docs, "Typha"): no more than 20 replicas, at least 3 in production, fewer than nodes. */
-export const CALICO_MAX_ADVISED = 20;
+/** Calico's advice (docs, "Typha"): at least 3 in production, fewer than nodes; no more than 20 (in replicas.ts,
+ * which the values checks load without this module). */
+export { CALICO_MAX_ADVISED };
 export const CALICO_PRODUCTION_MIN = 3;
 
 /** The Typha version the planner assumes unless told: the chart's default image tag, or (when that default is

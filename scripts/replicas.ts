@@ -32,6 +32,9 @@ export function schemaDefault(path: string): unknown {
 }
 
 /** typha.replicaRule defaults as values.schema.json declares them (chart/values.yaml equals them: test/schema.test.ts). */
+/** Calico's advice (docs, "Typha"): no more than 20 replicas. */
+export const CALICO_MAX_ADVISED = 20;
+
 export const RULE_DEFAULTS: RuleParameters = {
   formula: schemaDefault("typha.replicaRule.formula") as Formula,
   nodesPerReplica: schemaDefault("typha.replicaRule.nodesPerReplica") as number,
