@@ -1,28 +1,17 @@
 // What the chart reads from the live cluster at install (lookup, empty under offline helm template): the Terway
 // DaemonSet's policy image picks the Typha tag, and its maxUnavailable sets the hook's time budget and the
 // helm --timeout NOTES prints. A copy of the chart answers the one lookup with a fixed DaemonSet.
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { HelmError, render, type KubeObject } from "../scripts/render.js";
-import { chartDir } from "../scripts/tools.js";
 import { renderNotes } from "./support/notes.js";
+import { chartWithLiveTerway } from "./support/live-chart.js";
 import { terwayImage, VERSION_EDGES } from "./support/terway-versions.js";
-
-const LOOKUP = 'lookup "apps/v1" "DaemonSet" $.Release.Namespace .';
 
 /** The chart, with terway-eniip answering lookup with this policy image and maxUnavailable. */
 function chartWithTerway(image: string, maxUnavailable: string): string {
-  const dir = join(mkdtempSync(join(tmpdir(), "live-terway-")), "chart");
-  cpSync(chartDir, dir, { recursive: true });
-  const file = join(dir, "templates/_terway.tpl");
-  const text = readFileSync(file, "utf8");
-  // The one place the live DaemonSet is read: if it moves, this must fail rather than test nothing.
-  if (text.split(LOOKUP).length !== 2) throw new Error(`_terway.tpl must contain exactly one ${LOOKUP}`);
-  const ds = `(dict "spec" (dict "updateStrategy" (dict "rollingUpdate" (dict "maxUnavailable" ${maxUnavailable})) "template" (dict "spec" (dict "containers" (list (dict "name" "terway" "image" "x") (dict "name" "policy" "image" "${image}"))))))`;
-  writeFileSync(file, text.replace(LOOKUP, `(ternary ${ds} dict (eq . "terway-eniip"))`));
-  return dir;
+  return chartWithLiveTerway(
+    `(dict "spec" (dict "updateStrategy" (dict "rollingUpdate" (dict "maxUnavailable" ${maxUnavailable})) "template" (dict "spec" (dict "containers" (list (dict "name" "terway" "image" "x") (dict "name" "policy" "image" "${image}"))))))`,
+  );
 }
 
 const image = (objects: KubeObject[]) =>

@@ -22,17 +22,15 @@ import { validateWithKubernetesModels } from "./support/kube-models.js";
 import { renderObjects } from "./support/renders.js";
 import { labelKeyArbitrary, mutationsOf, validValues, type Overrides } from "./support/schema-arbitrary.js";
 import { securityProblems } from "./support/security-lint.js";
+import { fcSeed } from "./support/fc-seed.js";
 import { bump } from "./support/stats.js";
 import { unknownFields } from "./support/strict-fields.js";
 
 const RENDER_RUNS = Number(process.env.PROPERTY_RENDER_RUNS ?? 30);
 const MUTATION_RUNS = Number(process.env.PROPERTY_MUTATION_RUNS ?? 400);
 const HELM_MUTATION_RUNS = Number(process.env.PROPERTY_HELM_MUTATION_RUNS ?? 12);
-// One seed for the file, always printed: fixed under CI (every CI run checks the same cases), random locally (each
-// run explores new ones). FC_SEED=<seed> replays a run; a failure's message also names the seed and the path.
-const SEED = process.env.FC_SEED ? Number(process.env.FC_SEED) : process.env.CI ? 20_261_129 : Math.floor(Math.random() * 2 ** 31);
-const seedFrom = process.env.FC_SEED ? "from FC_SEED" : process.env.CI ? "fixed under CI" : "random";
-console.log(`fast-check seed ${SEED} (${seedFrom}; FC_SEED=${SEED} replays it)`);
+// One seed for the file (support/fc-seed.ts): fixed under CI, random locally, printed; FC_SEED=<seed> replays a run.
+const SEED = fcSeed("properties");
 
 const dir = mkdtempSync(join(tmpdir(), "terway-relay-props-"));
 let fileNo = 0;

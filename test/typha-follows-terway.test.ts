@@ -2,28 +2,23 @@
 // next `helm upgrade`; with typha.image.tag empty that upgrade picks the new Typha from the live Terway. Offline,
 // `helm template --is-upgrade` on a copy of the chart whose two lookups answer with a live Terway DaemonSet (now
 // v1.9.0, bundling Felix v3.24.5) and the live Typha Deployment (still v3.5.8) stands in for the upgrade.
-import { readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
 import { execa } from "execa";
 import yaml from "js-yaml";
 import { describe, expect, it } from "vitest";
 import { helmBin } from "../scripts/tools.js";
-import { chartWithLiveTypha } from "./support/live-chart.js";
+import { chartWithLiveTerway, chartWithLiveTypha } from "./support/live-chart.js";
 import { BASE, HELM_MAJORS } from "./support/renders.js";
 
-const TERWAY_LOOKUP = 'lookup "apps/v1" "DaemonSet" $.Release.Namespace .';
 const OLD_TYPHA = '(dict "spec" (dict "replicas" 5 "template" (dict "spec" (dict "containers" (list (dict "name" "calico-typha" "image" "registry-vpc.cn-hangzhou.aliyuncs.com/acs/typha:v3.5.8"))))))';
 
 /** The chart as a cluster would answer it after an ACK-console Terway upgrade to `terwayImage`. */
 function chartAfterTerwayUpgrade(terwayImage: string): string {
-  const dir = chartWithLiveTypha(OLD_TYPHA);
-  const file = join(dir, "templates/_terway.tpl");
-  const text = readFileSync(file, "utf8");
-  if (text.split(TERWAY_LOOKUP).length !== 2) throw new Error(`_terway.tpl must contain exactly one ${TERWAY_LOOKUP}`);
   const ds = `(dict "spec" (dict "template" (dict "spec" (dict "containers" (list (dict "name" "policy" "image" "${terwayImage}"))))))`;
-  writeFileSync(file, text.replace(TERWAY_LOOKUP, `(ternary ${ds} dict (eq . "terway-eniip"))`));
-  return dir;
+  return chartWithLiveTerway(ds, chartWithLiveTypha(OLD_TYPHA));
 }
+
+// One chart copy for every case: both tests and both Helm majors read the same cluster.
+const chart = chartAfterTerwayUpgrade("registry-vpc.cn-hangzhou.aliyuncs.com/acs/terway:v1.9.0");
 
 const typhaImage = (manifest: string) =>
   (yaml.loadAll(manifest) as { kind?: string; metadata?: { name: string }; spec: { template: { spec: { containers: { image: string }[] } } } }[])
@@ -34,12 +29,12 @@ describe.each(HELM_MAJORS)("helm upgrade after an ACK-console Terway upgrade (he
     execa(helmBin(helm), ["template", "terway-relay", chart, "-n", "kube-system", "--is-upgrade", ...[...BASE, "nodeCount=1000", ...sets].flatMap((s) => ["--set", s])]);
 
   it("with typha.image.tag empty, picks the Typha of the new Terway's Felix, not the running one", async () => {
-    const r = await upgrade(chartAfterTerwayUpgrade("registry-vpc.cn-hangzhou.aliyuncs.com/acs/terway:v1.9.0"));
+    const r = await upgrade(chart);
     expect(typhaImage(r.stdout)).toBe("registry-vpc.cn-hangzhou.aliyuncs.com/acs/typha:v3.24.5");
   });
 
   it("a pinned typha.image.tag stays pinned: the skew stays until the value changes", async () => {
-    const r = await upgrade(chartAfterTerwayUpgrade("registry-vpc.cn-hangzhou.aliyuncs.com/acs/terway:v1.9.0"), "typha.image.tag=v3.5.8");
+    const r = await upgrade(chart, "typha.image.tag=v3.5.8");
     expect(typhaImage(r.stdout)).toBe("registry-vpc.cn-hangzhou.aliyuncs.com/acs/typha:v3.5.8");
   });
 });

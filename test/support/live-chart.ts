@@ -1,21 +1,36 @@
-// A copy of the chart in which the live Typha Deployment that `lookup` would return is a fixed stand-in: offline
-// `helm template` cannot look anything up, so tests of the upgrade path (autoscaler keeps the live count) swap the
-// one lookup call in terway-relay.liveTypha for a literal.
+// Copies of the chart in which what `lookup` would return from a live cluster is a fixed stand-in: offline
+// `helm template` cannot look anything up, so tests of the install and upgrade paths swap the one lookup call of a
+// fact for a literal template expression.
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chartDir } from "../../scripts/tools.js";
 
 export const LIVE_TYPHA_LOOKUP = 'lookup "apps/v1" "Deployment" .Release.Namespace (include "terway-relay.typhaName" .)';
+export const LIVE_TERWAY_LOOKUP = 'lookup "apps/v1" "DaemonSet" $.Release.Namespace .';
 
-/** `live` is a template expression for lookup's answer, e.g. (dict "spec" (dict "replicas" 9)). */
-export function chartWithLiveTypha(live: string): string {
-  const dir = join(mkdtempSync(join(tmpdir(), "live-typha-")), "chart");
+function chartCopy(prefix: string): string {
+  const dir = join(mkdtempSync(join(tmpdir(), prefix)), "chart");
   cpSync(chartDir, dir, { recursive: true });
-  const helpers = join(dir, "templates/_helpers.tpl");
-  const text = readFileSync(helpers, "utf8");
-  // The one place the live Deployment is read: if the helper changes, this must fail rather than test nothing.
-  if (text.split(LIVE_TYPHA_LOOKUP).length !== 2) throw new Error(`_helpers.tpl must contain exactly one ${LIVE_TYPHA_LOOKUP}`);
-  writeFileSync(helpers, text.replace(LIVE_TYPHA_LOOKUP, live));
   return dir;
+}
+
+/** Replaces the one occurrence of `lookup` in `file` of the chart copy `dir`. */
+function answerLookup(dir: string, file: string, lookup: string, answer: string): string {
+  const path = join(dir, file);
+  const text = readFileSync(path, "utf8");
+  // The one place the fact is read: if it moves, this must fail rather than test nothing.
+  if (text.split(lookup).length !== 2) throw new Error(`${file} must contain exactly one ${lookup}`);
+  writeFileSync(path, text.replace(lookup, answer));
+  return dir;
+}
+
+/** The live Typha Deployment: `live` is a template expression for lookup's answer, e.g. (dict "spec" (dict "replicas" 9)). */
+export function chartWithLiveTypha(live: string, dir = chartCopy("live-typha-")): string {
+  return answerLookup(dir, "templates/_helpers.tpl", LIVE_TYPHA_LOOKUP, live);
+}
+
+/** The live Terway DaemonSets: terway-eniip answers with `ds` (a template expression), the others with nothing. */
+export function chartWithLiveTerway(ds: string, dir = chartCopy("live-terway-")): string {
+  return answerLookup(dir, "templates/_terway.tpl", LIVE_TERWAY_LOOKUP, `(ternary ${ds} dict (eq . "terway-eniip"))`);
 }
