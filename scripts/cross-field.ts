@@ -14,7 +14,7 @@ import type { ValueProblem } from "./validate.js";
 export const RELEASE_NAMESPACE = "kube-system";
 
 /** The chart's refusal of another namespace (terway-relay.validate), word for word. */
-export function namespaceRefusal(ns: string): string {
+function namespaceRefusal(ns: string): string {
   return `release namespace ${JSON.stringify(ns)} is not allowed: install terway-relay into ${RELEASE_NAMESPACE} (helm install -n ${RELEASE_NAMESPACE}), where Terway's Felix looks for the Typha Service`;
 }
 
@@ -38,8 +38,8 @@ interface Values {
   };
 }
 
-/** Typha release lines the dedicated ClusterRole has rules for (the lines of chart/templates/_typha-rbac.tpl's table; test/typha-rbac.test.ts keeps them equal). */
-export const RBAC_LINES = ["3.5", "3.20", "3.24"];
+/** Typha release lines the dedicated ClusterRole has rules for (the lines of chart/templates/_typha-rbac.tpl's table; the differential corpus checks that harness and chart refuse the same tag). */
+const RBAC_LINES = ["3.5", "3.20", "3.24"];
 
 let regions: Set<string> | undefined;
 
@@ -76,7 +76,7 @@ const DECIMAL_SI: Record<string, number> = { "": 1, m: 1e-3, k: 1e3, M: 1e6, G: 
  * The schema's quantity pattern is the same grammar without a minus sign (container resources are never negative).
  * Its chart twin is terway-relay.quantityValue.
  */
-export function quantityValue(q: string): number | undefined {
+function quantityValue(q: string): number | undefined {
   const m = /^\+?((?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)(.*)$/.exec(q);
   if (!m) return undefined;
   const mult = BINARY_SI[m[2]] ?? DECIMAL_SI[m[2]];

@@ -5,10 +5,11 @@
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import yaml from "js-yaml";
+import { replaceBlock } from "./gen-readme.js";
 import { render, type KubeObject } from "./render.js";
 import { chartDir, isMain } from "./tools.js";
 
-export const chartYamlPath = join(chartDir, "Chart.yaml");
+const chartYamlPath = join(chartDir, "Chart.yaml");
 
 /** The region the listed image references are rendered for; other regions differ only in the registry host. */
 export const IMAGE_REGION = "cn-hangzhou";
@@ -43,7 +44,7 @@ export function imagesIn(objects: KubeObject[]): string[] {
 interface ImageEntry { name: string; image: string }
 
 /** The chart's images: Typha for each Typha tag of the table, then the rest (hook kubectl, autoscaler). */
-export async function chartImages(): Promise<ImageEntry[]> {
+async function chartImages(): Promise<ImageEntry[]> {
   const versions = tableTyphaVersions();
   const renders = await Promise.all(
     versions.map((v) => render({ sets: [`region=${IMAGE_REGION}`, "nodeCount=1000", `typha.image.tag=${v}`, "typha.autoscaler.enabled=true"] })),
@@ -85,14 +86,9 @@ const block = (key: string, value: unknown) =>
   `  ${key}: |\n${yaml.dump(value, { lineWidth: -1 }).trimEnd().split("\n").map((l) => `    ${l}`).join("\n")}`;
 
 /** Chart.yaml as the generator wants it, from Chart.yaml as it is. */
-export async function chartYamlSource(current = readFileSync(chartYamlPath, "utf8")): Promise<string> {
-  const start = "  # generated:start";
-  const end = "  # generated:end";
-  const i = current.indexOf(start);
-  const j = current.indexOf(end);
-  if (i < 0 || j < i) throw new Error(`${chartYamlPath} has no ${start.trim()} ... ${end.trim()} block`);
+async function chartYamlSource(current = readFileSync(chartYamlPath, "utf8")): Promise<string> {
   const content = [block("artifacthub.io/images", await chartImages()), block("artifacthub.io/crds", chartCrds())].join("\n");
-  return `${current.slice(0, i + start.length)}\n${content}\n${current.slice(j)}`;
+  return replaceBlock(current, "generated", content, ["  # generated:start", "  # generated:end"], chartYamlPath);
 }
 
 if (isMain(import.meta.url)) {

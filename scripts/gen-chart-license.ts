@@ -4,8 +4,8 @@ import { copyFileSync } from "node:fs";
 import { join } from "node:path";
 import { chartDir, isMain, repoRoot } from "./tools.js";
 
-export const rootLicensePath = join(repoRoot, "LICENSE");
-export const chartLicensePath = join(chartDir, "LICENSE");
+const rootLicensePath = join(repoRoot, "LICENSE");
+const chartLicensePath = join(chartDir, "LICENSE");
 
 if (isMain(import.meta.url)) {
   copyFileSync(rootLicensePath, chartLicensePath);

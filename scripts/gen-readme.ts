@@ -43,12 +43,12 @@ export function valuesTable(): string {
   return rows.join("\n");
 }
 
-export function replaceBlock(text: string, name: string, content: string): string {
-  const start = `<!-- ${name}:start -->`;
-  const end = `<!-- ${name}:end -->`;
+/** `text` with the lines between its `start` and `end` markers (README.md's <!-- name:start --> ... by default)
+ * replaced by `content`. */
+export function replaceBlock(text: string, name: string, content: string, [start, end] = [`<!-- ${name}:start -->`, `<!-- ${name}:end -->`], file = "README.md"): string {
   const i = text.indexOf(start);
   const j = text.indexOf(end);
-  if (i < 0 || j < i) throw new Error(`README.md has no ${start} ... ${end} block`);
+  if (i < 0 || j < i) throw new Error(`${file} has no ${start.trim()} ... ${end.trim()} block`);
   return `${text.slice(0, i + start.length)}\n${content}\n${text.slice(j)}`;
 }
 

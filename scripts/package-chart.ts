@@ -34,7 +34,7 @@ export interface Release {
 }
 
 /** The archive's `sha256sum` line: "<hex>  <file name>". */
-export function checksumLine(archive: string): string {
+function checksumLine(archive: string): string {
   return `${createHash("sha256").update(readFileSync(archive)).digest("hex")}  ${basename(archive)}\n`;
 }
 

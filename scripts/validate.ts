@@ -57,7 +57,7 @@ export function formatProblems(problems: ValueProblem[]): string {
   return problems.map((p) => `- ${p.path}: ${p.message}`).join("\n");
 }
 
-export interface ValuesVerdict {
+interface ValuesVerdict {
   /** What the chart would refuse: schema problems, or (on schema-valid values) the cross-field rules. */
   problems: ValueProblem[];
   /** What the chart renders but is probably a mistake. */

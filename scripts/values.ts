@@ -89,7 +89,7 @@ function typedValue(raw: string): Json {
  * with Helm's wording. Without the index limit `--set a[99999999]=x` would build a list of 10^8 entries.
  */
 export const MAX_INDEX = 65536;
-export const MAX_NESTED_NAME_LEVEL = 30;
+const MAX_NESTED_NAME_LEVEL = 30;
 
 /** Splits on `sep` outside `{...}` lists, honouring backslash escapes (kept for the next stage). */
 function splitTop(s: string, sep: string): string[] {
@@ -160,7 +160,7 @@ function jsonValueEnd(s: string, from: number): number {
 }
 
 /** One --set-json argument (`a.b={"x":1},c=[1,2]`), like Helm's strvals.ParseJSON; an empty value is null. */
-export function parseSetJson(expr: string, into: JsonObject = {}): JsonObject {
+function parseSetJson(expr: string, into: JsonObject = {}): JsonObject {
   const fail = () => new Error(`failed parsing --set-json data ${expr}`);
   let i = 0;
   while (i < expr.length) {
@@ -234,7 +234,7 @@ export function stdinReads(input: ValuesInput): number {
 
 /** The user-supplied values, merged in Helm's order whatever the order on the command line: -f files, then
  * --set-json, --set, --set-string, --set-file (helm pkg/cli/values/options.go, MergeValues, v3.17.2). */
-export function userValues(input: ValuesInput): JsonObject {
+function userValues(input: ValuesInput): JsonObject {
   let user: JsonObject = {};
   for (const f of input.files ?? []) user = mergeUser(user, readYamlObject(f, input.stdin));
   for (const s of input.setJsons ?? []) parseSetJson(s, user);

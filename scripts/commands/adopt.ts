@@ -9,7 +9,7 @@ import { checkedValues, valuesInput, valuesOptions } from "./values-options.js";
 const RELEASE_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const MAX_RELEASE_NAME_LENGTH = 53;
 
-export function releaseNameProblem(name: string): string | undefined {
+function releaseNameProblem(name: string): string | undefined {
   if (name === "") return "no name provided";
   if (name.length > MAX_RELEASE_NAME_LENGTH || !RELEASE_NAME.test(name))
     return `invalid release name, must match regex ${RELEASE_NAME.source} and the length must not be longer than ${MAX_RELEASE_NAME_LENGTH}`;

@@ -3,13 +3,13 @@ import type { HelmMajor } from "../tools.js";
 import { type Command, Failure, UsageError, flag, line, str, strings } from "./spec.js";
 import { checkedValues, namespaceOption, valuesInput, valuesOptions } from "./values-options.js";
 
-export function helmMajor(raw: string | undefined): HelmMajor | undefined {
+function helmMajor(raw: string | undefined): HelmMajor | undefined {
   if (raw === undefined) return undefined;
   if (raw !== "3" && raw !== "4") throw new UsageError(`--helm must be 3 or 4, got ${JSON.stringify(raw)}`);
   return Number(raw) as HelmMajor;
 }
 
-export const helmOption = { type: "string", arg: "3|4", help: "use this repository's provisioned Helm major (.tools/helm3 or .tools/helm4) instead of HELM_BIN or PATH" } as const;
+const helmOption = { type: "string", arg: "3|4", help: "use this repository's provisioned Helm major (.tools/helm3 or .tools/helm4) instead of HELM_BIN or PATH" } as const;
 
 export const render: Command = {
   name: "render",
