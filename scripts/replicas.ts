@@ -4,9 +4,7 @@
 // Calico's docs say the same for production). operator: tigera/operator's GetExpectedTyphaScale (pkg/common/autoscale.go,
 // v1.28.5 to v1.38.0): 1 for up to 2 nodes, 2 for up to 4, else max(3, floor(n / 200) + 2), one spare Typha more
 // than the guide. The parameters are values (typha.replicaRule); their defaults come from values.schema.json.
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import { repoRoot } from "./tools.js";
+import { valuesSchema, type SchemaNode } from "./values.js";
 
 export type Formula = "guide" | "operator";
 
@@ -16,17 +14,9 @@ export interface RuleParameters {
   minReplicas: number;
 }
 
-interface SchemaNode {
-  default?: unknown;
-  properties?: Record<string, SchemaNode>;
-}
-
-let schemaRoot: SchemaNode | undefined;
-
 /** The default values.schema.json declares for a dotted value path, e.g. "typha.replicaRule.minReplicas". */
 export function schemaDefault(path: string): unknown {
-  schemaRoot ??= JSON.parse(readFileSync(join(repoRoot, "values.schema.json"), "utf8")) as SchemaNode;
-  const node = path.split(".").reduce<SchemaNode | undefined>((n, k) => n?.properties?.[k], schemaRoot);
+  const node = path.split(".").reduce<SchemaNode | undefined>((n, k) => n?.properties?.[k], valuesSchema());
   if (node === undefined || !("default" in node)) throw new Error(`values.schema.json has no default for ${path}`);
   return node.default;
 }

@@ -244,12 +244,18 @@ function userValues(input: ValuesInput): JsonObject {
   return user;
 }
 
-interface SchemaNode {
+export interface SchemaNode {
   default?: Json;
   properties?: Record<string, SchemaNode>;
 }
 
+let schemaCache: SchemaNode | undefined;
 let schemaDefaultsCache: string | undefined;
+
+/** values.schema.json, read once per process: the one source of the values' defaults. */
+export function valuesSchema(): SchemaNode {
+  return (schemaCache ??= JSON.parse(readFileSync(join(repoRoot, "values.schema.json"), "utf8")) as SchemaNode);
+}
 
 /**
  * chart/values.yaml as values.schema.json's defaults: the two are equal key for key (test/schema.test.ts), and
@@ -258,7 +264,7 @@ let schemaDefaultsCache: string | undefined;
 export function defaultValues(): JsonObject {
   const walk = (n: SchemaNode): Json =>
     n.properties ? Object.fromEntries(Object.entries(n.properties).flatMap(([k, c]) => (c.properties || "default" in c ? [[k, walk(c)]] : []))) : (n.default as Json);
-  schemaDefaultsCache ??= JSON.stringify(walk(JSON.parse(readFileSync(join(repoRoot, "values.schema.json"), "utf8")) as SchemaNode));
+  schemaDefaultsCache ??= JSON.stringify(walk(valuesSchema()));
   return JSON.parse(schemaDefaultsCache) as JsonObject;
 }
 
