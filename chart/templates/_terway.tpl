@@ -52,8 +52,9 @@ The hook receives these same lines (FELIX_VERSIONS) and reads them with the same
 {{- eq $r "true" -}}
 {{- end }}
 
-{{/* "FELIX TYPHA" of the row that places an image reference's Terway version, or "". */}}
-{{- define "terway-relay.felixRow" -}}
+{{/* The TYPHA column of the row that places an image reference's Terway version, or "". (The hook's felix_row
+reads the FELIX column too, to compare with a pinned tag.) */}}
+{{- define "terway-relay.typhaForTerway" -}}
 {{- $v := include "terway-relay.terwayVersion" . -}}
 {{- $found := "" -}}
 {{- if $v -}}
@@ -61,7 +62,7 @@ The hook receives these same lines (FELIX_VERSIONS) and reads them with the same
 {{- $f := splitList " " . -}}
 {{- if and (not $found) (ne (include "terway-relay.versionLess" (list $v (index $f 0))) "true") -}}
 {{- if or (eq (index $f 1) "-") (eq (include "terway-relay.versionLess" (list $v (index $f 1))) "true") -}}
-{{- $found = printf "%s %s" (index $f 2) (index $f 3) -}}
+{{- $found = index $f 3 -}}
 {{- end -}}
 {{- end -}}
 {{- end -}}
@@ -99,9 +100,9 @@ the table cannot place is refused, unless typha.allowVersionSkew (then the appVe
 {{- .Values.typha.image.tag -}}
 {{- else -}}
 {{- $image := include "terway-relay.liveTerwayImage" . -}}
-{{- $row := include "terway-relay.felixRow" $image -}}
-{{- if $row -}}
-{{- index (splitList " " $row) 1 -}}
+{{- $typha := include "terway-relay.typhaForTerway" $image -}}
+{{- if $typha -}}
+{{- $typha -}}
 {{- else if or (not $image) .Values.typha.allowVersionSkew -}}
 {{- .Chart.AppVersion -}}
 {{- else -}}
