@@ -213,3 +213,15 @@ and restore the previous value on uninstall. Logs: kubectl -n {{ .Release.Namesp
 Helm --timeout: a roll of {{ $b.nodes }} nodes{{ if $b.nodesAssumed }} (assumed: no node count known){{ end }} takes about {{ $b.batches }} batches x {{ .Values.hook.secondsPerRollBatch }}s; each hook may run
 {{ $b.deadlineSeconds }}s, so pass --timeout {{ $b.helmTimeout }} (or more) to helm install, upgrade, rollback and uninstall.
 {{- end }}
+
+{{/* NOTES' undo commands, with the --timeout every hook-running command needs:
+(dict "root" . "heading" "Roll back" "comment" "removes the relay altogether"). */}}
+{{- define "terway-relay.undoNotes" -}}
+{{- $r := .root -}}
+{{- $ns := $r.Release.Namespace -}}
+{{- $timeout := (include "terway-relay.hookBudget" $r | fromYaml).helmTimeout -}}
+{{ .heading }} (the hooks roll Terway again: keep the --timeout):
+  helm -n {{ $ns }} history {{ $r.Release.Name }}
+  helm -n {{ $ns }} rollback {{ $r.Release.Name }} <revision> --timeout {{ $timeout }}
+  helm -n {{ $ns }} uninstall {{ $r.Release.Name }} --timeout {{ $timeout }}    # {{ .comment }}
+{{- end }}

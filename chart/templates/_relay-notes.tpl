@@ -6,7 +6,6 @@ Typha (a Ready Terway pod proves nothing: its readiness is a TCP probe), and how
 {{- $s := include "terway-relay.sizing" . | fromYaml -}}
 {{- $ns := .Release.Namespace -}}
 {{- $t := .Values.typha -}}
-{{- $timeout := (include "terway-relay.hookBudget" . | fromYaml).helmTimeout -}}
 {{- $rule := include "terway-relay.replicaRuleText" . -}}
 Replicas: {{ $s.replicas }}, {{ if eq $s.source "live" -}}
 kept from the running Deployment (lookup): the autoscaler owns the count (the rule alone gives {{ $s.rule }})
@@ -35,10 +34,7 @@ Check that Felix connected to Typha (Terway's policy container is Ready without 
 Summed over the Typha pods, typha_connections_active approaches the number of Terway nodes. Felix's side:
   kubectl -n {{ $ns }} logs daemonset/terway-eniip -c policy | grep -i typha
 
-Roll back (the hooks roll Terway again: keep the --timeout):
-  helm -n {{ $ns }} history {{ .Release.Name }}
-  helm -n {{ $ns }} rollback {{ .Release.Name }} <revision> --timeout {{ $timeout }}
-  helm -n {{ $ns }} uninstall {{ .Release.Name }} --timeout {{ $timeout }}    # removes the relay altogether
+{{ include "terway-relay.undoNotes" (dict "root" . "heading" "Roll back" "comment" "removes the relay altogether") }}
 {{- if $t.autoscaler.enabled }}
 Under Helm 4, going back to a revision without the autoscaler needs --force-conflicts (README, Autoscaling).
 {{- end }}
