@@ -599,7 +599,8 @@ verify_felix() {
   fi
   # Ready Linux Terway pods, as read before the roll (a finished roll has at least as many): an upper bound, since
   # pods on exclusive-ENI nodes run no Felix (terway cmd/terway-cli/policy.go runExclusiveENI, v1.17.5) and the
-  # hook's Role cannot read nodes to count those.
+  # hook's Role cannot read nodes to count those. Such nodes carry k8s.aliyun.com/exclusive-mode-eni-type=eniOnly
+  # (terway types/k8s.go ExclusiveENIModeLabel, v1.17.5).
   expected=0
   for ds in $FOUND; do
     r=$(ds_fact "$ds" ready)
