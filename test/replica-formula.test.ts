@@ -3,14 +3,13 @@
 import { cpSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { execa } from "execa";
 import type { Deployment } from "kubernetes-types/apps/v1.js";
 import { describe, expect, it } from "vitest";
 import { plan } from "../scripts/plan.js";
-import { HelmError, helmTemplate } from "../scripts/render.js";
-import { chartDir, repoRoot } from "../scripts/tools.js";
+import { chartDir } from "../scripts/tools.js";
 import { validateValues } from "../scripts/validate.js";
 import { mergeValues } from "../scripts/values.js";
+import { runCli } from "./support/cli-io.js";
 import { renderNotes } from "./support/notes.js";
 import { BASE, HELM_MAJORS, one, renderError, renderObjects } from "./support/renders.js";
 
@@ -45,10 +44,7 @@ describe.each(HELM_MAJORS)("formula operator in the chart (helm %i)", (helm) => 
     try {
       cpSync(chartDir, dir, { recursive: true, dereference: true });
       rmSync(join(dir, "values.schema.json"));
-      const err = await helmTemplate({ helm, chart: dir, sets: [...BASE, "nodeCount=1000", OPERATOR, "typha.autoscaler.enabled=true"] }).then(
-        () => "rendered",
-        (e: unknown) => (e instanceof HelmError ? e.message : String(e)),
-      );
+      const err = await renderError({ helm, chart: dir, sets: [...BASE, "nodeCount=1000", OPERATOR, "typha.autoscaler.enabled=true"] });
       expect(err).toContain(REFUSAL);
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -67,11 +63,11 @@ describe("formula operator in the harness and the planner", () => {
   it("plan() and `plan --formula operator` use it", async () => {
     expect(plan({ nodeCount: 1000, formula: "operator" }).replicas).toBe(7);
     expect(plan({ nodeCount: 1000 }).replicas).toBe(5);
-    const r = await execa("node", ["dist/terway-relay.js", "plan", "--nodes", "1000", "--formula", "operator", "--json"], { cwd: repoRoot, reject: false });
-    expect(r.exitCode, r.stderr).toBe(0);
+    const r = await runCli(["plan", "--nodes", "1000", "--formula", "operator", "--json"]);
+    expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ replicas: 7, parameters: { formula: "operator" } });
-    const bad = await execa("node", ["dist/terway-relay.js", "plan", "--nodes", "1000", "--formula", "calico"], { cwd: repoRoot, reject: false });
-    expect(bad.exitCode).toBe(2);
+    const bad = await runCli(["plan", "--nodes", "1000", "--formula", "calico"]);
+    expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--formula must be guide or operator, got "calico"');
   });
 });

@@ -21,7 +21,15 @@ function notesChart(source = chartDir): string {
   return dir;
 }
 
-export async function renderNotes(o: RenderOptions): Promise<string> {
-  const { objects } = await render({ ...o, chart: notesChart(o.chart) });
-  return String(objects.find((x) => x.kind === "NotesPreview")!.notes);
+const notesRenders = new Map<string, Promise<string>>();
+
+/** NOTES for these options, rendered once per worker (as renderObjects caches renders). */
+export function renderNotes(o: RenderOptions): Promise<string> {
+  const key = JSON.stringify(o);
+  let notes = notesRenders.get(key);
+  if (!notes) {
+    notes = render({ ...o, chart: notesChart(o.chart) }).then(({ objects }) => String(objects.find((x) => x.kind === "NotesPreview")!.notes));
+    notesRenders.set(key, notes);
+  }
+  return notes;
 }
