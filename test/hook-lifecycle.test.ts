@@ -4,7 +4,7 @@
 // or deletes Typha between them, as the release would.
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { FakeApiServer, type FakeCluster, type Obj } from "./support/fake-kube-apiserver.js";
-import { fixture, fromSaved, hookVariant, rolledOut, runPhase, terwayCluster, typhaObjects, type HookVariant, type Phase, type PhaseResult } from "./support/hook-harness.js";
+import { eniConfigData, fixture, fromSaved, hookVariant, putTypha, relayRecords, rolledOut, runPhase, terwayCluster, type HookVariant, type Phase, type PhaseResult } from "./support/hook-harness.js";
 
 const BASE = ["region=cn-hangzhou", "nodeCount=320"];
 const OWNED = ["felix_relay_service", "disable_network_policy"];
@@ -37,18 +37,13 @@ function cluster(seed: { configMap?: Obj | null; daemonSets?: Obj[] } = {}): Fak
   return terwayCluster(server, seed);
 }
 
-const data = (c: FakeCluster) => ({ ...((c.get("ConfigMap", "eni-config")?.data as Record<string, string>) ?? {}) });
-const annotations = (c: FakeCluster) => ({ ...((c.get("ConfigMap", "eni-config")?.metadata.annotations as Record<string, string>) ?? {}) });
-const relayRecords = (c: FakeCluster) => Object.fromEntries(Object.entries(annotations(c)).filter(([k]) => k.startsWith("terway-relay/")));
+const data = eniConfigData;
 const restarts = (c: FakeCluster, ds = "terway-eniip") => c.restarts.get(ds) ?? 0;
 /** The DaemonSet's state as the hook leaves it: the state annotation on its pod template (the only field it writes). */
 const dsHash = (c: FakeCluster, ds = "terway-eniip") =>
   ((c.get("DaemonSet", ds)?.spec as { template: { metadata: { annotations?: Record<string, string> } } }).template.metadata.annotations ?? {})["terway-relay/eni-config"];
 const patches = (c: FakeCluster) => c.requests.filter((r) => r.verb === "patch" || r.verb === "update");
 
-function putTypha(c: FakeCluster, serviceName = "calico-typha", ready = 3): void {
-  for (const o of typhaObjects(serviceName, ready)) c.put(o);
-}
 function deleteTypha(c: FakeCluster, serviceName = "calico-typha"): void {
   c.remove("Deployment", "calico-typha");
   c.remove("Endpoints", serviceName);

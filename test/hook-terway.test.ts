@@ -10,7 +10,7 @@ import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { kubectlBin } from "../scripts/tools.js";
 import { FakeApiServer, type FakeCluster, type Obj } from "./support/fake-kube-apiserver.js";
-import { fixture, hookVariant, runPhase, typhaObjects, type HookVariant, type Phase, type PhaseResult } from "./support/hook-harness.js";
+import { eniConfigData, fixture, hookVariant, putTypha, relayRecords, runPhase, terwayCluster, type HookVariant, type Phase, type PhaseResult } from "./support/hook-harness.js";
 import { concurrencyLimit } from "./support/limit.js";
 import { terwayImage, VERSION_EDGES } from "./support/terway-versions.js";
 
@@ -100,22 +100,14 @@ const SHAPES: Shape[] = [
   { name: "terway-eniip with terway-eniip-windows beside it", configMap: "eni-config.yaml", daemonSets: ["terway-eniip.yaml", "terway-eniip-windows.yaml"], relayRefusal: null, disableRefusal: null },
 ];
 
-let clusterCount = 0;
-function cluster(configMap: Obj, daemonSets: Obj[]): FakeCluster {
-  const c = server.cluster(`t${++clusterCount}`);
-  c.put({ apiVersion: "v1", kind: "Namespace", metadata: { name: "kube-system" } });
-  c.put(configMap);
-  for (const ds of daemonSets) c.put(ds);
-  c.connectionsPerTypha = 107; // 3 Typhas: 321 connections for the 320 Linux Terway pods
-  return c;
-}
+// 3 Typhas answering 107 connections each: 321 for the 320 Linux Terway pods (support/hook-harness.ts).
+const cluster = (configMap: Obj, daemonSets: Obj[]): FakeCluster => terwayCluster(server, { configMap, daemonSets });
 const shapeCluster = (s: Shape) => cluster(fixture(s.configMap), s.daemonSets.map((f) => fixture(f)));
 const variantFor = (s: Shape, mode: "relay" | "disable") =>
   s.daemonSets.includes("terway-eniip-windows.yaml") ? (mode === "relay" ? relayWindows : disableWindows) : mode === "relay" ? relay : disable;
 
-const data = (c: FakeCluster) => ({ ...((c.get("ConfigMap", "eni-config")?.data as Record<string, string>) ?? {}) });
-const records = (c: FakeCluster) =>
-  Object.fromEntries(Object.entries((c.get("ConfigMap", "eni-config")?.metadata.annotations as Record<string, string>) ?? {}).filter(([k]) => k.startsWith("terway-relay/")));
+const data = eniConfigData;
+const records = relayRecords;
 const patches = (c: FakeCluster) => c.requests.filter((r) => r.verb === "patch" || r.verb === "update" || r.method === "DELETE" || r.verb === "create");
 const errors = (r: PhaseResult) => r.stderr.split("\n").filter((l) => l.includes("ERROR"));
 
@@ -135,10 +127,6 @@ async function refused(c: FakeCluster, v: HookVariant, p: Phase, message: RegExp
   expect(errors(r)[0]).toMatch(/nothing was changed\.$/);
   expect(patches(c).slice(before)).toEqual([]);
   expect(c.denied).toEqual([]);
-}
-
-function putTypha(c: FakeCluster): void {
-  for (const o of typhaObjects("calico-typha", 3)) c.put(o);
 }
 
 /**

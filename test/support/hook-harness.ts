@@ -93,6 +93,18 @@ export async function runPhase(cluster: FakeCluster, variant: HookVariant, phase
   return { exitCode: r.exitCode ?? -1, stdout: r.stdout, stderr: r.stderr, output: r.all ?? "" };
 }
 
+/** eni-config's data as the cluster holds it now. */
+export const eniConfigData = (c: FakeCluster): Record<string, string> => ({ ...((c.get("ConfigMap", "eni-config")?.data as Record<string, string>) ?? {}) });
+
+/** The hook's records on eni-config: its terway-relay/ annotations. */
+export const relayRecords = (c: FakeCluster): Record<string, string> =>
+  Object.fromEntries(Object.entries((c.get("ConfigMap", "eni-config")?.metadata.annotations as Record<string, string>) ?? {}).filter(([k]) => k.startsWith("terway-relay/")));
+
+/** Helm creates Typha: its Deployment (3 replicas, `ready` of them ready) and the Service's endpoints. */
+export function putTypha(c: FakeCluster, serviceName = "calico-typha", ready = 3, readyEndpoints = ready): void {
+  for (const o of typhaObjects(serviceName, ready, 3, readyEndpoints)) c.put(o);
+}
+
 /** Typha as a release leaves it: the Deployment with ready replicas and the Service's ready endpoints (fewer than
  * the ready replicas when the endpoints controller has not caught up, or a readiness gate holds them back). */
 export function typhaObjects(serviceName: string, ready: number, replicas = 3, readyEndpoints = ready): Obj[] {

@@ -4,7 +4,7 @@
 // that passes either way pins nothing.
 import { expect } from "vitest";
 import type { FakeApiServer, FakeCluster, Obj } from "./fake-kube-apiserver.js";
-import { fixture, fromSaved, rolledOut, runPhase, terwayCluster, typhaObjects, type HookVariant, type Phase, type PhaseResult } from "./hook-harness.js";
+import { eniConfigData, fixture, fromSaved, putTypha, relayRecords, rolledOut, runPhase, terwayCluster, type HookVariant, type Phase, type PhaseResult } from "./hook-harness.js";
 
 export interface SafetyProperty {
   name: string;
@@ -15,9 +15,8 @@ export interface SafetyProperty {
   scenario: (server: FakeApiServer, v: HookVariant, real: HookVariant) => Promise<void>;
 }
 
-const data = (c: FakeCluster) => ({ ...((c.get("ConfigMap", "eni-config")?.data as Record<string, string>) ?? {}) });
-const records = (c: FakeCluster) =>
-  Object.fromEntries(Object.entries((c.get("ConfigMap", "eni-config")?.metadata.annotations as Record<string, string>) ?? {}).filter(([k]) => k.startsWith("terway-relay/")));
+const data = eniConfigData;
+const records = relayRecords;
 const configMapWrites = (c: FakeCluster) => c.requests.filter((r) => r.resource === "configmaps" && r.verb === "patch" && r.status === 200);
 
 async function ok(c: FakeCluster, v: HookVariant, p: Phase, env: Record<string, string> = {}): Promise<PhaseResult> {
@@ -26,9 +25,6 @@ async function ok(c: FakeCluster, v: HookVariant, p: Phase, env: Record<string, 
   return r;
 }
 
-function putTypha(c: FakeCluster, ready = 3, readyEndpoints = ready): void {
-  for (const o of typhaObjects("calico-typha", ready, 3, readyEndpoints)) c.put(o);
-}
 
 /** The release `real` installed over `configMap`, saved once per server. */
 async function installed(server: FakeApiServer, real: HookVariant, configMap: Obj): Promise<FakeCluster> {
@@ -108,7 +104,7 @@ export const SAFETY: SafetyProperty[] = [
     },
     async scenario(server, v) {
       const c = terwayCluster(server);
-      putTypha(c, 3, 1); // 3 ready replicas, 1 ready address behind the Service
+      putTypha(c, "calico-typha", 3, 1); // 3 ready replicas, 1 ready address behind the Service
       const r = await runPhase(c, v, "post-install", { TYPHA_READY_TIMEOUT: "1", CONNECT_TIMEOUT: "1" });
       expect(r.exitCode, r.output).toBe(1);
       expect(r.stderr).toMatch(/Typha was not ready within 1s \(3 ready replicas .* 1 ready endpoints .* need 3\): eni-config was not changed/);
@@ -118,7 +114,7 @@ export const SAFETY: SafetyProperty[] = [
       let readyRead = -1; // the request that first sees enough ready endpoints
       c.onRequest = (req) => {
         if (req.resource !== "endpoints" || ++reads !== 2) return;
-        putTypha(c, 3, 3);
+        putTypha(c, "calico-typha", 3, 3);
         readyRead = c.requests.indexOf(req);
       };
       await ok(c, v, "post-install", { CONNECT_TIMEOUT: "1" });
