@@ -73,8 +73,9 @@ describe("chart/ci", () => {
       expect(r.exitCode).toBe(1);
       const problems = (r.stdout + r.stderr).split("\n").filter((l) => /^- |^\[ERROR\]/.test(l.trim()) && !l.includes("values don't meet"));
       expect(problems.length).toBeGreaterThan(0);
-      // The schema requires region (no default): Helm 3 "- (root): region is required"; Helm 4 "- at '': missing
-      // property 'region'".
+      // The schema requires region (no default): Helm 3 "- (root): region is required" (xeipuuv/gojsonschema v1.2.0,
+      // helm v3.17.2 go.mod); Helm 4 "- at '': missing property 'region'" (santhosh-tekuri/jsonschema v6.0.2, helm
+      // v4.1.4 go.mod).
       for (const line of problems) expect(line).toMatch(major === 3 ? /- \(root\): region is required$/ : /- at '': missing property 'region'$/);
     });
   });
