@@ -2,10 +2,10 @@
 import { readFileSync } from "node:fs";
 import { execa } from "execa";
 import { describe, expect, it } from "vitest";
-import { chartSchemaPath, rootSchemaPath } from "../scripts/gen-chart-schema.js";
-import { readmePath, readmeSource } from "../scripts/gen-readme.js";
-import { typesPath, typesSource } from "../scripts/gen-types.js";
-import { validatorPath, validatorSource } from "../scripts/gen-validator.js";
+import { chartSchemaPath, rootSchemaPath } from "../scripts/build/gen-chart-schema.js";
+import { readmePath, readmeSource } from "../scripts/build/gen-readme.js";
+import { typesPath, typesSource } from "../scripts/build/gen-types.js";
+import { validatorPath, validatorSource } from "../scripts/build/gen-validator.js";
 
 const read = (p: string) => readFileSync(p, "utf8");
 const hint = "out of date: run `npm run gen` and commit the result";

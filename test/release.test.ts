@@ -6,7 +6,7 @@ import { join } from "node:path";
 import yaml from "js-yaml";
 import type { Deployment } from "kubernetes-types/apps/v1.js";
 import { describe, expect, it } from "vitest";
-import { packageChart } from "../scripts/package-chart.js";
+import { packageChart } from "../scripts/build/package-chart.js";
 import { helmTemplate } from "../scripts/render.js";
 import { schemaDefault } from "../scripts/replicas.js";
 import { chartDir, repoRoot } from "../scripts/tools.js";

@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { loadSchema } from "../scripts/gen-validator.js";
+import { loadSchema } from "../scripts/build/gen-validator.js";
 import { chartDir } from "../scripts/tools.js";
 import { checkValues, validateValues } from "../scripts/validate.js";
 import { chartDefaults, coalesce } from "../scripts/values.js";

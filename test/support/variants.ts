@@ -1,6 +1,6 @@
 // Value variants derived from values.schema.json, so new features are covered as they land: "all features on"
 // turns every boolean named enabled or create to true.
-import { loadSchema } from "../../scripts/gen-validator.js";
+import { loadSchema } from "../../scripts/build/gen-validator.js";
 
 interface Node {
   type?: string;

@@ -6,8 +6,9 @@ import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import yaml from "js-yaml";
 import { replaceBlock } from "./gen-readme.js";
-import { render, type KubeObject } from "./render.js";
-import { chartDir, isMain } from "./tools.js";
+import { render, type KubeObject } from "../render.js";
+import { chartDir } from "../tools.js";
+import { isMain } from "./is-main.js";
 
 const chartYamlPath = join(chartDir, "Chart.yaml");
 

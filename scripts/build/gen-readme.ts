@@ -4,8 +4,9 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadSchema } from "./gen-validator.js";
-import { planTable } from "./plan.js";
-import { isMain, repoRoot } from "./tools.js";
+import { planTable } from "../plan.js";
+import { repoRoot } from "../tools.js";
+import { isMain } from "./is-main.js";
 
 export const readmePath = join(repoRoot, "README.md");
 
