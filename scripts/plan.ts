@@ -3,8 +3,9 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import yaml from "js-yaml";
+import { schemaDefault } from "./schema.js";
 import { chartDir } from "./tools.js";
-import { CALICO_MAX_ADVISED, ruleFormula, ruleParameters, ruleReplicas, schemaDefault, typhaReplicas, type ReplicaInput, type ReplicaPlan, type RuleParameters } from "./replicas.js";
+import { CALICO_MAX_ADVISED, ruleFormula, ruleParameters, ruleReplicas, typhaReplicas, type ReplicaInput, type ReplicaPlan, type RuleParameters } from "./replicas.js";
 
 /**
  * Typha's per-instance connection limits: MaxConnectionsUpperLimit 10000 at every release; MaxConnectionsLowerLimit
@@ -43,11 +44,15 @@ export function syncerMultiplier(typhaVersion: string): number {
 export { CALICO_MAX_ADVISED };
 export const CALICO_PRODUCTION_MIN = 3;
 
+let defaultTyphaVersionCache: string | undefined;
+
 /** The Typha version the planner assumes unless told: the chart's default image tag, or (when that default is
  * empty, meaning "detect at install") the chart's appVersion. */
-export const DEFAULT_TYPHA_VERSION: string =
-  (schemaDefault("typha.image.tag") as string) ||
-  String((yaml.load(readFileSync(join(chartDir, "Chart.yaml"), "utf8")) as { appVersion: string }).appVersion);
+export function defaultTyphaVersion(): string {
+  return (defaultTyphaVersionCache ??=
+    (schemaDefault("typha.image.tag") as string) ||
+    String((yaml.load(readFileSync(join(chartDir, "Chart.yaml"), "utf8")) as { appVersion: string }).appVersion));
+}
 
 export interface PlanInput extends ReplicaInput {
   /** Typha version, for its connection lower limit. */
@@ -94,7 +99,7 @@ export function rebalanceTarget(nodes: number, typhas: number, lower: number, up
 export function plan(input: PlanInput): Plan {
   const params = ruleParameters(input);
   const maxReplicas = input.maxReplicas ?? 0;
-  const typhaVersion = input.typhaVersion ?? DEFAULT_TYPHA_VERSION;
+  const typhaVersion = input.typhaVersion ?? defaultTyphaVersion();
   const p = typhaReplicas({ ...input, ...params, maxReplicas });
   const n = input.nodeCount;
   const r = p.replicas;

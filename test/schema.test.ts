@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { loadSchema } from "../scripts/build/gen-validator.js";
+import { valuesSchema } from "../scripts/schema.js";
 import { chartDir } from "../scripts/tools.js";
 import { checkValues, validateValues } from "../scripts/validate.js";
 import { chartDefaults, coalesce } from "../scripts/values.js";
@@ -19,7 +19,7 @@ interface Node {
   [k: string]: unknown;
 }
 
-const schema = loadSchema() as Node & { definitions: Record<string, Node> };
+const schema = valuesSchema() as Node & { definitions: Record<string, Node> };
 
 /** Every value property, with its dotted path (definitions are reached through $ref and checked separately). */
 function properties(node: Node = schema, prefix = ""): [string, Node][] {

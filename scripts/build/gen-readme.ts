@@ -3,26 +3,16 @@
 // test/generated.test.ts fails on drift.
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { loadSchema } from "./gen-validator.js";
 import { planTable } from "../plan.js";
+import { valuesSchema, type SchemaNode, type ValuesSchema } from "../schema.js";
 import { repoRoot } from "../tools.js";
 import { isMain } from "./is-main.js";
 
 export const readmePath = join(repoRoot, "README.md");
 
-interface SchemaNode {
-  type?: string | string[];
-  description?: string;
-  default?: unknown;
-  enum?: unknown[];
-  properties?: Record<string, SchemaNode>;
-  items?: SchemaNode;
-  $ref?: string;
-}
-
 const cell = (s: string) => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
 
-function typeOf(node: SchemaNode, root: { definitions?: Record<string, SchemaNode> }): string {
+function typeOf(node: SchemaNode, root: ValuesSchema): string {
   if (node.enum) return node.enum.map((v) => JSON.stringify(v)).join(" \\| ");
   if (node.$ref) return typeOf(root.definitions?.[node.$ref.replace("#/definitions/", "")] ?? {}, root);
   if (node.type === "array" && node.items) return `${typeOf(node.items, root)}[]`;
@@ -31,7 +21,7 @@ function typeOf(node: SchemaNode, root: { definitions?: Record<string, SchemaNod
 
 /** One row per leaf value (objects with declared properties are walked, not listed). */
 export function valuesTable(): string {
-  const root = loadSchema() as SchemaNode & { definitions?: Record<string, SchemaNode> };
+  const root = valuesSchema();
   const rows = ["| key | type | default | description |", "| --- | --- | --- | --- |"];
   const walk = (props: Record<string, SchemaNode>, prefix: string) => {
     for (const [key, node] of Object.entries(props)) {
