@@ -4,15 +4,12 @@
 // Calico's docs say the same for production). operator: tigera/operator's GetExpectedTyphaScale (pkg/common/autoscale.go,
 // v1.28.5 to v1.38.0): 1 for up to 2 nodes, 2 for up to 4, else max(3, floor(n / 200) + 2), one spare Typha more
 // than the guide. The parameters are values (typha.replicaRule); their defaults come from values.schema.json.
+import type { TerwayRelayValues } from "./generated/values.js";
 import { schemaDefault } from "./schema.js";
 
-export type Formula = "guide" | "operator";
-
-export interface RuleParameters {
-  formula: Formula;
-  nodesPerReplica: number;
-  minReplicas: number;
-}
+/** typha.replicaRule: the rule's parameters. */
+export type RuleParameters = TerwayRelayValues["typha"]["replicaRule"];
+export type Formula = RuleParameters["formula"];
 
 /** Calico's advice (docs, "Typha"): no more than 20 replicas. */
 export const CALICO_MAX_ADVISED = 20;
