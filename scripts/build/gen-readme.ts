@@ -1,5 +1,6 @@
 // Writes the generated parts of README.md between `<!-- NAME:start -->` and `<!-- NAME:end -->` markers.
-// The values table (values.schema.json descriptions and defaults) and the capacity table (scripts/plan.ts).
+// The values table (values.schema.json descriptions and defaults), the capacity table (scripts/plan.ts) and the
+// Terway version table (chart/templates/_terway.tpl's felixVersions, scripts/build/terway-table.ts).
 // test/generated.test.ts fails on drift.
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -7,6 +8,7 @@ import { planTable } from "../plan.js";
 import { valuesSchema, type SchemaNode, type ValuesSchema } from "../schema.js";
 import { repoRoot } from "../tools.js";
 import { isMain } from "./is-main.js";
+import { terwayVersionTable } from "./terway-table.js";
 
 export const readmePath = join(repoRoot, "README.md");
 
@@ -45,7 +47,7 @@ export function replaceBlock(text: string, name: string, content: string, [start
 
 /** The README as the generators want it, from the README as it is. */
 export function readmeSource(current = readFileSync(readmePath, "utf8")): string {
-  return replaceBlock(replaceBlock(current, "values", valuesTable()), "plan", planTable());
+  return replaceBlock(replaceBlock(replaceBlock(current, "values", valuesTable()), "plan", planTable()), "terway-versions", terwayVersionTable());
 }
 
 if (isMain(import.meta.url)) {
