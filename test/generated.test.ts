@@ -8,6 +8,9 @@ import { readmePath, readmeSource } from "../scripts/build/gen-readme.js";
 import { typesPath, typesSource } from "../scripts/build/gen-types.js";
 import { validatorPath, validatorSource } from "../scripts/build/gen-validator.js";
 import { felixRows, terwayTplPath, terwayVersionTable } from "../scripts/build/terway-table.js";
+import { valuesYamlPath, valuesYamlSource } from "../scripts/build/gen-values-yaml.js";
+import { loadHelmYaml } from "../scripts/helm-yaml.js";
+import { defaultsOf, defaultValues, type ValuesSchema } from "../scripts/schema.js";
 
 const read = (p: string) => readFileSync(p, "utf8");
 const hint = "out of date: run `npm run gen` and commit the result";
@@ -25,6 +28,12 @@ describe("generated files match values.schema.json", () => {
   });
   it("the Values types", async () => {
     expect(read(typesPath), hint).toBe(await typesSource());
+  });
+  it("chart/values.yaml: each key's description and default", () => {
+    expect(read(valuesYamlPath), hint).toBe(valuesYamlSource());
+  });
+  it("chart/values.yaml holds exactly the schema's defaults, as Helm reads it", () => {
+    expect(loadHelmYaml(read(valuesYamlPath))).toEqual(defaultValues());
   });
   it("the README's generated blocks", () => {
     const current = read(readmePath);
@@ -61,4 +70,38 @@ describe("README's Terway version table is the chart's (chart/templates/_terway.
       expect(() => felixRows(tplWith(line))).toThrow(/unreadable felixVersions row/);
     },
   );
+});
+
+describe("chart/values.yaml's generator handles any schema, not just today's keys", () => {
+  const schema: ValuesSchema = {
+    properties: {
+      name: { description: "A required string without a default.", type: "string", examples: ["x-1"] },
+      bare: { type: "string" },
+      gitops: {
+        description: "A new section.",
+        type: "object",
+        properties: {
+          enabled: { description: "A boolean.", type: "boolean", default: false },
+          strategy: { description: "An enum.", type: "string", enum: ["sync", "apply"], default: "sync" },
+          extra: { description: "No default here.", type: "object", properties: { inner: { type: "integer" } } },
+        },
+      },
+      list: { description: "A list of maps.", type: "array", default: [{ key: "a", on: "yes" }] },
+      tag: { type: "string", default: "1.10" },
+      empty: { type: "array", default: [] },
+    },
+  };
+  const text = valuesYamlSource(schema);
+
+  it("writes descriptions as comments, defaults as values, and keys without a default commented out", () => {
+    expect(text).toContain("# A required string without a default.\n# name: x-1\n");
+    expect(text).toContain("\n# bare:\n");
+    expect(text).toContain("# A new section.\ngitops:\n  # A boolean.\n  enabled: false\n  # An enum.\n  strategy: sync\n");
+    expect(text).toContain("  # No default here.\n  extra: {}\n    # inner:\n");
+    expect(text).toContain('list:\n  - key: a\n    "on": "yes"\n');
+    expect(text).toContain('tag: "1.10"');
+  });
+  it("reads back, as Helm reads it, as the schema's defaults", () => {
+    expect(loadHelmYaml(text)).toEqual(defaultsOf(schema));
+  });
 });

@@ -163,7 +163,7 @@ export interface TerwayRelayValues {
     };
     nodeSelector: Labels1;
     /**
-     * Tolerations of the Typha pods and of the autoscaler. The default is tigera/operator's bootstrap set (CriticalAddonsOnly, and the control-plane, master, not-ready, network-unavailable and uninitialized NoSchedule taints): cordoned nodes are avoided and a Typha on a dead node is evicted and replaced. The guide's [{operator: Exists}] also tolerates the NoExecute not-ready and unreachable taints forever (README: Tolerations).
+     * Tolerations of the Typha pods and of the autoscaler. The default is tigera/operator's bootstrap set (tigera/operator v1.43.0, pkg/render/common/meta/meta.go, TolerateBootstrap: CriticalAddonsOnly, and the control-plane, master, not-ready, network-unavailable and uninitialized NoSchedule taints): cordoned nodes are avoided and a Typha on a dead node is evicted and replaced. The guide's [{operator: Exists}] also tolerates the NoExecute not-ready and unreachable taints forever (README: Tolerations).
      */
     tolerations: Toleration[];
   };
