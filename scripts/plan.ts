@@ -159,23 +159,3 @@ export function formatPlan(p: Plan): string {
   for (const w of p.warnings) lines.push(`warning: ${w}`);
   return lines.join("\n");
 }
-
-/** Node counts of the README's capacity table. */
-export const TABLE_NODE_COUNTS = [100, 200, 500, 1000, 1001, 1500, 2000, 3000, 4000, 5000];
-
-/** The README's capacity table (chart defaults, and the replica count tigera/operator's formula gives), from plan(). */
-export function planTable(nodeCounts: number[] = TABLE_NODE_COUNTS): string {
-  const rows = [
-    "| nodes | replicas | per Typha, steady | per Typha, one lost | Typha's connection target | API watches per type, without → with relay | replicas with `formula: operator` | notes |",
-    "| ---: | ---: | ---: | ---: | ---: | --- | ---: | --- |",
-  ];
-  for (const n of nodeCounts) {
-    const p = plan({ nodeCount: n });
-    const c = p.connections;
-    const notes = p.error ? `refused: ${p.error}` : p.warnings.join("; ");
-    rows.push(
-      `| ${n} | ${p.replicas} | ${c.steadyPerTypha} | ${c.afterLossPerTypha ?? "-"} | ${c.rebalanceTarget} | ${p.watches.withoutRelay} → ${p.watches.withRelay} (${p.watches.reduction}x) | ${typhaReplicas({ nodeCount: n, formula: "operator" }).replicas} | ${notes.replace(/\|/g, "\\|")} |`,
-    );
-  }
-  return rows.join("\n");
-}

@@ -1,10 +1,11 @@
 // Writes the generated parts of README.md between `<!-- NAME:start -->` and `<!-- NAME:end -->` markers.
-// The values table (values.schema.json descriptions and defaults), the capacity table (scripts/plan.ts) and the
-// Terway version table (chart/templates/_terway.tpl's felixVersions, scripts/build/terway-table.ts).
+// The values table (values.schema.json descriptions and defaults), the capacity table (scripts/plan.ts's plan()) and
+// the Terway version table (chart/templates/_terway.tpl's felixVersions, scripts/build/terway-table.ts).
 // test/generated.test.ts fails on drift.
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { planTable } from "../plan.js";
+import { plan } from "../plan.js";
+import { typhaReplicas } from "../replicas.js";
 import { valuesSchema, type SchemaNode, type ValuesSchema } from "../schema.js";
 import { repoRoot } from "../tools.js";
 import { isMain } from "./is-main.js";
@@ -33,6 +34,26 @@ export function valuesTable(): string {
     }
   };
   walk(root.properties ?? {}, "");
+  return rows.join("\n");
+}
+
+/** Node counts of the README's capacity table. */
+export const TABLE_NODE_COUNTS = [100, 200, 500, 1000, 1001, 1500, 2000, 3000, 4000, 5000];
+
+/** The README's capacity table (chart defaults, and the replica count tigera/operator's formula gives), from plan(). */
+export function planTable(nodeCounts: number[] = TABLE_NODE_COUNTS): string {
+  const rows = [
+    "| nodes | replicas | per Typha, steady | per Typha, one lost | Typha's connection target | API watches per type, without → with relay | replicas with `formula: operator` | notes |",
+    "| ---: | ---: | ---: | ---: | ---: | --- | ---: | --- |",
+  ];
+  for (const n of nodeCounts) {
+    const p = plan({ nodeCount: n });
+    const c = p.connections;
+    const notes = p.error ? `refused: ${p.error}` : p.warnings.join("; ");
+    rows.push(
+      `| ${n} | ${p.replicas} | ${c.steadyPerTypha} | ${c.afterLossPerTypha ?? "-"} | ${c.rebalanceTarget} | ${p.watches.withoutRelay} → ${p.watches.withRelay} (${p.watches.reduction}x) | ${typhaReplicas({ nodeCount: n, formula: "operator" }).replicas} | ${notes.replace(/\|/g, "\\|")} |`,
+    );
+  }
   return rows.join("\n");
 }
 
