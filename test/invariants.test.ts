@@ -7,7 +7,9 @@ import { describe, expect, it } from "vitest";
 import type { KubeObject } from "../scripts/render.js";
 import { repoRoot } from "../scripts/tools.js";
 import { INVARIANTS, assertInvariants, invariantViolations, relayValuesWritten } from "./support/invariants.js";
+import { runCli } from "./support/cli-io.js";
 import { BASE, HELM_MAJORS, checkRender, renderObjects } from "./support/renders.js";
+import { counters } from "./support/stats.js";
 
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 const ctx = { namespace: "kube-system" };
@@ -120,6 +122,12 @@ describe("renders that bypass renderObjects", () => {
     get(objs, "Service").spec.selector = { "k8s-app": "calico-tyhpa" };
     expect(() => checkRender(objs, { sets: BASE })).toThrow(/\[selectorsMatch\]/);
     expect(() => checkRender(objs, { sets: BASE, chart: "/tmp/some-other-chart" })).not.toThrow();
+  });
+
+  it("are counted: every helm template scripts/render.ts runs, the CLI's in-process ones too, adds to helmTemplateCalls", async () => {
+    const before = counters.helmTemplateCalls ?? 0;
+    expect((await runCli(["render", "--set", "region=cn-hangzhou"])).code).toBe(0);
+    expect(counters.helmTemplateCalls).toBe(before + 1);
   });
 
   it("do not exist: only test/support/renders.ts imports scripts/render.ts's render()", () => {
