@@ -14,7 +14,7 @@ export interface InvariantContext {
   externalServiceAccounts?: string[];
 }
 
-/** True when a render is of the project's own chart/ (invariants-setup.ts checks those on every render). */
+/** True when a render is of the project's own chart/ (renders.ts's render() checks those on every render). */
 export function isProjectChart(o: RenderOptions): boolean {
   return o.chart === undefined || resolve(o.chart) === chartDir;
 }
