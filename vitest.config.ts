@@ -11,8 +11,8 @@ export default defineConfig({
     // on helm and kubectl children, so one worker per core keeps both cores busy.
     maxWorkers: Math.max(2, availableParallelism()),
     // A worker runs its files one after another in one module graph: the support modules load once, and the shared
-    // render cache (test/support/renders.ts) serves every file of that worker. The setup files are written for it:
-    // they register their observer once and hand each file's counters over only once.
+    // render cache (test/support/renders.ts) serves every file of that worker. The setup file is written for it:
+    // it wraps the helm call once and hands each file's counters over only once.
     isolate: false,
     // Concurrent tests (the hook scenarios) at once per worker, each spawning kubectl processes one after another.
     maxConcurrency: 4,
@@ -20,6 +20,6 @@ export default defineConfig({
     env: { GOGC: "off" },
     // Counters (helm renders, property cases, corpus files) summed over all files and printed at the end.
     globalSetup: ["test/support/stats-global.ts"],
-    setupFiles: ["test/support/stats-setup.ts", "test/support/invariants-setup.ts"],
+    setupFiles: ["test/support/stats-setup.ts"],
   },
 });

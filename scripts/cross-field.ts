@@ -3,8 +3,9 @@
 // replica plan in _helpers.tpl); test/differential.test.ts proves the harness and the chart refuse the same cases.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { CALICO_MAX_ADVISED, typhaReplicas } from "./replicas.js";
+import { CALICO_MAX_ADVISED, typhaReplicas, type ReplicaInput } from "./replicas.js";
 import { chartDir } from "./tools.js";
+import type { TerwayRelayValues as Values } from "./generated/values.js";
 import type { ValueProblem } from "./validate.js";
 
 /** Terway's Felix looks for the Typha Service in kube-system: Terway's policy container sets
@@ -18,25 +19,9 @@ function namespaceRefusal(ns: string): string {
   return `release namespace ${JSON.stringify(ns)} is not allowed: install terway-relay into ${RELEASE_NAMESPACE} (helm install -n ${RELEASE_NAMESPACE}), where Terway's Felix looks for the Typha Service`;
 }
 
-interface Resources {
-  requests?: Record<string, string>;
-  limits?: Record<string, string>;
-}
-
-interface Values {
-  region?: string;
-  mode?: string;
-  nodeCount?: number;
-  typha?: {
-    replicas?: number;
-    maxReplicas?: number;
-    replicaRule?: { formula?: "guide" | "operator"; nodesPerReplica?: number; minReplicas?: number };
-    autoscaler?: { enabled?: boolean; resources?: Resources };
-    serviceAccount?: { create?: boolean };
-    image?: { registry?: string; tag?: string };
-    resources?: Resources;
-  };
-}
+type Typha = Values["typha"];
+/** A container's resources: Typha's and the autoscaler's have the same shape. */
+type Resources = Typha["resources"];
 
 /** Typha release lines the dedicated ClusterRole has rules for (the lines of chart/templates/_typha-rbac.tpl's table; the differential corpus checks that harness and chart refuse the same tag). */
 const RBAC_LINES = ["3.5", "3.20", "3.24"];
@@ -84,10 +69,10 @@ function quantityValue(q: string): number | undefined {
 }
 
 /** requests above limits for one container's resources, as the chart words them. */
-function requestsAboveLimits(path: string, r: Resources | undefined): ValueProblem[] {
+function requestsAboveLimits(path: string, r: Resources): ValueProblem[] {
   const out: ValueProblem[] = [];
-  for (const [name, request] of Object.entries(r?.requests ?? {})) {
-    const limit = r?.limits?.[name];
+  for (const [name, request] of Object.entries(r.requests)) {
+    const limit = r.limits[name as keyof Resources["limits"]];
     if (limit === undefined) continue;
     const [req, lim] = [quantityValue(request), quantityValue(limit)];
     if (req !== undefined && lim !== undefined && req > lim)
@@ -97,24 +82,23 @@ function requestsAboveLimits(path: string, r: Resources | undefined): ValueProbl
 }
 
 /** Problems of schema-valid values (and the release namespace) that the chart would refuse. */
-export function crossFieldProblems(values: unknown, opts: { namespace?: string } = {}): ValueProblem[] {
-  const v = values as Values;
+export function crossFieldProblems(v: Values, opts: { namespace?: string } = {}): ValueProblem[] {
   const out: ValueProblem[] = [];
   const ns = opts.namespace ?? RELEASE_NAMESPACE;
   if (ns !== RELEASE_NAMESPACE) out.push({ path: "(namespace)", message: namespaceRefusal(ns) });
-  const region = regionProblem(v.region ?? "", v.typha?.image?.registry ?? "");
+  const region = regionProblem(v.region, v.typha.image.registry);
   if (region) out.push({ path: "region", message: region });
-  const t = v.typha ?? {};
-  out.push(...requestsAboveLimits("typha.resources", t.resources), ...requestsAboveLimits("typha.autoscaler.resources", t.autoscaler?.resources));
-  if (t.autoscaler?.enabled && (t.replicas ?? 0) > 0)
+  const t = v.typha;
+  out.push(...requestsAboveLimits("typha.resources", t.resources), ...requestsAboveLimits("typha.autoscaler.resources", t.autoscaler.resources));
+  if (t.autoscaler.enabled && t.replicas > 0)
     out.push({ path: "typha.replicas", message: "a fixed replica count is not allowed with typha.autoscaler.enabled: set it to 0" });
-  const tag = t.image?.tag ?? ""; // empty: picked at install from the live Terway, always a line of the table
-  if ((v.mode ?? "relay") === "relay" && t.serviceAccount?.create && tag !== "" && !RBAC_LINES.includes(/^v?[0-9]+\.[0-9]+/.exec(tag)?.[0].replace(/^v/, "") ?? ""))
+  const tag = t.image.tag; // empty: picked at install from the live Terway, always a line of the table
+  if (v.mode === "relay" && t.serviceAccount.create && tag !== "" && !RBAC_LINES.includes(/^v?[0-9]+\.[0-9]+/.exec(tag)?.[0].replace(/^v/, "") ?? ""))
     out.push({
       path: "typha.serviceAccount.create",
       message: `the chart knows what Typha v3.5.x, v3.20.x and v3.24.x need from the API server, not Typha ${JSON.stringify(tag)}: use one of those tags or set typha.serviceAccount.create=false (Terway's account)`,
     });
-  const plan = typhaReplicas(replicaInput(v, t.autoscaler?.enabled ? 0 : t.replicas));
+  const plan = typhaReplicas(replicaInput(v, t.autoscaler.enabled ? 0 : t.replicas));
   if (plan.error) {
     const path = /maxReplicas/.test(plan.error.split(" ")[0]) ? "typha.maxReplicas" : plan.source === "typha.replicas" ? "typha.replicas" : "nodeCount";
     out.push({ path, message: plan.error });
@@ -123,24 +107,15 @@ export function crossFieldProblems(values: unknown, opts: { namespace?: string }
 }
 
 /** The replica rule's inputs from values, as the chart's terway-relay.replicaPlan reads them. */
-function replicaInput(v: Values, replicas: number | undefined): Parameters<typeof typhaReplicas>[0] {
-  const t = v.typha ?? {};
-  return {
-    nodeCount: v.nodeCount ?? 0,
-    replicas,
-    maxReplicas: t.maxReplicas,
-    formula: t.replicaRule?.formula,
-    nodesPerReplica: t.replicaRule?.nodesPerReplica,
-    minReplicas: t.replicaRule?.minReplicas,
-  } as Parameters<typeof typhaReplicas>[0];
+function replicaInput(v: Values, replicas: number | undefined): ReplicaInput {
+  return { nodeCount: v.nodeCount, replicas, maxReplicas: v.typha.maxReplicas, ...v.typha.replicaRule };
 }
 
 /** Shapes the chart renders but that are probably mistakes: printed as warnings, the exit code stays 0. */
-export function crossFieldWarnings(values: unknown): ValueProblem[] {
-  const v = values as Values;
-  const t = v.typha ?? {};
-  const replicas = t.replicas ?? 0;
-  if (replicas === 0 || t.autoscaler?.enabled) return [];
+export function crossFieldWarnings(v: Values): ValueProblem[] {
+  const t = v.typha;
+  const replicas = t.replicas;
+  if (replicas === 0 || t.autoscaler.enabled) return [];
   const { rule } = typhaReplicas(replicaInput(v, undefined));
   // The planner's limit (Calico advises no more than 20 Typhas), or twice what the rule gives.
   if (replicas > rule && (replicas > CALICO_MAX_ADVISED || replicas >= 2 * rule))

@@ -3,8 +3,9 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import yaml from "js-yaml";
+import { schemaDefault } from "./schema.js";
 import { chartDir } from "./tools.js";
-import { CALICO_MAX_ADVISED, ruleFormula, ruleParameters, ruleReplicas, schemaDefault, typhaReplicas, type ReplicaInput, type ReplicaPlan, type RuleParameters } from "./replicas.js";
+import { CALICO_MAX_ADVISED, ruleFormula, ruleParameters, ruleReplicas, typhaReplicas, type ReplicaInput, type ReplicaPlan, type RuleParameters } from "./replicas.js";
 
 /**
  * Typha's per-instance connection limits: MaxConnectionsUpperLimit 10000 at every release; MaxConnectionsLowerLimit
@@ -43,11 +44,15 @@ export function syncerMultiplier(typhaVersion: string): number {
 export { CALICO_MAX_ADVISED };
 export const CALICO_PRODUCTION_MIN = 3;
 
+let defaultTyphaVersionCache: string | undefined;
+
 /** The Typha version the planner assumes unless told: the chart's default image tag, or (when that default is
  * empty, meaning "detect at install") the chart's appVersion. */
-export const DEFAULT_TYPHA_VERSION: string =
-  (schemaDefault("typha.image.tag") as string) ||
-  String((yaml.load(readFileSync(join(chartDir, "Chart.yaml"), "utf8")) as { appVersion: string }).appVersion);
+export function defaultTyphaVersion(): string {
+  return (defaultTyphaVersionCache ??=
+    (schemaDefault("typha.image.tag") as string) ||
+    String((yaml.load(readFileSync(join(chartDir, "Chart.yaml"), "utf8")) as { appVersion: string }).appVersion));
+}
 
 export interface PlanInput extends ReplicaInput {
   /** Typha version, for its connection lower limit. */
@@ -94,7 +99,7 @@ export function rebalanceTarget(nodes: number, typhas: number, lower: number, up
 export function plan(input: PlanInput): Plan {
   const params = ruleParameters(input);
   const maxReplicas = input.maxReplicas ?? 0;
-  const typhaVersion = input.typhaVersion ?? DEFAULT_TYPHA_VERSION;
+  const typhaVersion = input.typhaVersion ?? defaultTyphaVersion();
   const p = typhaReplicas({ ...input, ...params, maxReplicas });
   const n = input.nodeCount;
   const r = p.replicas;
@@ -153,24 +158,4 @@ export function formatPlan(p: Plan): string {
   }
   for (const w of p.warnings) lines.push(`warning: ${w}`);
   return lines.join("\n");
-}
-
-/** Node counts of the README's capacity table. */
-export const TABLE_NODE_COUNTS = [100, 200, 500, 1000, 1001, 1500, 2000, 3000, 4000, 5000];
-
-/** The README's capacity table (chart defaults, and the replica count tigera/operator's formula gives), from plan(). */
-export function planTable(nodeCounts: number[] = TABLE_NODE_COUNTS): string {
-  const rows = [
-    "| nodes | replicas | per Typha, steady | per Typha, one lost | Typha's connection target | API watches per type, without → with relay | replicas with `formula: operator` | notes |",
-    "| ---: | ---: | ---: | ---: | ---: | --- | ---: | --- |",
-  ];
-  for (const n of nodeCounts) {
-    const p = plan({ nodeCount: n });
-    const c = p.connections;
-    const notes = p.error ? `refused: ${p.error}` : p.warnings.join("; ");
-    rows.push(
-      `| ${n} | ${p.replicas} | ${c.steadyPerTypha} | ${c.afterLossPerTypha ?? "-"} | ${c.rebalanceTarget} | ${p.watches.withoutRelay} → ${p.watches.withRelay} (${p.watches.reduction}x) | ${typhaReplicas({ nodeCount: n, formula: "operator" }).replicas} | ${notes.replace(/\|/g, "\\|")} |`,
-    );
-  }
-  return rows.join("\n");
 }

@@ -1,6 +1,6 @@
 // Renders the chart with `helm template` (execa) and parses the multi-document output into objects.
-import { execa } from "execa";
 import yaml from "js-yaml";
+import { _child_process } from "./_child_process.js";
 import { HELM_YAML_SCHEMA } from "./helm-yaml.js";
 import type { ObjectMeta } from "kubernetes-types/meta/v1.js";
 import { chartDir, helmBin, HelmNotFoundError, type HelmMajor } from "./tools.js";
@@ -53,16 +53,12 @@ export function helmTemplateArgs(o: RenderOptions): string[] {
   return args;
 }
 
-/** `helm template` calls made by this process (the test suite prints the total). */
-export const helmTemplateCalls = { count: 0 };
-
 /** Raw `helm template`; throws HelmError (Helm's own message) when Helm refuses. `signal` stops Helm early. */
 export async function helmTemplate(o: RenderOptions, signal?: AbortSignal): Promise<{ manifest: string; stderr: string }> {
-  helmTemplateCalls.count++;
   const env = o.env ?? process.env;
   const bin = helmBin(o.helm, env);
   // Helm reads standard input only for "-" (a values file or --set-file path): it gets the text the harness read.
-  const r = await execa(bin, helmTemplateArgs(o), { reject: false, cancelSignal: signal, env, extendEnv: false, ...(o.stdin === undefined ? { stdin: "ignore" as const } : { input: o.stdin }) });
+  const r = await _child_process.execa(bin, helmTemplateArgs(o), { reject: false, cancelSignal: signal, env, extendEnv: false, ...(o.stdin === undefined ? { stdin: "ignore" as const } : { input: o.stdin }) });
   if (r.isCanceled) throw new Error("helm template was cancelled");
   if (r.failed && r.exitCode === undefined) throw new HelmNotFoundError(`could not run ${bin}: ${r.originalMessage ?? r.message}`);
   if (r.exitCode !== 0) throw new HelmError(r.stderr, r.exitCode);
@@ -74,14 +70,9 @@ export function parseManifests(text: string): KubeObject[] {
   return yaml.loadAll(text, undefined, { schema: HELM_YAML_SCHEMA }).filter((d): d is KubeObject => typeof d === "object" && d !== null);
 }
 
-/** Called with every successful render's objects; the test suite checks its coherence invariants here. */
-export const renderObservers: ((objects: KubeObject[], o: RenderOptions) => void)[] = [];
-
 export async function render(o: RenderOptions, signal?: AbortSignal): Promise<{ objects: KubeObject[]; manifest: string; stderr: string }> {
   const { manifest, stderr } = await helmTemplate(o, signal);
-  const objects = parseManifests(manifest);
-  for (const observe of renderObservers) observe(objects, o);
-  return { objects, manifest, stderr };
+  return { objects: parseManifests(manifest), manifest, stderr };
 }
 
 export function find<T = KubeObject>(objects: KubeObject[], kind: string, name?: string): T | undefined {

@@ -4,32 +4,26 @@
 // Calico's docs say the same for production). operator: tigera/operator's GetExpectedTyphaScale (pkg/common/autoscale.go,
 // v1.28.5 to v1.38.0): 1 for up to 2 nodes, 2 for up to 4, else max(3, floor(n / 200) + 2), one spare Typha more
 // than the guide. The parameters are values (typha.replicaRule); their defaults come from values.schema.json.
-import { valuesSchema, type SchemaNode } from "./values.js";
+import type { TerwayRelayValues } from "./generated/values.js";
+import { schemaDefault } from "./schema.js";
 
-export type Formula = "guide" | "operator";
+/** typha.replicaRule: the rule's parameters. */
+export type RuleParameters = TerwayRelayValues["typha"]["replicaRule"];
+export type Formula = RuleParameters["formula"];
 
-export interface RuleParameters {
-  formula: Formula;
-  nodesPerReplica: number;
-  minReplicas: number;
-}
-
-/** The default values.schema.json declares for a dotted value path, e.g. "typha.replicaRule.minReplicas". */
-export function schemaDefault(path: string): unknown {
-  const node = path.split(".").reduce<SchemaNode | undefined>((n, k) => n?.properties?.[k], valuesSchema());
-  if (node === undefined || !("default" in node)) throw new Error(`values.schema.json has no default for ${path}`);
-  return node.default;
-}
-
-/** typha.replicaRule defaults as values.schema.json declares them (chart/values.yaml equals them: test/schema.test.ts). */
 /** Calico's advice (docs, "Typha"): no more than 20 replicas. */
 export const CALICO_MAX_ADVISED = 20;
 
-export const RULE_DEFAULTS: RuleParameters = {
-  formula: schemaDefault("typha.replicaRule.formula") as Formula,
-  nodesPerReplica: schemaDefault("typha.replicaRule.nodesPerReplica") as number,
-  minReplicas: schemaDefault("typha.replicaRule.minReplicas") as number,
-};
+let ruleDefaultsCache: RuleParameters | undefined;
+
+/** typha.replicaRule's defaults, as values.schema.json declares them. */
+export function ruleDefaults(): RuleParameters {
+  return (ruleDefaultsCache ??= {
+    formula: schemaDefault("typha.replicaRule.formula") as Formula,
+    nodesPerReplica: schemaDefault("typha.replicaRule.nodesPerReplica") as number,
+    minReplicas: schemaDefault("typha.replicaRule.minReplicas") as number,
+  });
+}
 
 export interface ReplicaInput extends Partial<RuleParameters> {
   /** Nodes Typha serves; 0 = unknown. */
@@ -59,7 +53,7 @@ function uncappedReplicas(n: number, { formula, nodesPerReplica, minReplicas }: 
   return Math.max(minReplicas, Math.floor(n / nodesPerReplica) + 2);
 }
 
-export function ruleReplicas(nodeCount: number, maxReplicas = 0, params: RuleParameters = RULE_DEFAULTS): number {
+export function ruleReplicas(nodeCount: number, maxReplicas = 0, params: RuleParameters = ruleDefaults()): number {
   const rule = uncappedReplicas(nodeCount, params);
   return maxReplicas > 0 ? Math.min(rule, maxReplicas) : rule;
 }
@@ -80,10 +74,11 @@ function ruleWords({ formula, nodesPerReplica, minReplicas }: RuleParameters): s
 
 /** The rule's parameters from an input, defaults filled in. */
 export function ruleParameters(input: Partial<RuleParameters>): RuleParameters {
+  const defaults = ruleDefaults();
   return {
-    formula: input.formula ?? RULE_DEFAULTS.formula,
-    nodesPerReplica: input.nodesPerReplica ?? RULE_DEFAULTS.nodesPerReplica,
-    minReplicas: input.minReplicas ?? RULE_DEFAULTS.minReplicas,
+    formula: input.formula ?? defaults.formula,
+    nodesPerReplica: input.nodesPerReplica ?? defaults.nodesPerReplica,
+    minReplicas: input.minReplicas ?? defaults.minReplicas,
   };
 }
 

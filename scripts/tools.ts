@@ -81,8 +81,3 @@ export function kubectlBin(): string {
 export function resolveFromRoot(p: string): string {
   return resolve(repoRoot, p);
 }
-
-/** True when the module at `url` is the script node was started with (generators run as scripts and import as modules). */
-export function isMain(url: string): boolean {
-  return process.argv[1] !== undefined && fileURLToPath(url) === resolve(process.argv[1]);
-}

@@ -2,9 +2,11 @@
 import type { ErrorObject } from "ajv";
 import { crossFieldProblems, crossFieldWarnings } from "./cross-field.js";
 import { validate as compiled } from "./generated/values-validator.js";
+import type { TerwayRelayValues } from "./generated/values.js";
 import type { Json } from "./values.js";
 
-type CompiledValidator = ((data: unknown) => boolean) & { errors?: ErrorObject[] | null };
+/** The precompiled schema: values it accepts have the generated type's shape. */
+type CompiledValidator = ((data: unknown) => data is TerwayRelayValues) & { errors?: ErrorObject[] | null };
 const validator = compiled as unknown as CompiledValidator;
 
 export interface ValueProblem {
@@ -62,13 +64,14 @@ interface ValuesVerdict {
   problems: ValueProblem[];
   /** What the chart renders but is probably a mistake. */
   warnings: ValueProblem[];
+  /** The values, typed, when nothing is refused. */
+  values?: TerwayRelayValues;
 }
 
 /** Every check the chart makes, in the order Helm makes them: the schema, then (on values that pass it) the rules
  * between values and the release namespace. validate, render and adopt all answer with this. */
 export function checkValues(values: unknown, opts: { namespace?: string } = {}): ValuesVerdict {
-  const schema = validateValues(values);
-  if (schema.length) return { problems: schema, warnings: [] };
+  if (!validator(values)) return { problems: validateValues(values), warnings: [] };
   const problems = crossFieldProblems(values, opts);
-  return { problems, warnings: problems.length ? [] : crossFieldWarnings(values) };
+  return problems.length ? { problems, warnings: [] } : { problems, warnings: crossFieldWarnings(values), values };
 }

@@ -3,7 +3,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadHelmYaml } from "./helm-yaml.js";
-import { chartDir, repoRoot } from "./tools.js";
+import { defaultValues } from "./schema.js";
+import { chartDir } from "./tools.js";
 
 export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 export type JsonObject = { [k: string]: Json };
@@ -242,30 +243,6 @@ function userValues(input: ValuesInput): JsonObject {
   for (const s of input.setStrings ?? []) parseSet(s, user, (raw) => raw, "--set-string");
   for (const s of input.setFiles ?? []) parseSet(s, user, (path) => readInput(path, input.stdin), "--set-file");
   return user;
-}
-
-export interface SchemaNode {
-  default?: Json;
-  properties?: Record<string, SchemaNode>;
-}
-
-let schemaCache: SchemaNode | undefined;
-let schemaDefaultsCache: string | undefined;
-
-/** values.schema.json, read once per process: the one source of the values' defaults. */
-export function valuesSchema(): SchemaNode {
-  return (schemaCache ??= JSON.parse(readFileSync(join(repoRoot, "values.schema.json"), "utf8")) as SchemaNode);
-}
-
-/**
- * chart/values.yaml as values.schema.json's defaults: the two are equal key for key (test/schema.test.ts), and
- * JSON parses several times faster than the commented YAML, which matters on the CLI's render path.
- */
-export function defaultValues(): JsonObject {
-  const walk = (n: SchemaNode): Json =>
-    n.properties ? Object.fromEntries(Object.entries(n.properties).flatMap(([k, c]) => (c.properties || "default" in c ? [[k, walk(c)]] : []))) : (n.default as Json);
-  schemaDefaultsCache ??= JSON.stringify(walk(valuesSchema()));
-  return JSON.parse(schemaDefaultsCache) as JsonObject;
 }
 
 /** The values Helm validates and renders with: defaults <- user values. */

@@ -4,7 +4,7 @@ import type { Deployment } from "kubernetes-types/apps/v1.js";
 import type { ConfigMap } from "kubernetes-types/core/v1.js";
 import type { ClusterRole, Role } from "kubernetes-types/rbac/v1.js";
 import { describe, expect, it } from "vitest";
-import { RULE_DEFAULTS, ruleReplicas } from "../scripts/replicas.js";
+import { ruleDefaults, ruleReplicas } from "../scripts/replicas.js";
 import { validateWithKubernetesModels } from "./support/kube-models.js";
 import { chartWithLiveTypha } from "./support/live-chart.js";
 import { BASE, HELM_MAJORS, byKind, one, renderError, renderObjects } from "./support/renders.js";
@@ -40,7 +40,7 @@ describe.each(HELM_MAJORS)("typha.autoscaler (helm %i)", (helm) => {
   it("renders the autoscaler with nodesPerReplica 200 and min 3, the chart's rule", async () => {
     const objs = await renderObjects({ helm, sets: [...ON, "nodeCount=1001"] });
     expect(linear(objs)).toEqual({ nodesPerReplica: 200, min: 3, max: 0, preventSinglePointFailure: true, includeUnschedulableNodes: false });
-    expect(RULE_DEFAULTS).toEqual({ formula: "guide", nodesPerReplica: 200, minReplicas: 3 });
+    expect(ruleDefaults()).toEqual({ formula: "guide", nodesPerReplica: 200, minReplicas: 3 });
     const d = one<Deployment>(objs, "Deployment", "calico-typha-autoscaler");
     const c = d.spec!.template.spec!.containers[0];
     expect(c.image).toBe("registry-vpc.cn-hangzhou.aliyuncs.com/acs/cluster-proportional-autoscaler:1.8.4");

@@ -7,11 +7,11 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { render, type KubeObject, type RenderOptions } from "../scripts/render.js";
+import type { KubeObject, RenderOptions } from "../scripts/render.js";
 import { chartDir } from "../scripts/tools.js";
 import { notServedReason, servedApiVersions } from "./support/api-lifecycle.js";
 import { INVARIANTS, contextFor } from "./support/invariants.js";
-import { BASE } from "./support/renders.js";
+import { BASE, render } from "./support/renders.js";
 import { securityProblems } from "./support/security-lint.js";
 import { bump } from "./support/stats.js";
 import { unknownFields } from "./support/strict-fields.js";

@@ -4,7 +4,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { chartReadmePath, chartReadmeSource } from "../scripts/gen-chart-readme.js";
+import { chartReadmePath, chartReadmeSource } from "../scripts/build/gen-chart-readme.js";
 import { repoRoot } from "../scripts/tools.js";
 import { renderNotes } from "./support/notes.js";
 

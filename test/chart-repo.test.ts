@@ -8,7 +8,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { packageRelease, type Release } from "../scripts/package-chart.js";
+import { packageRelease, type Release } from "../scripts/build/package-chart.js";
 import { chartDir, repoRoot } from "../scripts/tools.js";
 import { folderManifest, helmClient } from "./support/helm-client.js";
 import { BASE, HELM_MAJORS } from "./support/renders.js";

@@ -246,7 +246,7 @@ describe("Helm-compatible flags and help", () => {
 
 describe("render's path reads the chart defaults from the schema", () => {
   it("defaultValues() (values.schema.json's defaults) equals chart/values.yaml", async () => {
-    const { chartDefaults, defaultValues } = await import("../scripts/values.js");
+    const [{ chartDefaults }, { defaultValues }] = await Promise.all([import("../scripts/values.js"), import("../scripts/schema.js")]);
     expect(defaultValues()).toEqual(chartDefaults());
   });
 });

@@ -1,16 +1,15 @@
 // Differential validation: a corpus of hand-typed values files (test/fixtures/values-corpus) goes through the
 // harness (validateValues on the values merged as Helm merges them), Helm 3 and Helm 4. Their verdicts must be equal
 // on every file, and every rejection must name the offending path. Cross-field rules the schema cannot express
-// (node count versus replicas, the release namespace) are a separate corpus: the harness's crossFieldProblems and
-// the chart must refuse the same cases.
+// (node count versus replicas, the release namespace) are a separate corpus: the harness (checkValues) and the chart
+// must refuse the same cases.
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { crossFieldProblems } from "../scripts/cross-field.js";
 import { HelmError } from "../scripts/render.js";
 import { repoRoot } from "../scripts/tools.js";
-import { validateValues } from "../scripts/validate.js";
+import { checkValues, validateValues } from "../scripts/validate.js";
 import { mergeValues } from "../scripts/values.js";
 import { SCHEMA_REFUSAL, helmNamesPath } from "./support/helm-paths.js";
 import { BASE, HELM_MAJORS, renderObjects } from "./support/renders.js";
@@ -74,7 +73,7 @@ describe.each(VALID.map((e) => [e.name, e] as const))("valid %s", (_n, e) => {
   it("the harness accepts it, schema and cross-field rules", () => {
     const values = mergeValues({ files: [e.file] });
     expect(validateValues(values)).toEqual([]);
-    expect(crossFieldProblems(values)).toEqual([]);
+    expect(checkValues(values).problems).toEqual([]);
   });
   it.each(HELM_MAJORS)("helm %i renders it", async (helm) => {
     expect(await helmVerdict(helm, [e.file])).toBe("accept");
@@ -98,7 +97,7 @@ describe.each(CROSS.map((e) => [e.name, e] as const))("cross-field %s", (_n, e) 
     expect(validateValues(mergeValues({ files: [e.file] }))).toEqual([]);
   });
   it(`the harness ${e.verdict === "refuse" ? "refuses" : "accepts"} it`, () => {
-    const problems = crossFieldProblems(mergeValues({ files: [e.file] }));
+    const problems = checkValues(mergeValues({ files: [e.file] })).problems;
     if (e.verdict === "accept") expect(problems).toEqual([]);
     else {
       expect(problems.map((p) => p.path)).toEqual(e.expect);
@@ -129,7 +128,7 @@ describe("validate's verdict equals helm template's, on every corpus file", () =
 describe("cross-field: the release namespace", () => {
   const minimal = join(CORPUS, "valid/minimal.yaml");
   it.each(["default", "calico-system", "kube-system"])("namespace %s: harness and both Helms agree", async (namespace) => {
-    const harness = crossFieldProblems(mergeValues({ files: [minimal] }), { namespace });
+    const harness = checkValues(mergeValues({ files: [minimal] }), { namespace }).problems;
     for (const helm of HELM_MAJORS) {
       const verdict = await helmVerdict(helm, [minimal], namespace);
       expect(verdict === "accept", `helm ${helm}: ${verdict}`).toBe(harness.length === 0);

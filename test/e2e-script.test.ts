@@ -12,7 +12,7 @@ import { repoRoot } from "../scripts/tools.js";
 
 const dir = mkdtempSync(join(tmpdir(), "terway-relay-e2e-"));
 const e2e = (kubeconfig: string, ...args: string[]) =>
-  execa("node", [join(repoRoot, "dist/scripts/e2e.js"), ...args], { reject: false, env: { KUBECONFIG: kubeconfig, HOME: dir }, extendEnv: true });
+  execa("node", [join(repoRoot, "dist/scripts/build/e2e.js"), ...args], { reject: false, env: { KUBECONFIG: kubeconfig, HOME: dir }, extendEnv: true });
 
 function kubeconfig(name: string, server: string): string {
   const f = join(dir, `${name}.kubeconfig`);

@@ -2,7 +2,8 @@
 // DaemonSet's policy image picks the Typha tag, and its maxUnavailable sets the hook's time budget and the
 // helm --timeout NOTES prints. A copy of the chart answers the one lookup with a fixed DaemonSet.
 import { describe, expect, test } from "vitest";
-import { HelmError, render, type KubeObject } from "../scripts/render.js";
+import { HelmError, type KubeObject } from "../scripts/render.js";
+import { render } from "./support/renders.js";
 import { renderNotes } from "./support/notes.js";
 import { chartWithLiveTerway } from "./support/live-chart.js";
 import { terwayImage, VERSION_EDGES } from "./support/terway-versions.js";

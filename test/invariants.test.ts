@@ -1,10 +1,15 @@
 // The coherence invariants can fail: each is fed a hand-broken copy of a real render and must name the break.
-// (On real renders they run automatically: test/support/renders.ts applies them to every successful render it makes,
-// and test/support/invariants-setup.ts to every render of chart/ made any other way.)
+// (On real renders they run automatically: every test renders through test/support/renders.ts, whose render() holds
+// each render of chart/ to them and whose renderObjects() also checks the copies it renders.)
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { renderObservers, type KubeObject } from "../scripts/render.js";
+import type { KubeObject } from "../scripts/render.js";
+import { repoRoot } from "../scripts/tools.js";
 import { INVARIANTS, assertInvariants, invariantViolations, relayValuesWritten } from "./support/invariants.js";
-import { BASE, HELM_MAJORS, renderObjects } from "./support/renders.js";
+import { runCli } from "./support/cli-io.js";
+import { BASE, HELM_MAJORS, checkRender, renderObjects } from "./support/renders.js";
+import { counters } from "./support/stats.js";
 
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 const ctx = { namespace: "kube-system" };
@@ -112,10 +117,22 @@ describe.each(HELM_MAJORS)("names YAML 1.1 reads as booleans or numbers stay str
 });
 
 describe("renders that bypass renderObjects", () => {
-  it("are checked too: scripts/render.ts hands every render of chart/ to the invariants (support/invariants-setup.ts)", async () => {
+  it("are checked too: test/support/renders.ts's render() hands every render of chart/ to the invariants", async () => {
     const objs = await good(4);
     get(objs, "Service").spec.selector = { "k8s-app": "calico-tyhpa" };
-    expect(() => renderObservers.forEach((observe) => observe(objs, { sets: BASE }))).toThrow(/\[selectorsMatch\]/);
-    expect(() => renderObservers.forEach((observe) => observe(objs, { sets: BASE, chart: "/tmp/some-other-chart" }))).not.toThrow();
+    expect(() => checkRender(objs, { sets: BASE })).toThrow(/\[selectorsMatch\]/);
+    expect(() => checkRender(objs, { sets: BASE, chart: "/tmp/some-other-chart" })).not.toThrow();
+  });
+
+  it("are counted: every helm template scripts/render.ts runs, the CLI's in-process ones too, adds to helmTemplateCalls", async () => {
+    const before = counters.helmTemplateCalls ?? 0;
+    expect((await runCli(["render", "--set", "region=cn-hangzhou"])).code).toBe(0);
+    expect(counters.helmTemplateCalls).toBe(before + 1);
+  });
+
+  it("do not exist: only test/support/renders.ts imports scripts/render.ts's render()", () => {
+    const files = readdirSync(join(repoRoot, "test"), { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".ts"));
+    const direct = files.filter((f) => f !== join("support", "renders.ts") && /import \{[^}]*\brender\b[^}]*\} from "[./]*scripts\/render\.js"/.test(readFileSync(join(repoRoot, "test", f), "utf8")));
+    expect(direct).toEqual([]);
   });
 });

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa, type ResultPromise } from "execa";
 import { afterAll, describe, expect, it } from "vitest";
-import { packageChart } from "../scripts/package-chart.js";
+import { packageChart } from "../scripts/build/package-chart.js";
 import { chartDir, repoRoot } from "../scripts/tools.js";
 import { folderManifest, helmClient } from "./support/helm-client.js";
 import { BASE, HELM_MAJORS } from "./support/renders.js";

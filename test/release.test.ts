@@ -6,9 +6,9 @@ import { join } from "node:path";
 import yaml from "js-yaml";
 import type { Deployment } from "kubernetes-types/apps/v1.js";
 import { describe, expect, it } from "vitest";
-import { packageChart } from "../scripts/package-chart.js";
+import { packageChart } from "../scripts/build/package-chart.js";
 import { helmTemplate } from "../scripts/render.js";
-import { schemaDefault } from "../scripts/replicas.js";
+import { schemaDefault } from "../scripts/schema.js";
 import { chartDir, repoRoot } from "../scripts/tools.js";
 import { BASE, HELM_MAJORS, one, renderObjects } from "./support/renders.js";
 

@@ -1,10 +1,11 @@
-// The values contract itself: shape rules that keep Helm 3, Helm 4 and ajv in agreement, and values.yaml in
-// line with the schema's defaults.
-import { readFileSync } from "node:fs";
+// The values contract itself: shape rules that keep Helm 3, Helm 4 and ajv in agreement, values.yaml in line with
+// the schema's defaults, and one loader that reads the schema only when asked.
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { execa } from "execa";
 import { describe, expect, it } from "vitest";
-import { loadSchema } from "../scripts/gen-validator.js";
-import { chartDir } from "../scripts/tools.js";
+import { valuesSchema } from "../scripts/schema.js";
+import { chartDir, repoRoot } from "../scripts/tools.js";
 import { checkValues, validateValues } from "../scripts/validate.js";
 import { chartDefaults, coalesce } from "../scripts/values.js";
 
@@ -19,7 +20,7 @@ interface Node {
   [k: string]: unknown;
 }
 
-const schema = loadSchema() as Node & { definitions: Record<string, Node> };
+const schema = valuesSchema() as Node & { definitions: Record<string, Node> };
 
 /** Every value property, with its dotted path (definitions are reached through $ref and checked separately). */
 function properties(node: Node = schema, prefix = ""): [string, Node][] {
@@ -103,4 +104,36 @@ describe("values.schema.json", () => {
     "accepts region %s",
     (region) => expect(validateValues(coalesce(chartDefaults(), { region }))).toEqual([]),
   );
+});
+
+describe("scripts/schema.ts loads values.schema.json", () => {
+  // A fresh node records every readFileSync while it imports the compiled runtime modules (npm test builds dist/
+  // first), then asks for the defaults twice. cli.js is left out: importing it runs the CLI.
+  const probe = `
+    import fs from "node:fs";
+    import { syncBuiltinESMExports } from "node:module";
+    const reads = [];
+    const readFileSync = fs.readFileSync;
+    // Node's CommonJS loader reads dependencies' sources with it too: those are code, not data.
+    fs.readFileSync = (...a) => (String(a[0]).includes("/node_modules/") || reads.push(String(a[0])), readFileSync(...a));
+    syncBuiltinESMExports();
+    for (const m of JSON.parse(process.argv[1])) await import(m);
+    const atImport = [...reads];
+    const { defaultValues } = await import(${JSON.stringify(join(repoRoot, "dist/scripts/schema.js"))});
+    defaultValues();
+    defaultValues();
+    console.log(JSON.stringify({ atImport, afterUse: reads.slice(atImport.length) }));`;
+  const runtimeModules = ["", "commands", "generated"].flatMap((dir) =>
+    readdirSync(join(repoRoot, "dist/scripts", dir))
+      .filter((f) => f.endsWith(".js") && !(dir === "" && f === "cli.js"))
+      .map((f) => join(repoRoot, "dist/scripts", dir, f)),
+  );
+
+  it("no runtime module reads a file when imported, and the schema is read once, on first use", async () => {
+    expect(runtimeModules.length).toBeGreaterThan(15);
+    const r = await execa("node", ["--input-type=module", "-e", probe, JSON.stringify(runtimeModules)]);
+    const { atImport, afterUse } = JSON.parse(r.stdout) as { atImport: string[]; afterUse: string[] };
+    expect(atImport).toEqual([]);
+    expect(afterUse).toEqual([join(repoRoot, "values.schema.json")]);
+  });
 });

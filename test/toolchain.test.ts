@@ -32,7 +32,7 @@ describe("provisioned tools", () => {
   });
 
   it("re-running the provisioner is idempotent", async () => {
-    const r = await execa("node", ["dist/scripts/provision-tools.js"]);
+    const r = await execa("node", ["dist/scripts/build/provision-tools.js"]);
     expect(r.stdout.match(/already there/g)).toHaveLength(4);
   });
 });

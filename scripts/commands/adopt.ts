@@ -30,7 +30,7 @@ export const adopt: Command = {
       const problem = releaseNameProblem(release);
       if (problem) throw new UsageError(`--release ${JSON.stringify(release)}: ${problem}`);
     }
-    const values = (await checkedValues(await valuesInput(a, io), io)) as { typha: { serviceName: string } };
+    const values = await checkedValues(await valuesInput(a, io), io);
     const { adoptCommands, formatCommands, runAdopt, serviceNote } = await import("../adopt.js");
     const opts = { release, serviceName: values.typha.serviceName };
     const note = serviceNote(opts);

@@ -10,10 +10,7 @@ export const example: Command = {
   async run(_a, io) {
     const [{ resolveFromRoot }, { render }, { plan, formatPlan }] = await Promise.all([import("../tools.js"), import("../render.js"), import("../plan.js")]);
     const file = resolveFromRoot("examples/values-1000-nodes.yaml");
-    const values = (await checkedValues({ files: [file] }, io)) as {
-      nodeCount: number;
-      typha: { replicas: number; maxReplicas: number; replicaRule: { nodesPerReplica: number; minReplicas: number }; image: { tag: string } };
-    };
+    const values = await checkedValues({ files: [file] }, io);
     const r = await render({ files: [file], env: io.env });
     const typha = await typhaAssumption(values.typha.image.tag, "typha.image.tag is empty");
     const p = plan({ nodeCount: values.nodeCount, replicas: values.typha.replicas, maxReplicas: values.typha.maxReplicas, ...values.typha.replicaRule, typhaVersion: typha.version });

@@ -24,10 +24,10 @@ function whole(a: ParsedArgs, name: string, { required = false, min = 0 } = {}):
  */
 export async function typhaAssumption(tag: string | undefined, source: string): Promise<{ version: string; note?: string }> {
   if (tag) return { version: tag };
-  const { DEFAULT_TYPHA_VERSION } = await import("../plan.js");
+  const version = (await import("../plan.js")).defaultTyphaVersion();
   return {
-    version: DEFAULT_TYPHA_VERSION,
-    note: `assumed Typha ${DEFAULT_TYPHA_VERSION}: ${source}, so the chart picks the Typha matching the cluster's Terway at install time, ${DEFAULT_TYPHA_VERSION} when it finds none`,
+    version,
+    note: `assumed Typha ${version}: ${source}, so the chart picks the Typha matching the cluster's Terway at install time, ${version} when it finds none`,
   };
 }
 

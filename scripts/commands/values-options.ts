@@ -1,6 +1,7 @@
 // The values flags render, validate and adopt share, spelled as `helm template` spells them.
 import { text } from "node:stream/consumers";
-import type { JsonObject, ValuesInput } from "../values.js";
+import type { TerwayRelayValues } from "../generated/values.js";
+import type { ValuesInput } from "../values.js";
 import { type CliIo, Failure, type OptionSpec, type ParsedArgs, UsageError, line, strings } from "./spec.js";
 
 export const valuesOptions: Record<string, OptionSpec> = {
@@ -32,11 +33,10 @@ export const namespaceOption: OptionSpec = { type: "string", short: "n", arg: "N
 
 /** The merged values once every check the chart makes passes (warnings go to stderr); otherwise a Failure listing
  * every problem. */
-export async function checkedValues(input: ValuesInput, io: CliIo, namespace?: string): Promise<JsonObject> {
+export async function checkedValues(input: ValuesInput, io: CliIo, namespace?: string): Promise<TerwayRelayValues> {
   const [{ mergeValues }, { checkValues, formatProblems }] = await Promise.all([import("../values.js"), import("../validate.js")]);
-  const values = mergeValues(input);
-  const verdict = checkValues(values, { namespace });
-  if (verdict.problems.length) throw new Failure(`invalid values (${verdict.problems.length} ${verdict.problems.length === 1 ? "problem" : "problems"}):`, formatProblems(verdict.problems).split("\n"));
+  const verdict = checkValues(mergeValues(input), { namespace });
+  if (!verdict.values) throw new Failure(`invalid values (${verdict.problems.length} ${verdict.problems.length === 1 ? "problem" : "problems"}):`, formatProblems(verdict.problems).split("\n"));
   for (const w of verdict.warnings) line(io.stderr, `warning: ${w.path}: ${w.message}`);
-  return values;
+  return verdict.values;
 }

@@ -6,7 +6,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
 import yaml from "js-yaml";
-import { render, type KubeObject } from "../../scripts/render.js";
+import type { KubeObject } from "../../scripts/render.js";
+import { render } from "./renders.js";
 import { kubectlBin, repoRoot } from "../../scripts/tools.js";
 import type { ClusterState, FakeApiServer, FakeCluster, Identity, Obj, PolicyRule } from "./fake-kube-apiserver.js";
 

@@ -14,7 +14,7 @@ export interface InvariantContext {
   externalServiceAccounts?: string[];
 }
 
-/** True when a render is of the project's own chart/ (invariants-setup.ts checks those on every render). */
+/** True when a render is of the project's own chart/ (renders.ts's render() checks those on every render). */
 export function isProjectChart(o: RenderOptions): boolean {
   return o.chart === undefined || resolve(o.chart) === chartDir;
 }
@@ -28,10 +28,12 @@ export function contextFor(o: RenderOptions): InvariantContext {
 /** Felix's defaults (calico felix/config): the Service port name it looks up, and Typha's sync port. */
 export const FELIX_TYPHA_PORT_NAME = "calico-typha";
 export const TYPHA_SYNC_PORT = 5473;
-/** The eni-config key Terway maps to FELIX_TYPHAK8SSERVICENAME (facts.md, Terway). */
+/** The eni-config key Terway maps to FELIX_TYPHAK8SSERVICENAME in its policy container (AliyunContainerService/terway
+ * v1.17.5, charts/terway/templates/terwayd/daemonset.yaml). */
 export const RELAY_KEY = "felix_relay_service";
-/** ServiceAccounts the chart may reference without rendering them: Terway's own (facts.md: Typha runs under it
- * in the guide), and the namespace's default account. */
+/** ServiceAccounts the chart may reference without rendering them: Terway's own (serviceAccountName: terway in
+ * AliyunContainerService/terway v1.17.5, charts/terway/templates/terwayd/daemonset.yaml, and in the guide's Typha,
+ * test/fixtures/guide-typha.yaml), and the namespace's default account. */
 export const EXTERNAL_SERVICE_ACCOUNTS = ["terway", "default"];
 /** ClusterRoles a binding may reference without rendering them (Kubernetes' built-in roles). */
 const BUILTIN_CLUSTER_ROLE = /^(view|edit|admin|cluster-admin|system:.+)$/;

@@ -3,7 +3,8 @@
 import { cpSync, mkdtempSync, readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { render, type RenderOptions } from "../../scripts/render.js";
+import type { RenderOptions } from "../../scripts/render.js";
+import { render } from "./renders.js";
 import { chartDir } from "../../scripts/tools.js";
 
 const previewCharts = new Map<string, string>();

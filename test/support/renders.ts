@@ -1,6 +1,6 @@
 // Shared renders for the tests: each distinct render is done once per test worker and reused, since a helm call
 // costs ~0.15 s. Counts distinct renders so the suite can report them.
-import { render, HelmError, type KubeObject, type RenderOptions } from "../../scripts/render.js";
+import { render as renderChart, HelmError, type KubeObject, type RenderOptions } from "../../scripts/render.js";
 import type { HelmMajor } from "../../scripts/tools.js";
 import { assertInvariants, contextFor, isProjectChart } from "./invariants.js";
 import { bump } from "./stats.js";
@@ -15,6 +15,22 @@ const cache = new Map<string, Promise<KubeObject[]>>();
 const MAX_CONCURRENT = Number(process.env.TERWAY_RELAY_RENDER_CONCURRENCY ?? 3);
 const limited = concurrencyLimit(MAX_CONCURRENT);
 
+/** A render's objects held to the coherence invariants (test/support/invariants.ts). Copies of the chart made to
+ * be broken (test/chart-mutations.test.ts) or to stub lookup, and the preview charts for NOTES and the replica table,
+ * are other charts and are left to their own tests; renderObjects checks the copies it renders itself. */
+export function checkRender(objects: KubeObject[], o: RenderOptions): void {
+  if (!isProjectChart(o)) return;
+  bump("invariantCheckedRenders");
+  assertInvariants(objects, contextFor(o));
+}
+
+/** scripts/render.ts's render, as every test calls it: each render of chart/ is held to the invariants. */
+export async function render(o: RenderOptions, signal?: AbortSignal): ReturnType<typeof renderChart> {
+  const r = await renderChart(o, signal);
+  checkRender(r.objects, o);
+  return r;
+}
+
 /** Render (once per distinct options) and return the parsed objects; rejects with HelmError when Helm refuses.
  * Every successful render must satisfy the coherence invariants (test/support/invariants.ts), so every test that
  * renders also checks them; a render that breaks one rejects with an InvariantError. */
@@ -24,7 +40,7 @@ export function renderObjects(o: RenderOptions): Promise<KubeObject[]> {
   if (!p) {
     bump("renders");
     p = limited(() => render(o)).then((r) => {
-      // Renders of chart/ are already checked by invariants-setup.ts; copies of it are checked here.
+      // Renders of chart/ are checked by render(); copies of it are checked here.
       if (!isProjectChart(o)) assertInvariants(r.objects, contextFor(o));
       return r.objects;
     });

@@ -3,7 +3,7 @@
 // integer minimum/maximum/not-enum, boolean, array items/minItems, $ref, a root if/then), and single mutations
 // that break it. Overrides bias a few fields towards realistic values so that the cross-field rules filter little.
 import fc from "fast-check";
-import { loadSchema } from "../../scripts/gen-validator.js";
+import { valuesSchema } from "../../scripts/schema.js";
 import type { Json, JsonObject } from "../../scripts/values.js";
 
 export interface SchemaNode {
@@ -28,7 +28,7 @@ export interface SchemaNode {
   then?: SchemaNode;
 }
 
-export const SCHEMA = loadSchema() as SchemaNode & { definitions: Record<string, SchemaNode> };
+export const SCHEMA = valuesSchema() as SchemaNode & { definitions: Record<string, SchemaNode> };
 
 export function deref(node: SchemaNode): SchemaNode {
   if (!node.$ref) return node;

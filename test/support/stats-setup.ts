@@ -2,14 +2,24 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, inject } from "vitest";
-import { helmTemplateCalls } from "../../scripts/render.js";
-import { counters } from "./stats.js";
+import { _child_process } from "../../scripts/_child_process.js";
+import { bump, counters } from "./stats.js";
+
+// Every `helm template` of the chart (or a mutated copy) that scripts/render.ts runs, cached renders or not, the
+// CLI's in-process ones included; the "renders" counter is the subset that went through the shared cache
+// (support/renders.ts). With isolate: false (vitest.config.ts) this file runs before every test file of a worker,
+// but scripts/_child_process.js is loaded once per worker: wrap it once.
+const COUNTED = Symbol.for("terway-relay.countsHelmTemplate");
+if (!(COUNTED in _child_process.execa)) {
+  const execa = _child_process.execa as unknown as (file: string, args?: readonly string[], options?: object) => unknown;
+  const counting = (file: string, args?: readonly string[], options?: object) => {
+    if (args?.[0] === "template") bump("helmTemplateCalls");
+    return execa(file, args, options);
+  };
+  _child_process.execa = Object.assign(counting, { [COUNTED]: true }) as unknown as typeof _child_process.execa;
+}
 
 afterAll(() => {
-  // Every `helm template` of the chart (or a mutated copy) through scripts/render.ts, cached renders or not; the
-  // "renders" counter is the subset that went through the shared cache and the invariants (support/renders.ts).
-  if (helmTemplateCalls.count) counters.helmTemplateCalls = (counters.helmTemplateCalls ?? 0) + helmTemplateCalls.count;
-  helmTemplateCalls.count = 0;
   const dir = inject("statsDir");
   const counted = { ...counters };
   // With isolate: false (vitest.config.ts) the next file of this worker shares these modules: hand each count over once.

@@ -2,7 +2,8 @@
 // with the root one. test/generated.test.ts fails when they differ.
 import { copyFileSync } from "node:fs";
 import { join } from "node:path";
-import { chartDir, isMain, repoRoot } from "./tools.js";
+import { chartDir, repoRoot } from "../tools.js";
+import { isMain } from "./is-main.js";
 
 export const rootSchemaPath = join(repoRoot, "values.schema.json");
 export const chartSchemaPath = join(chartDir, "values.schema.json");

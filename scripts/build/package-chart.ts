@@ -8,7 +8,8 @@ import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { execa } from "execa";
-import { chartDir, helmBin, isMain, repoRoot, type HelmMajor } from "./tools.js";
+import { chartDir, helmBin, repoRoot, type HelmMajor } from "../tools.js";
+import { isMain } from "./is-main.js";
 
 export const packageDir = join(repoRoot, "dist/chart");
 

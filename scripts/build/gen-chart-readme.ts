@@ -4,7 +4,8 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { replaceBlock, valuesTable } from "./gen-readme.js";
-import { chartDir, isMain } from "./tools.js";
+import { chartDir } from "../tools.js";
+import { isMain } from "./is-main.js";
 
 export const chartReadmePath = join(chartDir, "README.md");
 

@@ -7,7 +7,7 @@ import { createWriteStream, existsSync, mkdirSync, renameSync, statSync, chmodSy
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { pipeline } from "node:stream/promises";
-import { provisionedDir, toolPackages, repoRoot, type HelmMajor } from "./tools.js";
+import { provisionedDir, toolPackages, repoRoot, type HelmMajor } from "../tools.js";
 
 // yauzl 3's promise API (openPromise / eachEntry) has no published types; this is the part we use.
 interface ZipEntry { fileName: string; uncompressedSize: number }

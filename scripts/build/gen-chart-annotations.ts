@@ -6,24 +6,15 @@ import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import yaml from "js-yaml";
 import { replaceBlock } from "./gen-readme.js";
-import { render, type KubeObject } from "./render.js";
-import { chartDir, isMain } from "./tools.js";
+import { render, type KubeObject } from "../render.js";
+import { chartDir } from "../tools.js";
+import { isMain } from "./is-main.js";
+import { tableTyphaVersions } from "./terway-table.js";
 
 const chartYamlPath = join(chartDir, "Chart.yaml");
 
 /** The region the listed image references are rendered for; other regions differ only in the registry host. */
 export const IMAGE_REGION = "cn-hangzhou";
-
-/** The Typha tags the Terway -> Felix table in chart/templates/_terway.tpl deploys (its TYPHA column, the fourth,
- * in order, once): the Typha images the chart can pick. */
-export function tableTyphaVersions(): string[] {
-  const tpl = readFileSync(join(chartDir, "templates/_terway.tpl"), "utf8");
-  const body = /define "terway-relay\.felixVersions" -}}\n([\s\S]*?)\n\{\{- end }}/.exec(tpl);
-  if (!body) throw new Error("chart/templates/_terway.tpl has no terway-relay.felixVersions table");
-  const versions = body[1].split("\n").map((line) => line.trim().split(/\s+/)[3]);
-  if (versions.some((v) => !v)) throw new Error(`unreadable felixVersions row in _terway.tpl:\n${body[1]}`);
-  return [...new Set(versions)];
-}
 
 /** Every container image in a list of rendered objects (pod templates, Jobs, Pods). */
 export function imagesIn(objects: KubeObject[]): string[] {

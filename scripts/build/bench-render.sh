@@ -3,7 +3,7 @@
 # side by side in one hyperfine run (ratios, not absolute times: machines here are noisy).
 # Needs hyperfine (Debian: apt-get install -y hyperfine). Not part of npm test: timings are not assertions.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 command -v hyperfine >/dev/null || { echo "hyperfine not found: apt-get install -y hyperfine" >&2; exit 1; }
 npm run --silent build
 sets=(--set region=cn-shanghai --set nodeCount=1001)

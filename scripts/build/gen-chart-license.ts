@@ -2,7 +2,8 @@
 // (Artifact Hub and `helm pull` users read the chart's own LICENSE). test/chart-metadata.test.ts fails on drift.
 import { copyFileSync } from "node:fs";
 import { join } from "node:path";
-import { chartDir, isMain, repoRoot } from "./tools.js";
+import { chartDir, repoRoot } from "../tools.js";
+import { isMain } from "./is-main.js";
 
 const rootLicensePath = join(repoRoot, "LICENSE");
 const chartLicensePath = join(chartDir, "LICENSE");

@@ -5,7 +5,8 @@
 // prints SKIPPED and exits 0: a skip is never reported as a pass.
 //   npm run e2e -- [--yes] [--helm 3|4] [-f values.yaml]... [--set k=v]... [--release NAME] [--timeout 20m]
 import { execa } from "execa";
-import { chartDir, helmBin, isMain, kubectlBin, type HelmMajor } from "./tools.js";
+import { chartDir, helmBin, kubectlBin, type HelmMajor } from "../tools.js";
+import { isMain } from "./is-main.js";
 
 const NS = "kube-system";
 
