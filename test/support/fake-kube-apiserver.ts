@@ -553,7 +553,9 @@ export class FakeCluster {
           rec.status = 422;
           return this.status(res, 422, "Invalid", `${info.kind} "${name}" is invalid: ${(e as Error).message}`);
         }
-        if (verb === "update" && next.metadata.resourceVersion !== o.metadata.resourceVersion) {
+        // A resourceVersion in the object a PUT sends, or that a patch sets, is a precondition (kube-apiserver's
+        // optimistic concurrency): a changed object answers 409 Conflict.
+        if (next.metadata.resourceVersion !== o.metadata.resourceVersion) {
           rec.status = 409;
           return this.status(res, 409, "Conflict", `Operation cannot be fulfilled on ${info.resource} "${name}": the object has been modified`);
         }
