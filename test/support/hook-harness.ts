@@ -37,11 +37,12 @@ export async function hookVariant(sets: string[], helm: 3 | 4 = 4): Promise<Hook
   const binding = hooks.find((o) => o.kind === "RoleBinding")! as KubeObject & { roleRef: { name: string }; subjects: { kind: string; name: string; namespace: string }[] };
   if (binding.roleRef.name !== role.metadata.name) throw new Error("the hook RoleBinding does not bind the hook Role");
   const env: Record<string, Record<string, string>> = {};
-  const jobs = hooks.filter((o) => o.kind === "Job" && o.metadata.name.startsWith(`${cm.metadata.name}-`)) as HookJob[];
+  const base = `${cm.metadata.name}-`;
+  const jobs = hooks.filter((o) => o.kind === "Job" && o.metadata.name?.startsWith(base)) as HookJob[];
   if (jobs.length === 0) throw new Error("no hook Job");
   const accounts = new Set(jobs.map((j) => j.spec.template.spec.serviceAccountName));
   if (accounts.size !== 1) throw new Error(`the hook Jobs run as ${[...accounts].join(", ")}, not one ServiceAccount`);
-  for (const job of jobs) env[job.metadata.name.slice(cm.metadata.name.length + 1)] = Object.fromEntries(job.spec.template.spec.containers[0].env.map((e) => [e.name, e.value]));
+  for (const job of jobs) env[job.metadata.name!.slice(base.length)] = Object.fromEntries(job.spec.template.spec.containers[0].env.map((e) => [e.name, e.value]));
   const serviceAccount = [...accounts][0];
   const subject = binding.subjects.find((s) => s.kind === "ServiceAccount" && s.name === serviceAccount);
   if (!subject) throw new Error(`the hook RoleBinding does not bind the Jobs' ServiceAccount ${serviceAccount}`);
