@@ -9,6 +9,7 @@
 // internal/reconcile/atomic_release.go, ReleaseStatusFailed).
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { FakeApiServer, type FakeCluster, type Obj } from "./support/fake-kube-apiserver.js";
+import { ENI_CONFIG_KEYS } from "./support/invariants.js";
 import { eniConfigData, fixture, hookVariant, putTypha, relayRecords, runPhase, terwayCluster, type HookVariant, type PhaseResult } from "./support/hook-harness.js";
 
 const BASE = ["region=cn-hangzhou", "nodeCount=320", "typha.image.tag=v3.24.5"];
@@ -48,7 +49,8 @@ function onlyOwnedWrites(c: FakeCluster, original: Record<string, string>): void
   expect(c.denied.map((r) => `${r.verb} ${r.url}`)).toEqual([]);
   expect(c.requests.filter((r) => r.method === "DELETE" || r.resource === "pods")).toEqual([]);
   const now = eniConfigData(c);
-  for (const k of Object.keys({ ...original, ...now }).filter((k) => k !== "felix_relay_service" && k !== "disable_network_policy")) expect(now[k], k).toBe(original[k]);
+  const owned: string[] = Object.values(ENI_CONFIG_KEYS);
+  for (const k of Object.keys({ ...original, ...now }).filter((k) => !owned.includes(k))) expect(now[k], k).toBe(original[k]);
 }
 
 /** One Argo CD sync: PreSync Jobs together, the release's objects, PostSync Jobs together. */

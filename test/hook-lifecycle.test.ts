@@ -4,10 +4,11 @@
 // or deletes Typha between them, as the release would.
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { FakeApiServer, type FakeCluster, type Obj } from "./support/fake-kube-apiserver.js";
+import { ENI_CONFIG_KEYS } from "./support/invariants.js";
 import { eniConfigData, fixture, fromSaved, hookVariant, putTypha, relayRecords, rolledOut, runPhase, terwayCluster, type HookVariant, type Phase, type PhaseResult } from "./support/hook-harness.js";
 
 const BASE = ["region=cn-hangzhou", "nodeCount=320"];
-const OWNED = ["felix_relay_service", "disable_network_policy"];
+const OWNED: string[] = Object.values(ENI_CONFIG_KEYS);
 /** The release that wrote the records (the suite renders release terway-relay in kube-system). */
 const STAMP = { "terway-relay/release": "kube-system/terway-relay" };
 
