@@ -146,6 +146,24 @@ describe("Argo CD: PreSync pair, apply, PostSync pair on every sync, then the Ap
   }, SCENARIO_TIMEOUT);
 });
 
+test.concurrent("a writer that never stops: the retries are bounded and the hook says so, with nothing of its own applied", async () => {
+  const original = fixture("eni-config.yaml");
+  const c = terwayCluster(server, { configMap: original });
+  putTypha(c);
+  // Before every patch of eni-config, someone rewrites it (same content, a new resourceVersion).
+  c.onRequest = (r) => {
+    if (r.resource === "configmaps" && r.verb === "patch") c.put(structuredClone(c.get("ConfigMap", "eni-config")!));
+  };
+  const r = await runPhase(c, v.relay, "post-install");
+  c.onRequest = undefined;
+  expect(r.exitCode).toBe(1);
+  expect(r.stderr).toMatch(/ERROR: ConfigMap kube-system\/eni-config changed under this hook 10 times in a row .*, so this patch was not applied: run the hook again/);
+  expect(c.requests.filter((q) => q.resource === "configmaps" && q.verb === "patch").map((q) => q.status)).toEqual(Array(10).fill(422));
+  expect(eniConfigData(c)).toEqual(original.data);
+  expect(relayRecords(c)).toEqual({});
+  expect(restarts(c)).toBe(0);
+}, SCENARIO_TIMEOUT);
+
 describe("Argo CD before v3.3.5: gitops.restoreOnSync restores in a PostSync Job, then the Application is deleted", () => {
   for (const start of STARTS) {
     test.concurrent(`${start.name}: the restore sync puts eni-config back exactly while Typha still runs`, async () => {

@@ -157,7 +157,7 @@ change_configmap() { # $1: planner, then its arguments
     "$@"
     apply_ops && return 0
     [ "$attempt" -lt "$CONFLICT_ATTEMPTS" ] ||
-      fail "ConfigMap $NAMESPACE/$CONFIGMAP changed under this hook $attempt times in a row (another writer keeps rewriting it), so its change was not applied: retry once that writer has stopped; nothing was changed."
+      fail "ConfigMap $NAMESPACE/$CONFIGMAP changed under this hook $attempt times in a row (another writer keeps rewriting it), so this patch was not applied: run the hook again (helm upgrade, or sync again) once that writer has stopped."
     attempt=$((attempt + 1))
     log "ConfigMap $CONFIGMAP changed since it was read (another hook Job?): planning again from a fresh read (attempt $attempt)"
   done

@@ -222,7 +222,7 @@ export interface TerwayRelayValues {
   /**
    * GitOps controllers (Argo CD, ACK One GitOps, Flux): how the chart renders for them.
    */
-  gitops?: {
+  gitops: {
     /**
      * Deterministic GitOps mode for Argo CD: the hook Jobs carry argocd.argoproj.io hook annotations (one PreSync, one PostSync, one PreDelete Job) besides Helm's.
      */
