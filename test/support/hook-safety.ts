@@ -170,6 +170,22 @@ export const SAFETY: SafetyProperty[] = [
     },
     scenario: concurrentWriter,
   },
+  {
+    name: "7. a pre-install keeps the records this release wrote (Argo CD runs it on every sync)",
+    mutation: {
+      line: `records_ours() { [ -z "$(recorded_keys)" ] || [ "$(fact release)" = "$RELEASE" ]; }`,
+      without: `records_ours() { [ -z "$(recorded_keys)" ]; }`,
+    },
+    async scenario(server, v, real) {
+      const c = await installed(server, real, withPrevious());
+      const kept = records(c);
+      expect(kept).toEqual({ ...STAMP, "terway-relay/record.felix_relay_service": "value", "terway-relay/previous.felix_relay_service": "their-typha" });
+      await ok(c, v, "pre-install");
+      expect(records(c)).toEqual(kept);
+      await ok(c, v, "pre-delete");
+      expect(data(c)).toEqual(withPrevious().data);
+    },
+  },
 ];
 
 /** The script with one property's line replaced; the line must be there exactly once. */
