@@ -102,6 +102,7 @@ pointer() { printf '%s' "$1" | sed 's|~|~0|g; s|/|~1|g'; } # JSON Pointer escapi
 # JSON Patch (RFC 6902): one helper per operation, each appending to OPS. Values are JSON text the chart owns
 # (quoted literals, {}); an arbitrary value is only ever moved by copy.
 op() { OPS="$OPS,$1"; }
+op_test() { printf '{"op":"test","path":"%s","value":%s}' "$1" "$2"; } # printed: it leads the document
 op_add() { op "{\"op\":\"add\",\"path\":\"$1\",\"value\":$2}"; }
 op_copy() { op "{\"op\":\"copy\",\"from\":\"$1\",\"path\":\"$2\"}"; }
 op_remove() { op "{\"op\":\"remove\",\"path\":\"$1\"}"; }
@@ -141,7 +142,7 @@ fact() { line_of "$1" "$CM"; }
 apply_ops() {
   [ -n "$OPS" ] || return 0
   rv=$(fact rv)
-  if out=$(kc patch configmap "$CONFIGMAP" --type json --patch "[{\"op\":\"test\",\"path\":\"/metadata/resourceVersion\",\"value\":\"$rv\"}$OPS]" 2>&1 >/dev/null); then
+  if out=$(kc patch configmap "$CONFIGMAP" --type json --patch "[$(op_test /metadata/resourceVersion "$(quoted "$rv")")$OPS]" 2>&1 >/dev/null); then
     return 0
   fi
   cm_read

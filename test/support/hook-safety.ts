@@ -72,7 +72,7 @@ export const SAFETY: SafetyProperty[] = [
   {
     name: "1. a concurrent writer of eni-config is never overwritten (resourceVersion test op)",
     mutation: {
-      line: `  if out=$(kc patch configmap "$CONFIGMAP" --type json --patch "[{\\"op\\":\\"test\\",\\"path\\":\\"/metadata/resourceVersion\\",\\"value\\":\\"$rv\\"}$OPS]" 2>&1 >/dev/null); then`,
+      line: `  if out=$(kc patch configmap "$CONFIGMAP" --type json --patch "[$(op_test /metadata/resourceVersion "$(quoted "$rv")")$OPS]" 2>&1 >/dev/null); then`,
       without: `  if out=$(kc patch configmap "$CONFIGMAP" --type json --patch "[\${OPS#,}]" 2>&1 >/dev/null); then`,
     },
     scenario: concurrentWriter,
