@@ -4,10 +4,13 @@
 // or deletes Typha between them, as the release would.
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { FakeApiServer, type FakeCluster, type Obj } from "./support/fake-kube-apiserver.js";
+import { ENI_CONFIG_KEYS } from "./support/invariants.js";
 import { eniConfigData, fixture, fromSaved, hookVariant, putTypha, relayRecords, rolledOut, runPhase, terwayCluster, type HookVariant, type Phase, type PhaseResult } from "./support/hook-harness.js";
 
 const BASE = ["region=cn-hangzhou", "nodeCount=320"];
-const OWNED = ["felix_relay_service", "disable_network_policy"];
+const OWNED: string[] = Object.values(ENI_CONFIG_KEYS);
+/** The release that wrote the records (the suite renders release terway-relay in kube-system). */
+const STAMP = { "terway-relay/release": "kube-system/terway-relay" };
 
 let server: FakeApiServer;
 let relay: HookVariant; // Typha v3.24.5 matches the fixtures' Terway v1.9.0 (Felix v3.24.5)
@@ -90,11 +93,15 @@ function invariants(c: FakeCluster, original: Record<string, string> = fixture("
   for (const r of patches(c).filter((r) => r.resource === "configmaps")) {
     expect(r.contentType).toBe("application/json-patch+json");
     for (const op of r.body as { op: string; path: string }[]) {
-      expect(op.path).toMatch(/^\/metadata\/(resourceVersion|annotations(\/terway-relay~1(record|previous)\.(felix_relay_service|disable_network_policy))?)$|^\/data(\/(felix_relay_service|disable_network_policy))?$/);
+      expect(op.path).toMatch(/^\/metadata\/(resourceVersion|annotations(\/terway-relay~1((record|previous)\.(felix_relay_service|disable_network_policy)|release))?)$|^\/data(\/(felix_relay_service|disable_network_policy))?$/);
     }
   }
   for (const r of patches(c).filter((r) => r.resource === "daemonsets")) {
-    expect(Object.keys((r.body as { spec: { template: { metadata: { annotations: object } } } }).spec.template.metadata.annotations)).toEqual(["terway-relay/eni-config"]);
+    const body = r.body as { metadata: object; spec: { template: { metadata: { annotations: object } } } };
+    // The pod template's state annotation, guarded by the resourceVersion it was decided from.
+    expect(Object.keys(body)).toEqual(["metadata", "spec"]);
+    expect(Object.keys(body.metadata)).toEqual(["resourceVersion"]);
+    expect(Object.keys(body.spec.template.metadata.annotations)).toEqual(["terway-relay/eni-config"]);
   }
   const now = data(c);
   for (const k of Object.keys({ ...original, ...now }).filter((k) => !OWNED.includes(k))) expect(now[k], k).toBe(original[k]);
@@ -112,7 +119,7 @@ describe("relay mode", () => {
     putTypha(c);
     const r = await ok(c, relay, "post-install");
     expect(data(c).felix_relay_service).toBe("calico-typha");
-    expect(relayRecords(c)).toEqual({ "terway-relay/record.felix_relay_service": "absent" });
+    expect(relayRecords(c)).toEqual({ ...STAMP, "terway-relay/record.felix_relay_service": "absent" });
     expect(restarts(c)).toBe(1);
     expect(dsHash(c)).toBe('felix_relay_service="calico-typha";disable_network_policy="false";');
     expect(r.output).toContain("Felix connected to Typha: 321 connections for 320 ready Terway pods");
@@ -145,7 +152,7 @@ describe("relay mode", () => {
     putTypha(c, "typha-relay");
     await ok(c, renamed, "post-upgrade");
     expect(data(c).felix_relay_service).toBe("typha-relay");
-    expect(relayRecords(c)).toEqual({ "terway-relay/record.felix_relay_service": "absent" });
+    expect(relayRecords(c)).toEqual({ ...STAMP, "terway-relay/record.felix_relay_service": "absent" });
     expect(restarts(c)).toBe(3);
     invariants(c);
   });
@@ -179,7 +186,7 @@ describe("relay mode", () => {
     c.failWhen = undefined;
     const retried = await ok(c, relay, "post-install");
     expect(retried.output).not.toMatch(/recorded the previous state/);
-    expect(relayRecords(c)).toEqual({ "terway-relay/record.felix_relay_service": "absent" });
+    expect(relayRecords(c)).toEqual({ ...STAMP, "terway-relay/record.felix_relay_service": "absent" });
     expect(restarts(c)).toBe(1);
     invariants(c);
   });
@@ -195,6 +202,7 @@ describe("relay mode", () => {
     await ok(c, disable, "post-upgrade");
     expect(restarts(c)).toBe(2);
     expect(relayRecords(c)).toEqual({
+      ...STAMP,
       "terway-relay/record.disable_network_policy": "value",
       "terway-relay/previous.disable_network_policy": "false",
     });
@@ -225,7 +233,7 @@ describe("relay mode", () => {
     const original = fixture("eni-config.yaml");
     (original.data as Record<string, string>).felix_relay_service = 'someone-else\'s "typha"\n';
     const c = await installed(relay, original);
-    expect(relayRecords(c)).toEqual({ "terway-relay/record.felix_relay_service": "value", "terway-relay/previous.felix_relay_service": 'someone-else\'s "typha"\n' });
+    expect(relayRecords(c)).toEqual({ ...STAMP, "terway-relay/record.felix_relay_service": "value", "terway-relay/previous.felix_relay_service": 'someone-else\'s "typha"\n' });
     await ok(c, relay, "pre-delete");
     expect(data(c)).toEqual(original.data);
     expect(relayRecords(c)).toEqual({});
@@ -246,7 +254,7 @@ describe("relay mode", () => {
 
   scenario("uninstall over a hand-made relay: recorded as ours, restored as absent (its Typha is going away)", async () => {
     const c = await installed(relay, fixture("eni-config-relay.yaml"));
-    expect(relayRecords(c)).toEqual({ "terway-relay/record.felix_relay_service": "ours" });
+    expect(relayRecords(c)).toEqual({ ...STAMP, "terway-relay/record.felix_relay_service": "ours" });
     expect(data(c).felix_relay_service).toBe("calico-typha");
     await ok(c, relay, "pre-delete");
     expect(data(c).felix_relay_service).toBeUndefined();
@@ -263,7 +271,7 @@ describe("relay mode", () => {
     expect(relayRecords(c)).toEqual({});
     putTypha(c);
     await ok(c, relay, "post-install");
-    expect(relayRecords(c)).toEqual({ "terway-relay/record.felix_relay_service": "ours" });
+    expect(relayRecords(c)).toEqual({ ...STAMP, "terway-relay/record.felix_relay_service": "ours" });
     await ok(c, relay, "pre-delete");
     expect(data(c).felix_relay_service).toBeUndefined();
     invariants(c, stale.data as Record<string, string>);
@@ -428,7 +436,7 @@ describe("disable-network-policy mode", () => {
     await install(c, disable);
     expect(data(c).disable_network_policy).toBe("true");
     expect(data(c).felix_relay_service).toBeUndefined();
-    expect(relayRecords(c)).toEqual({ "terway-relay/record.disable_network_policy": "value", "terway-relay/previous.disable_network_policy": "false" });
+    expect(relayRecords(c)).toEqual({ ...STAMP, "terway-relay/record.disable_network_policy": "value", "terway-relay/previous.disable_network_policy": "false" });
     expect(restarts(c)).toBe(1);
     // No Typha in this mode: the hook never looks for one.
     expect(c.requests.filter((r) => r.resource === "deployments" || r.resource === "endpoints")).toEqual([]);

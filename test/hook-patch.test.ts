@@ -1,51 +1,39 @@
-// The hook's real patch steps, with the real kubectl --local against the fixtures (no API server): the script's
-// ConfigMap step (LOCAL_CONFIGMAP) records the previous state, adds, replaces or removes the owned key, and
-// leaves every other key byte for byte as it was.
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { execa } from "execa";
-import yaml from "js-yaml";
+// The hook's real eni-config patches, byte for byte: the rendered script and environment of each phase's Job,
+// the real kubectl, the fake API server (test/support/fake-kube-apiserver.ts) holding the fixtures. The ConfigMap
+// step records the previous state, adds, replaces or removes the owned key, and leaves every other key as it was.
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { kubectlBin, repoRoot } from "../scripts/tools.js";
-import { hookVariant, type HookVariant, type Phase } from "./support/hook-harness.js";
+import { FakeApiServer, type FakeCluster, type Obj } from "./support/fake-kube-apiserver.js";
+import { fixture, hookVariant, putTypha, runPhase, terwayCluster, type HookVariant, type Phase } from "./support/hook-harness.js";
 
 type ConfigMap = { data: Record<string, string>; metadata: { annotations?: Record<string, string> } };
+const STAMP = { "terway-relay/release": "kube-system/terway-relay" };
 
+let server: FakeApiServer;
 let relay: HookVariant;
 let disable: HookVariant;
 beforeAll(async () => {
+  server = await new FakeApiServer().start();
   [relay, disable] = await Promise.all([
-    hookVariant(["region=cn-hangzhou", "typha.image.tag=v3.24.5"]),
-    hookVariant(["region=cn-hangzhou", "mode=disable-network-policy", "acknowledgeNetworkPolicyOff=true"]),
+    hookVariant(["region=cn-hangzhou", "nodeCount=320", "typha.image.tag=v3.24.5"]),
+    hookVariant(["region=cn-hangzhou", "nodeCount=320", "mode=disable-network-policy", "acknowledgeNetworkPolicyOff=true"]),
   ]);
 });
+afterAll(async () => server?.stop());
 
-const dir = mkdtempSync(join(tmpdir(), "terway-relay-patch-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-let n = 0;
-function copyOf(fixture: string, edit?: (cm: ConfigMap) => void): string {
-  const path = join(dir, `cm-${++n}.yaml`);
-  copyFileSync(join(repoRoot, "test/fixtures/terway", fixture), path);
-  if (edit) {
-    const cm = yaml.load(readFileSync(path, "utf8")) as ConfigMap;
-    edit(cm);
-    writeFileSync(path, yaml.dump(cm));
-  }
-  return path;
+/** A Terway cluster holding the fixture ConfigMap (edited), with Typha ready. */
+function clusterWith(name: string, edit?: (cm: ConfigMap) => void): FakeCluster {
+  const cm = fixture(name);
+  edit?.(cm as unknown as ConfigMap);
+  const c = terwayCluster(server, { configMap: cm as Obj });
+  putTypha(c);
+  return c;
 }
-const load = (path: string) => yaml.load(readFileSync(path, "utf8")) as ConfigMap;
+const load = (c: FakeCluster) => structuredClone(c.get("ConfigMap", "eni-config")) as unknown as ConfigMap;
 
-async function step(v: HookVariant, phase: Phase, file: string): Promise<ConfigMap> {
-  const script = join(dir, "relay-hook.sh");
-  writeFileSync(script, v.script);
-  const r = await execa("/bin/sh", [script], {
-    extendEnv: false,
-    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", ...v.env[phase], HOME: dir, TMPDIR: dir, KUBECTL: kubectlBin(), LOCAL_CONFIGMAP: file },
-    reject: false,
-  });
-  if (r.exitCode !== 0) throw new Error(`${phase} failed: ${r.stderr}`);
-  return load(file);
+async function step(c: FakeCluster, v: HookVariant, phase: Phase): Promise<ConfigMap> {
+  const r = await runPhase(c, v, phase);
+  if (r.exitCode !== 0) throw new Error(`${phase} failed: ${r.output}`);
+  return load(c);
 }
 
 function othersUnchanged(before: ConfigMap, after: ConfigMap, owned: string): void {
@@ -55,69 +43,70 @@ function othersUnchanged(before: ConfigMap, after: ConfigMap, owned: string): vo
 }
 
 describe("relay key", () => {
-  test("added when absent, recorded as absent; removed again on pre-delete", async () => {
-    const file = copyOf("eni-config.yaml");
-    const before = load(file);
-    const after = await step(relay, "post-install", file);
+  test.concurrent("added when absent, recorded as absent; removed again on pre-delete", async () => {
+    const c = clusterWith("eni-config.yaml");
+    const before = load(c);
+    const after = await step(c, relay, "post-install");
     expect(after.data.felix_relay_service).toBe("calico-typha");
-    expect(after.metadata.annotations).toEqual({ "terway-relay/record.felix_relay_service": "absent" });
+    expect(after.metadata.annotations).toEqual({ ...STAMP, "terway-relay/record.felix_relay_service": "absent" });
     othersUnchanged(before, after, "felix_relay_service");
-    const restored = await step(relay, "pre-delete", file);
+    const restored = await step(c, relay, "pre-delete");
     expect(restored.data).toEqual(before.data);
     expect(restored.metadata.annotations ?? {}).toEqual({});
   });
 
-  test("replaced when it held another value, which comes back byte for byte", async () => {
+  test.concurrent("replaced when it held another value, which comes back byte for byte", async () => {
     const odd = 'other-typha\n  "quoted" \\ back\\slash, tab\t, unicode 中文 <&>\n';
-    const file = copyOf("eni-config.yaml", (cm) => (cm.data.felix_relay_service = odd));
-    const before = load(file);
-    const after = await step(relay, "post-install", file);
+    const c = clusterWith("eni-config.yaml", (cm) => (cm.data.felix_relay_service = odd));
+    const before = load(c);
+    const after = await step(c, relay, "post-install");
     expect(after.data.felix_relay_service).toBe("calico-typha");
-    expect(after.metadata.annotations).toEqual({ "terway-relay/record.felix_relay_service": "value", "terway-relay/previous.felix_relay_service": odd });
+    expect(after.metadata.annotations).toEqual({ ...STAMP, "terway-relay/record.felix_relay_service": "value", "terway-relay/previous.felix_relay_service": odd });
     othersUnchanged(before, after, "felix_relay_service");
-    const restored = await step(relay, "pre-delete", file);
+    const restored = await step(c, relay, "pre-delete");
     expect(restored.data.felix_relay_service).toBe(odd);
     expect(restored.data).toEqual(before.data);
   });
 
-  test("a hand-made relay is left as it is, recorded as ours, and removed on pre-delete", async () => {
-    const file = copyOf("eni-config-relay.yaml");
-    const before = load(file);
-    const after = await step(relay, "post-install", file);
+  test.concurrent("a hand-made relay is left as it is, recorded as ours, and removed on pre-delete", async () => {
+    const c = clusterWith("eni-config-relay.yaml");
+    const before = load(c);
+    const after = await step(c, relay, "post-install");
     expect(after.data).toEqual(before.data);
-    expect(after.metadata.annotations).toEqual({ "terway-relay/record.felix_relay_service": "ours" });
-    const restored = await step(relay, "pre-delete", file);
+    expect(after.metadata.annotations).toEqual({ ...STAMP, "terway-relay/record.felix_relay_service": "ours" });
+    const restored = await step(c, relay, "pre-delete");
     expect(restored.data.felix_relay_service).toBeUndefined();
     othersUnchanged(before, restored, "felix_relay_service");
   });
 
-  test("a second post-install changes nothing (the record is written once)", async () => {
-    const file = copyOf("eni-config.yaml");
-    const once = await step(relay, "post-install", file);
-    const twice = await step(relay, "post-install", file);
-    expect(twice).toEqual(once);
+  test.concurrent("a second post-install changes nothing (the record is written once)", async () => {
+    const c = clusterWith("eni-config.yaml");
+    const once = await step(c, relay, "post-install");
+    const twice = await step(c, relay, "post-install");
+    expect(twice.data).toEqual(once.data);
+    expect(twice.metadata.annotations).toEqual(once.metadata.annotations);
   });
 });
 
 describe("disable_network_policy key", () => {
-  test('"false" becomes "true" and comes back on pre-delete; the relay key is not touched', async () => {
-    const file = copyOf("eni-config-relay.yaml");
-    const before = load(file);
-    const after = await step(disable, "post-install", file);
+  test.concurrent('"false" becomes "true" and comes back on pre-delete; the relay key is not touched', async () => {
+    const c = clusterWith("eni-config-relay.yaml");
+    const before = load(c);
+    const after = await step(c, disable, "post-install");
     expect(after.data.disable_network_policy).toBe("true");
-    expect(after.metadata.annotations).toEqual({ "terway-relay/record.disable_network_policy": "value", "terway-relay/previous.disable_network_policy": "false" });
+    expect(after.metadata.annotations).toEqual({ ...STAMP, "terway-relay/record.disable_network_policy": "value", "terway-relay/previous.disable_network_policy": "false" });
     othersUnchanged(before, after, "disable_network_policy");
-    const restored = await step(disable, "pre-delete", file);
+    const restored = await step(c, disable, "pre-delete");
     expect(restored.data).toEqual(before.data);
   });
 
-  test("added when absent and removed again", async () => {
-    const file = copyOf("eni-config.yaml", (cm) => delete cm.data.disable_network_policy);
-    const before = load(file);
-    const after = await step(disable, "post-install", file);
+  test.concurrent("added when absent and removed again", async () => {
+    const c = clusterWith("eni-config.yaml", (cm) => delete cm.data.disable_network_policy);
+    const before = load(c);
+    const after = await step(c, disable, "post-install");
     expect(after.data.disable_network_policy).toBe("true");
     othersUnchanged(before, after, "disable_network_policy");
-    const restored = await step(disable, "pre-delete", file);
+    const restored = await step(c, disable, "pre-delete");
     expect(restored.data).toEqual(before.data);
   });
 });

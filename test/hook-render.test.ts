@@ -3,6 +3,7 @@
 // disable-network-policy mode, least-privilege RBAC, bounded Jobs, and a time budget that follows the cluster.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { execa } from "execa";
 import { describe, expect, test } from "vitest";
 import { HelmError, type KubeObject } from "../scripts/render.js";
 import { repoRoot } from "../scripts/tools.js";
@@ -156,6 +157,50 @@ describe.each(HELM_MAJORS)("Helm %i", (helm) => {
     const deployment = objects.find((o) => o.kind === "Deployment") as KubeObject & { spec: { template: { spec: { containers: { image: string }[] } } } };
     expect(deployment.spec.template.spec.containers[0].image).toBe("registry-vpc.cn-hangzhou.aliyuncs.com/acs/typha:v3.5.8");
   });
+});
+
+/** The inputs relay-hook.sh requires (`: "${X:?}"`), split by whether it requires them in every mode or in relay mode only. */
+function requiredInputs(): { always: string[]; relay: string[] } {
+  const script = readFileSync(join(repoRoot, "chart/files/relay-hook.sh"), "utf8");
+  const names = (line: string) => [...line.matchAll(/"\$\{([A-Z_]+):\?\}"/g)].map((m) => m[1]);
+  const lines = script.split("\n").filter((l) => l.includes(":?}"));
+  return { always: lines.filter((l) => /^: /.test(l)).flatMap(names), relay: lines.filter((l) => l.includes('[ "$MODE" = relay ]')).flatMap(names) };
+}
+
+test("every input the hook script requires is rendered into every hook Job, in every mode and GitOps setting", async () => {
+  const { always, relay } = requiredInputs();
+  expect(always.length).toBeGreaterThan(15);
+  expect(relay).toEqual(["TYPHA_MIN_READY", "TYPHA_VERSION"]);
+  for (const sets of [[...BASE, "typha.image.tag=v3.24.5"], DISABLE, [...BASE, "typha.image.tag=v3.24.5", "gitops.enabled=true"], [...DISABLE, "gitops.enabled=true", "gitops.restoreOnSync=true"]]) {
+    const js = jobs(await renderObjects({ sets, helm: 4 }));
+    expect(js.length).toBeGreaterThan(0);
+    for (const j of js) {
+      const e = env(j);
+      const wanted = e.MODE === "relay" ? [...always, ...relay] : always;
+      for (const name of wanted) expect(e[name], `${j.metadata.name} ${name} (${sets.join(" ")})`).toMatch(/./);
+    }
+  }
+});
+
+test("the script's and the helm test's shared facts have the same names", async () => {
+  const objects = await renderObjects({ sets: [...BASE, "typha.image.tag=v3.24.5"], helm: 4 });
+  const pod = objects.find((o) => o.kind === "Pod" && o.metadata.annotations?.["helm.sh/hook"] === "test") as KubeObject & { spec: { containers: { env: { name: string; value: string }[] }[] } };
+  const testEnv = Object.fromEntries(pod.spec.containers[0].env.map((e) => [e.name, e.value]));
+  const hookEnv = env(jobs(objects)[0]);
+  for (const name of ["NAMESPACE", "MODE", "CONFIGMAP", "OWNED_KEY", "OWNED_VALUE", "SERVICE_NAME"]) expect(testEnv[name], name).toBe(hookEnv[name]);
+  // The helm test asks for the rule's minimum (it may run while the autoscaler scales), the hook for the count.
+  expect(Object.keys(testEnv).filter((k) => !["HOME", "TYPHA_MIN_READY"].includes(k) && !(k in hookEnv))).toEqual([]);
+});
+
+test("a Job missing a required input stops before reading or changing anything", async () => {
+  const objects = await renderObjects({ sets: [...BASE, "typha.image.tag=v3.24.5"], helm: 4 });
+  const e = env(jobs(objects)[0]);
+  for (const name of requiredInputs().always) {
+    const { [name]: _, ...rest } = e;
+    const r = await execa("/bin/sh", [join(repoRoot, "chart/files/relay-hook.sh")], { extendEnv: false, env: { PATH: process.env.PATH ?? "/usr/bin:/bin", ...rest, KUBECTL: "/nonexistent/kubectl" }, reject: false });
+    expect(r.exitCode, name).not.toBe(0);
+    expect(r.stderr, name).toContain(name);
+  }
 });
 
 test("a 53-character release name (Helm's limit) still gives Job names that fit the job-name label (63)", async () => {

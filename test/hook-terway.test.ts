@@ -264,7 +264,7 @@ describe("disable_network_policy already truthy: relay mode refuses before any p
     const c = cluster(cm, [fixture("terway-eniip.yaml")]);
     await ok(c, disable, "pre-install");
     await ok(c, disable, "post-install");
-    expect(records(c)).toEqual({ "terway-relay/record.disable_network_policy": "value", "terway-relay/previous.disable_network_policy": "true" });
+    expect(records(c)).toEqual({ "terway-relay/release": "kube-system/terway-relay", "terway-relay/record.disable_network_policy": "value", "terway-relay/previous.disable_network_policy": "true" });
     await refused(c, relay, "pre-upgrade", /disable_network_policy="true", so Terway runs no Felix/);
   });
 });

@@ -44,6 +44,8 @@ const BREAKS: [keyof typeof INVARIANTS, string, (objs: Obj[]) => void, RegExp][]
   ["felixFindsTypha", "Service port renamed", (o) => (get(o, "Service").spec.ports[0].name = "typha"), /no port named calico-typha/],
   ["felixFindsTypha", "container sync port renamed", (o) => (typha(o).ports[0].name = "sync"), /named "sync", not calico-typha/],
   ["felixFindsTypha", "hook writes another Service name", (o) => (hookEnv(o, "OWNED_VALUE").value = "calico-typha-x"), /writes felix_relay_service="calico-typha-x"/],
+  ["felixFindsTypha", "the chart's relay key is not the one Terway reads", (o) => (hookEnv(o, "RELAY_KEY").value = "felix_relay"), /takes RELAY_KEY=felix_relay, but Terway reads felix_relay_service/],
+  ["felixFindsTypha", "the chart's disable key is not the one Terway reads", (o) => (hookEnv(o, "DISABLE_KEY").value = "disable_policy"), /takes DISABLE_KEY=disable_policy, but Terway reads disable_network_policy/],
   ["felixFindsTypha", "hook waits on another Service", (o) => (hookEnv(o, "SERVICE_NAME").value = "typha"), /waits on Service typha/],
   ["felixFindsTypha", "hook waits on another Deployment", (o) => (hookEnv(o, "TYPHA_DEPLOYMENT").value = "typha"), /waits on Deployment typha, which does not run Typha/],
   ["felixFindsTypha", "hook reads another metrics port", (o) => (hookEnv(o, "METRICS_PORT").value = "9091"), /reads metrics on port 9091/],

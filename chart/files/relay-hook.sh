@@ -1,7 +1,7 @@
 #!/bin/sh
 # terway-relay hook: brings Terway's eni-config (kube-system) to the state a chart revision wants, rolls the
 # Terway DaemonSet when that state changed, and undoes it on the way out. Run by the hook Jobs
-# (templates/hook-jobs.yaml); every input comes from their environment.
+# (templates/hook-jobs.yaml); every input comes from their environment, rendered by templates/_hook.tpl.
 #
 # The rule: Felix never points at a Typha that is not running and ready.
 #   post-install, post-upgrade, post-rollback: wait for Typha (relay mode), then set the owned key, roll, and
@@ -9,7 +9,13 @@
 #   pre-upgrade, pre-rollback: when the coming revision no longer has this Typha (mode switch, Service rename,
 #     rollback), point Felix away and finish the roll before Helm deletes Typha;
 #   pre-delete: restore, roll and wait, always;
-#   pre-install: preflight only, and forget records a --no-hooks uninstall left behind.
+#   pre-install: preflight only, and forget records another release left behind (uninstalled with --no-hooks).
+#
+# Any order, any overlap: Argo CD runs pre-install with pre-upgrade, and post-install with post-upgrade, at once
+# on every sync (argoproj/argo-cd v3.4.7 docs/user-guide/helm.md, "'install' vs 'upgrade' vs 'sync'"). So the
+# record of a key's previous state is written once, stamped with the release, and only the restore that
+# consumes it removes it; every write is guarded by the resourceVersion it was planned from, and a Job that loses
+# the race reads again and re-plans (at most CONFLICT_ATTEMPTS times).
 #
 # POSIX sh plus kubectl, sed and sleep, nothing else (checked first, below): the acs/kubectl image is documented
 # only as having sh, sed and cat. No temporary files: facts live in shell variables. kubectl does the parsing
@@ -19,34 +25,24 @@
 # so this script must never need to match it.
 set -eu
 
-: "${PHASE:?PHASE is required}" "${MODE:?MODE is required}"
-NAMESPACE=${NAMESPACE:-kube-system}
-CONFIGMAP=${CONFIGMAP:-eni-config}
-DAEMONSETS=${DAEMONSETS:-terway-eniip terway}
-SERVICE_NAME=${SERVICE_NAME:-calico-typha}
-TYPHA_DEPLOYMENT=${TYPHA_DEPLOYMENT:-calico-typha}
-TYPHA_MIN_READY=${TYPHA_MIN_READY:-3}
-TYPHA_VERSION=${TYPHA_VERSION:-}
-ALLOW_VERSION_SKEW=${ALLOW_VERSION_SKEW:-false}
-FELIX_VERSIONS=${FELIX_VERSIONS:-}
-TYPHA_READY_TIMEOUT=${TYPHA_READY_TIMEOUT:-300}
-ROLLOUT_TIMEOUT=${ROLLOUT_TIMEOUT:-600}
-VERIFY_CONNECTIONS=${VERIFY_CONNECTIONS:-true}
-CONNECT_TIMEOUT=${CONNECT_TIMEOUT:-120}
-METRICS_PORT=${METRICS_PORT:-9093}
-POLL_SECONDS=${POLL_SECONDS:-5}
-KUBECTL=${KUBECTL:-kubectl}
+# Required inputs, all rendered by the chart (templates/_hook.tpl, terway-relay.hookEnv): no defaults here, so
+# nothing can drift from the chart's values.
+: "${PHASE:?}" "${MODE:?}" "${RELEASE:?}" "${NAMESPACE:?}" "${CONFIGMAP:?}" "${DAEMONSETS:?}"
+: "${RELAY_KEY:?}" "${DISABLE_KEY:?}" "${OWNED_KEY:?}" "${OWNED_VALUE:?}" "${SERVICE_NAME:?}" "${TYPHA_DEPLOYMENT:?}"
+: "${ALLOW_VERSION_SKEW:?}" "${FELIX_VERSIONS:?}" "${TYPHA_READY_TIMEOUT:?}" "${ROLLOUT_TIMEOUT:?}"
+: "${VERIFY_CONNECTIONS:?}" "${CONNECT_TIMEOUT:?}" "${METRICS_PORT:?}" "${POLL_SECONDS:?}"
+if [ "$MODE" = relay ]; then : "${TYPHA_MIN_READY:?}" "${TYPHA_VERSION:?}"; fi
+KUBECTL=${KUBECTL:-kubectl} # the image's kubectl; the test suite points it at its own binary
 
-# The two eni-config keys this chart may own: relay mode owns the first, disable mode the second. Terway's policy
-# container reads them as env at start (terway charts/terway/templates/terwayd/daemonset.yaml, v1.17.5), so a
-# change needs a restart.
-RELAY_KEY=felix_relay_service
-DISABLE_KEY=disable_network_policy
+# The eni-config keys this chart may own (RELAY_KEY, DISABLE_KEY) and the one this revision owns come from the
+# chart's one definition (templates/_hook.tpl, terway-relay.eniConfigKeys).
 KEYS="$RELAY_KEY $DISABLE_KEY"
 # Per key, on the ConfigMap: record.KEY = absent | value | ours (a value that already named this chart's
-# Service), previous.KEY = the value itself when record is "value".
+# Service), previous.KEY = the value itself when record is "value". RELEASE_STAMP names the release that wrote
+# the records (NAMESPACE/NAME): a pre-install that finds its own release's records keeps them.
 RECORD=terway-relay/record.
 PREVIOUS=terway-relay/previous.
+RELEASE_STAMP=terway-relay/release
 # On each Terway DaemonSet's pod template: the owned keys' values the pods were rolled for, as one canonical
 # string (KEY=VALUE; per key, VALUE %q-quoted or - for absent; annotation values have no length limit worth
 # minding). Changing it is a rolling restart (what `kubectl rollout restart` does). A forced roll with unchanged
@@ -55,6 +51,8 @@ STATE_ANNOTATION=terway-relay/eni-config
 # Only exclusive-ENI Terway: named in a refusal, never modified. Exclusive-ENI nodes run no Felix (terway
 # cmd/terway-cli/policy.go, initPolicy -> runExclusiveENI, v1.17.5).
 ENI_ONLY_DAEMONSET=terway-eni
+# How many times a write that lost a race (its resourceVersion guard failed) is planned again from a fresh read.
+CONFLICT_ATTEMPTS=10
 
 log() { printf '%s\n' "terway-relay $PHASE: $*"; }
 warn() { printf '%s\n' "terway-relay $PHASE: WARNING: $*" >&2; }
@@ -66,85 +64,114 @@ kc() { "$KUBECTL" --namespace "$NAMESPACE" "$@"; }
 
 # Every tool the script runs, checked before it reads or changes anything (printf, read and command are shell
 # builtins). sleep only paces the waits.
-for tool in "$KUBECTL" sed sleep; do
-  command -v "$tool" >/dev/null 2>&1 ||
-    fail "the hook image has no $tool on its PATH, and this hook needs kubectl, sed and sleep besides sh: set hook.image to an image that has them; nothing was changed."
-done
+check_tools() {
+  for tool in "$KUBECTL" sed sleep; do
+    command -v "$tool" >/dev/null 2>&1 ||
+      fail "the hook image has no $tool on its PATH, and this hook needs kubectl, sed and sleep besides sh: set hook.image to an image that has them; nothing was changed."
+  done
+}
 
-# The key this revision owns and the value it writes come rendered from the chart (OWNED_KEY, OWNED_VALUE).
-case "$MODE" in
-  relay) expected_key=$RELAY_KEY expected_value=$SERVICE_NAME ;;
-  disable-network-policy) expected_key=$DISABLE_KEY expected_value=true ;;
-  *) fail "unknown MODE $MODE: expected relay or disable-network-policy" ;;
-esac
-OWNED_KEY=${OWNED_KEY:-$expected_key}
-OWNED_VALUE=${OWNED_VALUE:-$expected_value}
-if [ "$OWNED_KEY" != "$expected_key" ] || [ "$OWNED_VALUE" != "$expected_value" ]; then
-  fail "mode $MODE writes $expected_key=$expected_value, not $OWNED_KEY=$OWNED_VALUE"
-fi
-case "$PHASE" in
-  pre-install | post-install | post-upgrade | post-rollback | pre-upgrade | pre-rollback | pre-delete) ;;
-  *) fail "unknown PHASE $PHASE" ;;
-esac
-# Waits are counted in tenths of a second (sh arithmetic is integer-only), so POLL_SECONDS may carry one decimal:
-# the chart leaves it at 5, the test suite polls every 0.2 s.
-case "$POLL_SECONDS" in
-  [0-9] | [1-9][0-9] | [0-9].[0-9] | [1-9][0-9].[0-9]) ;;
-  *) fail "POLL_SECONDS must be seconds with at most one decimal (0.1 to 99.9), not '$POLL_SECONDS'; nothing was changed." ;;
-esac
-case "$POLL_SECONDS" in
-  *.*) POLL_TENTHS=$((${POLL_SECONDS%.*} * 10 + ${POLL_SECONDS#*.})) ;;
-  *) POLL_TENTHS=$((POLL_SECONDS * 10)) ;;
-esac
-[ "$POLL_TENTHS" -gt 0 ] || fail "POLL_SECONDS must be above 0, not '$POLL_SECONDS'; nothing was changed."
+check_inputs() {
+  case "$OWNED_KEY" in
+    "$RELAY_KEY" | "$DISABLE_KEY") ;;
+    *) fail "OWNED_KEY $OWNED_KEY is neither $RELAY_KEY nor $DISABLE_KEY; nothing was changed." ;;
+  esac
+  case "$PHASE" in
+    pre-install | post-install | post-upgrade | post-rollback | pre-upgrade | pre-rollback | pre-delete) ;;
+    *) fail "unknown PHASE $PHASE; nothing was changed." ;;
+  esac
+  # Waits are counted in tenths of a second (sh arithmetic is integer-only), so POLL_SECONDS may carry one
+  # decimal: the chart renders 5, the test suite polls every 0.2 s.
+  case "$POLL_SECONDS" in
+    [0-9] | [1-9][0-9] | [0-9].[0-9] | [1-9][0-9].[0-9]) ;;
+    *) fail "POLL_SECONDS must be seconds with at most one decimal (0.1 to 99.9), not '$POLL_SECONDS'; nothing was changed." ;;
+  esac
+  case "$POLL_SECONDS" in
+    *.*) POLL_TENTHS=$((${POLL_SECONDS%.*} * 10 + ${POLL_SECONDS#*.})) ;;
+    *) POLL_TENTHS=$((POLL_SECONDS * 10)) ;;
+  esac
+  [ "$POLL_TENTHS" -gt 0 ] || fail "POLL_SECONDS must be above 0, not '$POLL_SECONDS'; nothing was changed."
+}
+
+# The first line of $2 that starts with "$1 ", without that prefix.
+line_of() { printf '%s\n' "$2" | sed -n "\\|^$1 |{s|^$1 ||p;q;}"; }
+quoted() { printf '"%s"' "$1"; } # only for literals this chart owns: a Service name (DNS label), "true", a release
+pointer() { printf '%s' "$1" | sed 's|~|~0|g; s|/|~1|g'; } # JSON Pointer escaping (RFC 6901)
+
+# ---------------------------------------------------------------------------------------------------------
+# JSON Patch (RFC 6902): one helper per operation, each appending to OPS. Values are JSON text the chart owns
+# (quoted literals, {}); an arbitrary value is only ever moved by copy.
+op() { OPS="$OPS,$1"; }
+op_test() { printf '{"op":"test","path":"%s","value":%s}' "$1" "$2"; } # printed: it leads the document
+op_add() { op "{\"op\":\"add\",\"path\":\"$1\",\"value\":$2}"; }
+op_copy() { op "{\"op\":\"copy\",\"from\":\"$1\",\"path\":\"$2\"}"; }
+op_remove() { op "{\"op\":\"remove\",\"path\":\"$1\"}"; }
+data_path() { printf '/data/%s' "$(pointer "$1")"; }
+annotation_path() { printf '/metadata/annotations/%s' "$(pointer "$1")"; }
 
 # ---------------------------------------------------------------------------------------------------------
 # eni-config. One go-template call prints one line per fact. Values come %q-quoted (one line, Go escapes) so
 # they can be compared and stored on the pod template; the shell never writes an arbitrary value back to
-# eni-config: JSON Patch copy moves it between data and annotations. LOCAL_CONFIGMAP=FILE reads and patches a manifest file with
-# `kubectl --local` instead of the API server (the test suite's patch checks).
+# eni-config: JSON Patch copy moves it between data and annotations.
 
+# shellcheck disable=SC2016 # $v and $l are go-template variables, not shell ones
 cm_template() {
-  t='rv {{with .metadata.resourceVersion}}{{.}}{{end}}{{"\n"}}annotations {{if .metadata.annotations}}yes{{else}}no{{end}}{{"\n"}}'
+  t='rv {{with .metadata.resourceVersion}}{{.}}{{end}}{{"\n"}}'
+  t="$t"'annotations {{if .metadata.annotations}}yes{{else}}no{{end}}{{"\n"}}'
   t="$t"'data {{if .data}}yes{{else}}no{{end}}{{"\n"}}'
+  t="$t"'release {{with .metadata.annotations}}{{with index . "'"$RELEASE_STAMP"'"}}{{.}}{{end}}{{end}}{{"\n"}}'
   # The CNI config Terway reads: 10-terway.conflist when that key exists, else 10-terway.conf (terway
   # cmd/terway-cli/cni.go processInput and common.go getAllConfig, v1.17.5; docs/cni-chain.md).
   t="$t"'cni {{with .data}}{{if eq (printf "%T" (index . "10-terway.conflist")) "string"}}10-terway.conflist{{else if eq (printf "%T" (index . "10-terway.conf")) "string"}}10-terway.conf{{end}}{{end}}{{"\n"}}'
-  # shellcheck disable=SC2016 # $v is a go-template variable, not a shell one
   for k in $KEYS; do
     t="$t$k"'.data {{with .data}}{{$v := index . "'"$k"'"}}{{if eq (printf "%T" $v) "string"}}{{printf "%q" $v}}{{else}}-{{end}}{{else}}-{{end}}{{"\n"}}'
     t="$t$k"'.record {{with .metadata.annotations}}{{with index . "'"$RECORD$k"'"}}{{.}}{{end}}{{end}}{{"\n"}}'
     t="$t$k"'.previous {{with .metadata.annotations}}{{$v := index . "'"$PREVIOUS$k"'"}}{{if eq (printf "%T" $v) "string"}}{{printf "%q" $v}}{{else}}-{{end}}{{else}}-{{end}}{{"\n"}}'
   done
   # Last, after a line of its own: the CNI config's raw text inside a wrapping object, for cni_engine.
-  # shellcheck disable=SC2016 # $l is a go-template variable
   t="$t"'cni.json{{"\n"}}{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"cni"},"cni":{{with .data}}{{$l := index . "10-terway.conflist"}}{{if eq (printf "%T" $l) "string"}}{{$l}}{{else}}{{with index . "10-terway.conf"}}{{.}}{{end}}{{end}}{{end}}}'
   printf '%s' "$t"
 }
 
 # Sets CM to the facts (empty when the ConfigMap does not exist).
-cm_read() {
-  if [ -n "${LOCAL_CONFIGMAP:-}" ]; then
-    CM=$("$KUBECTL" patch --filename "$LOCAL_CONFIGMAP" --local --type merge --patch '{}' --output "go-template=$(cm_template)")
-  else
-    CM=$(kc get configmap "$CONFIGMAP" --ignore-not-found --output "go-template=$(cm_template)")
-  fi
-}
-
-cm_patch() { # $1: JSON Patch document
-  if [ -n "${LOCAL_CONFIGMAP:-}" ]; then
-    patched=$("$KUBECTL" patch --filename "$LOCAL_CONFIGMAP" --local --type json --patch "$1" --output yaml)
-    printf '%s\n' "$patched" >"$LOCAL_CONFIGMAP"
-  else
-    kc patch configmap "$CONFIGMAP" --type json --patch "$1" >/dev/null
-  fi
-}
-
-# The first line of $2 that starts with "$1 ", without that prefix.
-line_of() { printf '%s\n' "$2" | sed -n "\\|^$1 |{s|^$1 ||p;q;}"; }
+cm_read() { CM=$(kc get configmap "$CONFIGMAP" --ignore-not-found --output "go-template=$(cm_template)"); }
 fact() { line_of "$1" "$CM"; }
-quoted() { printf '"%s"' "$1"; } # only for literals this chart owns: a Service name (DNS label) or "true"
-pointer() { printf '%s' "$1" | sed 's|~|~0|g; s|/|~1|g'; } # JSON Pointer escaping (RFC 6901)
+
+# Applies OPS (if any), guarded by the resourceVersion they were planned from. Returns 1 when another writer got
+# there first (CM is then read again); any other failure ends the hook.
+apply_ops() {
+  [ -n "$OPS" ] || return 0
+  rv=$(fact rv)
+  if out=$(kc patch configmap "$CONFIGMAP" --type json --patch "[$(op_test /metadata/resourceVersion "$(quoted "$rv")")$OPS]" 2>&1 >/dev/null); then
+    return 0
+  fi
+  cm_read
+  [ "$(fact rv)" != "$rv" ] || fail "could not patch ConfigMap $NAMESPACE/$CONFIGMAP: $(printf '%s\n' "$out" | sed -n 1p)"
+  return 1
+}
+
+# Plans with $1 (a function that sets OPS from CM) and applies, planning again from a fresh read when the guard
+# finds that someone else wrote eni-config in between (another hook Job of the same sync, or an add-on).
+change_configmap() { # $1: planner, then its arguments
+  attempt=1
+  while :; do
+    "$@"
+    apply_ops && return 0
+    [ "$attempt" -lt "$CONFLICT_ATTEMPTS" ] ||
+      fail "ConfigMap $NAMESPACE/$CONFIGMAP changed under this hook $attempt times in a row (another writer keeps rewriting it), so this patch was not applied: run the hook again (helm upgrade, or sync again) once that writer has stopped."
+    attempt=$((attempt + 1))
+    log "ConfigMap $CONFIGMAP changed since it was read (another hook Job?): planning again from a fresh read (attempt $attempt)"
+  done
+}
+
+# True when the records on eni-config were written by this release (or there are none).
+records_ours() { [ -z "$(recorded_keys)" ] || [ "$(fact release)" = "$RELEASE" ]; }
+
+recorded_keys() {
+  for k in $KEYS; do
+    if [ -n "$(fact "$k.record")" ] || [ "$(fact "$k.previous")" != - ]; then printf '%s ' "$k"; fi
+  done
+}
 
 # ---------------------------------------------------------------------------------------------------------
 # What each key should hold after this phase: set (the mode's value), restore (what was there before the chart
@@ -190,9 +217,9 @@ target_for() { # $1: key, $2: action
   esac
 }
 
-# From CM: the JSON Patch for this phase in OPS (empty: nothing to change), DESIRED_STATE (the owned keys' values
-# after this phase, canonical), CM_CHANGES (keys whose value changes), RESTORED (keys whose record is dropped once
-# Terway has rolled).
+# Plans this phase's change from CM: the JSON Patch in OPS (empty: nothing to change), DESIRED_STATE (the owned
+# keys' values after this phase, canonical), CM_CHANGES (keys whose value changes), RESTORED (keys whose record
+# is dropped once Terway has rolled).
 plan_configmap() {
   OPS=""
   CM_CHANGES=0
@@ -200,6 +227,7 @@ plan_configmap() {
   annotations=$(fact annotations)
   data=$(fact data)
   DESIRED_STATE=""
+  recorded=""
   for k in $KEYS; do
     action=$(action_for "$k" "$PHASE")
     cur=$(fact "$k.data")
@@ -207,9 +235,9 @@ plan_configmap() {
     target=$(target_for "$k" "$action")
     DESIRED_STATE="$DESIRED_STATE$k=$target;"
     if [ "$action" = set ] && [ -z "$rec" ]; then
-      # Remember what was there, once, in the same patch that changes the key.
+      # Remember what was there, once, in the same patch that changes the key, stamped with this release.
       if [ "$annotations" = no ]; then
-        OPS="$OPS,{\"op\":\"add\",\"path\":\"/metadata/annotations\",\"value\":{}}"
+        op_add /metadata/annotations '{}'
         annotations=yes
       fi
       if [ "$cur" = - ]; then
@@ -218,30 +246,56 @@ plan_configmap() {
         state=ours
       else
         state=value
-        OPS="$OPS,{\"op\":\"copy\",\"from\":\"/data/$k\",\"path\":\"/metadata/annotations/$(pointer "$PREVIOUS$k")\"}"
+        op_copy "$(data_path "$k")" "$(annotation_path "$PREVIOUS$k")"
       fi
-      OPS="$OPS,{\"op\":\"add\",\"path\":\"/metadata/annotations/$(pointer "$RECORD$k")\",\"value\":\"$state\"}"
+      op_add "$(annotation_path "$RECORD$k")" "$(quoted "$state")"
+      recorded=yes
       log "recorded the previous state of $k: $state"
     fi
     if [ "$action" = restore ] && [ -n "$rec" ]; then RESTORED="$RESTORED $k"; fi
     [ "$target" = "$cur" ] && continue
     CM_CHANGES=$((CM_CHANGES + 1))
     if [ "$target" = - ]; then
-      OPS="$OPS,{\"op\":\"remove\",\"path\":\"/data/$k\"}"
+      op_remove "$(data_path "$k")"
       log "$k: $cur -> (absent)"
     else
       if [ "$data" = no ]; then
-        OPS="$OPS,{\"op\":\"add\",\"path\":\"/data\",\"value\":{}}"
+        op_add /data '{}'
         data=yes
       fi
       if [ "$action" = set ]; then
-        OPS="$OPS,{\"op\":\"add\",\"path\":\"/data/$k\",\"value\":$target}"
+        op_add "$(data_path "$k")" "$target"
       else
-        OPS="$OPS,{\"op\":\"copy\",\"from\":\"/metadata/annotations/$(pointer "$PREVIOUS$k")\",\"path\":\"/data/$k\"}"
+        op_copy "$(annotation_path "$PREVIOUS$k")" "$(data_path "$k")"
       fi
       log "$k: $cur -> $target"
     fi
   done
+  # The records carry this release's name: a record just written, or one from before the chart stamped them.
+  if { [ -n "$recorded" ] || [ -n "$(recorded_keys)" ]; } && [ "$(fact release)" != "$RELEASE" ]; then
+    [ "$annotations" = yes ] || op_add /metadata/annotations '{}'
+    op_add "$(annotation_path "$RELEASE_STAMP")" "$(quoted "$RELEASE")"
+  fi
+}
+
+# Plans dropping the records of the given keys (their values are back where the chart found them), and the
+# release stamp with the last of them.
+plan_drop() { # $@: keys
+  OPS=""
+  left=$(recorded_keys)
+  for k in "$@"; do
+    [ -n "$(fact "$k.record")" ] && op_remove "$(annotation_path "$RECORD$k")"
+    [ "$(fact "$k.previous")" != - ] && op_remove "$(annotation_path "$PREVIOUS$k")"
+    left=$(printf ' %s ' "$left" | sed "s/ $k / /")
+  done
+  if [ -z "$(printf '%s' "$left" | sed 's/ //g')" ] && [ -n "$(fact release)" ]; then op_remove "$(annotation_path "$RELEASE_STAMP")"; fi
+  return 0
+}
+
+drop_records() { # $@: keys
+  [ $# -gt 0 ] || return 0
+  cm_read
+  change_configmap plan_drop "$@"
 }
 
 # The state the owned keys would have after a given phase (no side effects): what the pods should run with.
@@ -250,6 +304,44 @@ targets_state() { # $1: phase
   for k in $KEYS; do input="$input$k=$(target_for "$k" "$(action_for "$k" "$1")");"; done
   printf '%s\n' "$input"
 }
+
+# ---------------------------------------------------------------------------------------------------------
+# Terway DaemonSets, all read by one kubectl call: resourceVersion, update strategy, state annotation, ready pods,
+# the OS its pods are scheduled on, the policy (Felix) container's image and the eni-config keys it reads.
+# kubectl prints a List when DAEMONSETS names several, the object itself when it names one; every line starts
+# with the DaemonSet's name.
+
+# shellcheck disable=SC2016 # $n, $k and $v are go-template variables, not shell ones
+ds_template() {
+  t='{{define "ds"}}{{$n := .metadata.name}}'
+  t="$t"'{{$n}} strategy {{with .spec.updateStrategy}}{{with .type}}{{.}}{{end}}{{end}}{{"\n"}}'
+  t="$t"'{{$n}} rv {{with .metadata.resourceVersion}}{{.}}{{end}}{{"\n"}}'
+  t="$t"'{{$n}} state {{with .spec.template.metadata}}{{with .annotations}}{{with index . "'"$STATE_ANNOTATION"'"}}{{.}}{{end}}{{end}}{{end}}{{"\n"}}'
+  t="$t"'{{$n}} ready {{with .status}}{{with .numberReady}}{{.}}{{end}}{{end}}{{"\n"}}'
+  t="$t"'{{with .spec.template.spec}}'
+  # The OS, from the nodeSelector or from required node affinity.
+  t="$t"'{{with .nodeSelector}}{{range $k, $v := .}}{{if eq $k "kubernetes.io/os" "beta.kubernetes.io/os"}}{{$n}} os {{$v}}{{"\n"}}{{end}}{{end}}{{end}}'
+  t="$t"'{{with .affinity}}{{with .nodeAffinity}}{{with .requiredDuringSchedulingIgnoredDuringExecution}}{{range .nodeSelectorTerms}}{{range .matchExpressions}}'
+  t="$t"'{{if eq .key "kubernetes.io/os" "beta.kubernetes.io/os"}}{{if eq .operator "In"}}{{range .values}}{{$n}} os {{.}}{{"\n"}}{{end}}{{end}}{{end}}'
+  t="$t"'{{end}}{{end}}{{end}}{{end}}{{end}}'
+  # The policy container: its image and every ConfigMap key its env reads.
+  t="$t"'{{range .containers}}{{if eq .name "policy"}}{{$n}} policy {{.image}}{{"\n"}}'
+  t="$t"'{{range .env}}{{with .valueFrom}}{{with .configMapKeyRef}}{{$n}} reads {{.name}}/{{.key}}{{"\n"}}{{end}}{{end}}{{end}}'
+  t="$t"'{{end}}{{end}}'
+  t="$t"'{{end}}{{end}}'
+  t="$t"'{{if eq .kind "List"}}{{range .items}}{{template "ds" .}}{{end}}{{else}}{{template "ds" .}}{{end}}'
+  printf '%s' "$t"
+}
+
+ds_read_all() { # sets DS
+  # shellcheck disable=SC2086 # one argument per DaemonSet name
+  DS=$(kc get daemonset $DAEMONSETS --ignore-not-found --output "go-template=$(ds_template)")
+}
+ds_fact() { line_of "$1 $2" "$DS"; }
+ds_has() { printf '%s\n' "$DS" | sed -n "\\|^$1 $2\$|{p;q;}"; } # $1: name, $2: a whole fact line
+# Windows DaemonSets (terway-eniip-windows, terway-windows) schedule only on Windows nodes; their policy container
+# does not read felix_relay_service (terway terway-windows-eniip.yml, v1.17.5) and they roll OnDelete.
+ds_windows() { [ -n "$(ds_has "$1" "os windows")" ] && [ -z "$(ds_has "$1" "os linux")" ]; }
 
 # The state a DaemonSet was last rolled for, without the counter of a forced roll ("N " before the first key).
 rolled_for() { # $1: DaemonSet
@@ -265,53 +357,6 @@ pods_match() { # $1: state
   done
   [ -n "$FOUND" ]
 }
-
-# Applies OPS (if any) guarded by the resourceVersion that was read: a concurrent writer makes the patch fail
-# instead of being overwritten.
-apply_ops() {
-  [ -n "$OPS" ] || return 0
-  rv=$(fact rv)
-  case "$rv" in
-    '') cm_patch "[${OPS#,}]" ;;
-    *) cm_patch "[{\"op\":\"test\",\"path\":\"/metadata/resourceVersion\",\"value\":\"$rv\"}$OPS]" ;;
-  esac
-}
-
-# Drops the records of the given keys (their values are back where the chart found them).
-drop_records() { # $@: keys
-  [ $# -gt 0 ] || return 0
-  cm_read
-  OPS=""
-  for k in "$@"; do
-    [ -n "$(fact "$k.record")" ] && OPS="$OPS,{\"op\":\"remove\",\"path\":\"/metadata/annotations/$(pointer "$RECORD$k")\"}"
-    [ "$(fact "$k.previous")" != - ] && OPS="$OPS,{\"op\":\"remove\",\"path\":\"/metadata/annotations/$(pointer "$PREVIOUS$k")\"}"
-  done
-  apply_ops
-}
-
-recorded_keys() {
-  for k in $KEYS; do
-    if [ -n "$(fact "$k.record")" ] || [ "$(fact "$k.previous")" != - ]; then printf '%s ' "$k"; fi
-  done
-}
-
-# ---------------------------------------------------------------------------------------------------------
-# Terway DaemonSets, all read by one kubectl call: update strategy, state annotation, ready pods, the OS its pods
-# are scheduled on, the policy (Felix) container's image and the eni-config keys it reads. kubectl prints a List
-# when DAEMONSETS names several, the object itself when it names one; every line starts with the DaemonSet's name.
-
-# shellcheck disable=SC2016 # $n, $k and $v are go-template variables, not shell ones
-DS_TEMPLATE='{{define "ds"}}{{$n := .metadata.name}}{{$n}} strategy {{with .spec.updateStrategy}}{{with .type}}{{.}}{{end}}{{end}}{{"\n"}}{{$n}} state {{with .spec.template.metadata}}{{with .annotations}}{{with index . "'"$STATE_ANNOTATION"'"}}{{.}}{{end}}{{end}}{{end}}{{"\n"}}{{$n}} ready {{with .status}}{{with .numberReady}}{{.}}{{end}}{{end}}{{"\n"}}{{with .spec.template.spec}}{{with .nodeSelector}}{{range $k, $v := .}}{{if eq $k "kubernetes.io/os" "beta.kubernetes.io/os"}}{{$n}} os {{$v}}{{"\n"}}{{end}}{{end}}{{end}}{{with .affinity}}{{with .nodeAffinity}}{{with .requiredDuringSchedulingIgnoredDuringExecution}}{{range .nodeSelectorTerms}}{{range .matchExpressions}}{{if eq .key "kubernetes.io/os" "beta.kubernetes.io/os"}}{{if eq .operator "In"}}{{range .values}}{{$n}} os {{.}}{{"\n"}}{{end}}{{end}}{{end}}{{end}}{{end}}{{end}}{{end}}{{end}}{{range .containers}}{{if eq .name "policy"}}{{$n}} policy {{.image}}{{"\n"}}{{range .env}}{{with .valueFrom}}{{with .configMapKeyRef}}{{$n}} reads {{.name}}/{{.key}}{{"\n"}}{{end}}{{end}}{{end}}{{end}}{{end}}{{end}}{{end}}{{if eq .kind "List"}}{{range .items}}{{template "ds" .}}{{end}}{{else}}{{template "ds" .}}{{end}}'
-
-ds_read_all() { # sets DS
-  # shellcheck disable=SC2086 # one argument per DaemonSet name
-  DS=$(kc get daemonset $DAEMONSETS --ignore-not-found --output "go-template=$DS_TEMPLATE")
-}
-ds_fact() { line_of "$1 $2" "$DS"; }
-ds_has() { printf '%s\n' "$DS" | sed -n "\\|^$1 $2\$|{p;q;}"; } # $1: name, $2: a whole fact line
-# Windows DaemonSets (terway-eniip-windows, terway-windows) schedule only on Windows nodes; their policy container
-# does not read felix_relay_service (terway terway-windows-eniip.yml, v1.17.5) and they roll OnDelete.
-ds_windows() { [ -n "$(ds_has "$1" "os windows")" ] && [ -z "$(ds_has "$1" "os linux")" ]; }
 
 # ---------------------------------------------------------------------------------------------------------
 # Which policy engine the CNI config selects. Terway runs Cilium instead of Felix when the "terway" plugin's
@@ -434,8 +479,8 @@ preflight() {
       # Policy already off: Felix never starts (terway cmd/terway-cli/policy.go initPolicy, v1.17.5), so a relay
       # would change nothing. What counts is the value after this revision's post phase: a value this release
       # set itself (disable mode before) is restored then.
-      # Before install every record is stale (pre-install forgets them): the value itself counts.
-      if [ "$PHASE" = pre-install ]; then
+      # Records another release left are forgotten at pre-install: then the value itself counts.
+      if [ "$PHASE" = pre-install ] && ! records_ours; then
         after=$(fact "$DISABLE_KEY.data")
       else
         after=$(target_for "$DISABLE_KEY" "$(action_for "$DISABLE_KEY" post-upgrade)")
@@ -537,33 +582,57 @@ wait_for_typha() {
 # ---------------------------------------------------------------------------------------------------------
 # Restart: decided per DaemonSet from the state on its pod template, not from whether this run's patch changed
 # anything, so a retried Job still restarts and a no-op upgrade restarts nothing. A key that changed under an
-# unchanged state (eni-config rewritten by someone else) forces a roll with a counter before the state.
+# unchanged state (eni-config rewritten by someone else) forces a roll with a counter before the state, unless
+# another hook Job rolled the DaemonSet since this one read it (that roll already carries the change).
+
+# The state annotation to write on a DaemonSet's pod template, or nothing when its pods need no restart.
+roll_value() { # $1: DaemonSet
+  current=$(ds_fact "$1" state)
+  if [ -z "$current" ] && [ "$CM_CHANGES" -eq 0 ] && [ "${PHASE#pre-}" != "$PHASE" ]; then
+    # Never rolled by this chart and nothing changed now (an install that failed before its first change):
+    # the pods still run with the eni-config they started with, so undoing needs no restart.
+    :
+  elif [ "$(rolled_for "$1")" != "$DESIRED_STATE" ]; then
+    printf '%s\n' "$DESIRED_STATE"
+  elif [ "$CM_CHANGES" -gt 0 ] && [ "$current" = "$(line_of "$1 state" "$DS_BEFORE")" ]; then
+    n=0
+    [ "$current" = "$DESIRED_STATE" ] || n=${current%% *}
+    printf '%s\n' "$((n + 1)) $DESIRED_STATE"
+  fi
+  return 0
+}
+
+# Rolls one DaemonSet: a merge patch of its pod template's state annotation, guarded by the resourceVersion it
+# was decided from (a resourceVersion in a patch is a precondition: a changed object answers 409 Conflict).
+roll_one() { # $1: DaemonSet
+  attempt=1
+  while :; do
+    current=$(ds_fact "$1" state)
+    value=$(roll_value "$1")
+    if [ -z "$value" ]; then
+      log "daemonset/$1 already runs with this eni-config ($STATE_ANNOTATION=$current): no restart"
+      return 0
+    fi
+    rv=$(ds_fact "$1" rv)
+    # The state holds %q-quoted values: escaping backslashes and quotes makes it a JSON string.
+    json=$(printf '%s\n' "$value" | sed 's/\\/\\\\/g; s/"/\\"/g')
+    if out=$(kc patch daemonset "$1" --type merge --patch "{\"metadata\":{\"resourceVersion\":\"$rv\"},\"spec\":{\"template\":{\"metadata\":{\"annotations\":{\"$STATE_ANNOTATION\":\"$json\"}}}}}" 2>&1 >/dev/null); then
+      log "rolling restart of daemonset/$1 (its own maxUnavailable): $STATE_ANNOTATION ${current:-(none)} -> $value"
+      RESTARTS=$((RESTARTS + 1))
+      return 0
+    fi
+    ds_read_all
+    [ "$(ds_fact "$1" rv)" != "$rv" ] || fail "could not patch daemonset/$1: $(printf '%s\n' "$out" | sed -n 1p)"
+    [ "$attempt" -lt "$CONFLICT_ATTEMPTS" ] ||
+      fail "daemonset/$1 changed under this hook $attempt times in a row, so it was not restarted: retry (helm upgrade, or sync again) once it settles."
+    attempt=$((attempt + 1))
+    log "daemonset/$1 changed since it was read (its controller, or another hook Job): deciding again from a fresh read (attempt $attempt)"
+  done
+}
 
 roll_terway() {
-  for ds in $FOUND; do
-    current=$(ds_fact "$ds" state)
-    value=""
-    if [ -z "$current" ] && [ "$CM_CHANGES" -eq 0 ] && [ "${PHASE#pre-}" != "$PHASE" ]; then
-      # Never rolled by this chart and nothing changed now (an install that failed before its first change):
-      # the pods still run with the eni-config they started with, so undoing needs no restart.
-      value=""
-    elif [ "$(rolled_for "$ds")" != "$DESIRED_STATE" ]; then
-      value=$DESIRED_STATE
-    elif [ "$CM_CHANGES" -gt 0 ]; then
-      n=0
-      [ "$current" = "$DESIRED_STATE" ] || n=${current%% *}
-      value="$((n + 1)) $DESIRED_STATE"
-    fi
-    if [ -n "$value" ]; then
-      log "rolling restart of daemonset/$ds (its own maxUnavailable): $STATE_ANNOTATION ${current:-(none)} -> $value"
-      # The state holds %q-quoted values: escaping backslashes and quotes makes it a JSON string.
-      json=$(printf '%s\n' "$value" | sed 's/\\/\\\\/g; s/"/\\"/g')
-      kc patch daemonset "$ds" --type merge --patch "{\"spec\":{\"template\":{\"metadata\":{\"annotations\":{\"$STATE_ANNOTATION\":\"$json\"}}}}}" >/dev/null
-      RESTARTS=$((RESTARTS + 1))
-    else
-      log "daemonset/$ds already runs with this eni-config ($STATE_ANNOTATION=$current): no restart"
-    fi
-  done
+  ds_read_all # fresh: another hook Job may have rolled since preflight read them
+  for ds in $FOUND; do roll_one "$ds"; done
   for ds in $FOUND; do
     kc rollout status "daemonset/$ds" --timeout "${ROLLOUT_TIMEOUT}s" ||
       fail "daemonset/$ds did not finish rolling out within ${ROLLOUT_TIMEOUT}s: see kubectl -n $NAMESPACE rollout status daemonset/$ds, then retry (helm upgrade) or undo by hand (README)."
@@ -629,58 +698,76 @@ verify_felix() {
 }
 
 # ---------------------------------------------------------------------------------------------------------
+# The phases. Each reads everything afresh (preflight), so a retried or doubled Job converges.
 
-summary() {
+# pre-install: the release does not exist for Helm yet, so records another release wrote are stale (it was
+# uninstalled with --no-hooks): forget them; post-install records the present state. Records this release
+# wrote stay: Argo CD runs pre-install on every sync.
+pre_install() {
+  if ! records_ours; then
+    warn "forgetting records another release ($(fact release)) left on $CONFIGMAP (uninstalled with --no-hooks?) for: $(recorded_keys)"
+    change_configmap plan_forget
+  fi
+  log "preflight passed"
+}
+
+plan_forget() {
+  OPS=""
+  # shellcheck disable=SC2046 # one argument per key
+  if ! records_ours; then plan_drop $(recorded_keys); fi
+}
+
+# Brings eni-config and the Terway pods to what this phase wants.
+switch() {
+  change_configmap plan_configmap
+  if [ -n "$FOUND" ]; then roll_terway; fi
+}
+
+# pre-upgrade, pre-rollback: only when the pods do not already run with what the coming revision wants.
+pre_switch() {
+  if pods_match "$(targets_state post-upgrade)"; then
+    log "Terway already runs with what the coming revision wants: nothing to do before Helm applies it"
+    return 0
+  fi
+  switch
+  # shellcheck disable=SC2086 # word splitting of the key list is intended
+  drop_records $RESTORED
+}
+
+# post-install, post-upgrade, post-rollback: Typha first (relay mode), then the switch, then the proof.
+post_switch() {
+  if [ "$MODE" = relay ]; then
+    wait_for_typha
+    if [ "$WAITED" = true ]; then cm_read; fi # read again after waiting
+  fi
+  switch
+  if [ "$MODE" = relay ] && [ -n "$FOUND" ]; then verify_felix; fi
+  # shellcheck disable=SC2086
+  drop_records $RESTORED
+}
+
+# pre-delete: restore, always.
+restore() {
+  switch
+  # shellcheck disable=SC2086
+  drop_records $RESTORED
+}
+
+main() {
+  check_tools
+  check_inputs
+  RESTARTS=0
+  CM_CHANGES=0
+  log "mode $MODE, eni-config key $OWNED_KEY=$OWNED_VALUE, Terway DaemonSets: $DAEMONSETS"
+  preflight
+  DS_BEFORE=$DS
+  case "$PHASE" in
+    pre-install) pre_install ;;
+    pre-upgrade | pre-rollback) pre_switch ;;
+    post-install | post-upgrade | post-rollback) post_switch ;;
+    pre-delete) restore ;;
+  esac
   log "done: $CM_CHANGES eni-config key(s) changed, $RESTARTS DaemonSet(s) restarted"
 }
 
-RESTARTS=0
-
-if [ -n "${LOCAL_CONFIGMAP:-}" ]; then
-  # The ConfigMap step alone, on a file: record, patch, and drop records of restored keys.
-  cm_read
-  plan_configmap
-  apply_ops
-  # shellcheck disable=SC2086 # word splitting of the key list is intended
-  drop_records $RESTORED
-  exit 0
-fi
-
-log "mode $MODE, eni-config key $OWNED_KEY=$OWNED_VALUE, Terway DaemonSets: $DAEMONSETS"
-preflight
-
-if [ "$PHASE" = pre-install ]; then
-  # The release does not exist yet, so any record is stale: an earlier release was uninstalled with
-  # --no-hooks. Forget it; post-install records the present state, where our Service name counts as "ours".
-  stale=$(recorded_keys)
-  if [ -n "$stale" ]; then
-    warn "forgetting records an earlier release left on $CONFIGMAP (uninstalled with --no-hooks?) for: $stale"
-    # shellcheck disable=SC2086
-    drop_records $stale
-  fi
-  log "preflight passed"
-  exit 0
-fi
-
-case "$PHASE" in
-  pre-upgrade | pre-rollback)
-    if pods_match "$(targets_state post-upgrade)"; then
-      log "Terway already runs with what the coming revision wants: nothing to do before Helm applies it"
-      exit 0
-    fi
-    ;;
-  post-*)
-    if [ "$MODE" = relay ]; then
-      wait_for_typha
-      if [ "$WAITED" = true ]; then cm_read; fi # read again after waiting
-    fi
-    ;;
-esac
-
-plan_configmap
-apply_ops
-if [ -n "$FOUND" ]; then roll_terway; fi
-case "$PHASE" in post-*) if [ "$MODE" = relay ] && [ -n "$FOUND" ]; then verify_felix; fi ;; esac
-# shellcheck disable=SC2086
-drop_records $RESTORED
-summary
+main

@@ -10,19 +10,51 @@ labels pods with job-name=<Job name>, a label value of at most 63 characters: 35
 {{- printf "%s-eni-config" (include "terway-relay.releaseLabel" . | trunc 35 | trimSuffix "-") -}}
 {{- end }}
 
-{{/* The phases a Job runs in. pre-install only checks (and forgets stale records); post-* switch Felix over;
-pre-upgrade/pre-rollback move Felix off a Typha the coming revision drops, before Helm deletes it; pre-delete
-restores. */}}
-{{- define "terway-relay.hookPhases" -}}
-pre-install post-install pre-upgrade post-upgrade pre-rollback post-rollback pre-delete
+{{/*
+The hook Jobs, one per entry: phase (the script's PHASE), name (the Job's suffix), helm (its helm.sh/hook) and,
+in GitOps mode, argo (its argocd.argoproj.io/hook). pre-install only checks (and forgets other releases'
+records); post-* switch Felix over; pre-upgrade/pre-rollback move Felix off a Typha the coming revision drops,
+before Helm deletes it; pre-delete restores.
+Argo CD maps pre-install and pre-upgrade to PreSync, post-install and post-upgrade to PostSync, and never runs
+pre-rollback, post-rollback or test (argoproj/argo-cd v3.4.7 gitops-engine/pkg/sync/hook/helm/type.go); it
+runs PreDelete from v3.3.0 (controller/hook.go), with comma-separated hook lists fixed in v3.3.3 (#26420) and
+v3.3.5 (#26996). GitOps mode gives it one Job per hook type, with its own annotations (an object with an Argo CD
+hook annotation has its Helm ones ignored: gitops-engine/pkg/sync/hook/hook.go Types); the Helm annotations
+stay, so the same manifests still run as Helm hooks under helm or Flux. gitops.restoreOnSync makes the sync
+itself restore eni-config (a PostSync Job running the pre-delete phase) for Argo CD before v3.3.5: delete the
+Application once that sync has finished.
+*/}}
+{{- define "terway-relay.hookJobs" -}}
+{{- if .Values.gitops.restoreOnSync }}
+- {phase: pre-delete, name: restore, helm: "post-install,post-upgrade", argo: PostSync}
+- {phase: pre-delete, name: pre-delete, helm: pre-delete, argo: PreDelete}
+{{- else if .Values.gitops.enabled }}
+- {phase: pre-upgrade, name: pre-sync, helm: "pre-install,pre-upgrade", argo: PreSync}
+- {phase: post-upgrade, name: post-sync, helm: "post-install,post-upgrade", argo: PostSync}
+- {phase: pre-delete, name: pre-delete, helm: pre-delete, argo: PreDelete}
+{{- else }}
+{{- range list "pre-install" "post-install" "pre-upgrade" "post-upgrade" "pre-rollback" "post-rollback" "pre-delete" }}
+- {phase: {{ . }}, name: {{ . }}, helm: {{ . }}}
+{{- end }}
+{{- end }}
 {{- end }}
 
 {{/* Annotations of the objects every Job needs (ServiceAccount, Role, RoleBinding, script). Helm orders hooks
-by weight, then by name, whatever their kind: they must weigh less than the Jobs (weight 0) to exist first. */}}
+by weight, then by name, whatever their kind: they must weigh less than the Jobs (weight 0) to exist first.
+Under Argo CD they are PreSync hooks one wave before the Jobs, kept between syncs (BeforeHookCreation only), so
+they exist for the PostSync and PreDelete Jobs too: Argo CD creates the PreDelete hooks all at once, without
+waves (controller/hook.go executeHooks). */}}
 {{- define "terway-relay.hookSupportAnnotations" -}}
-helm.sh/hook: {{ include "terway-relay.hookPhases" . | replace " " "," }}
+{{- $helm := list -}}
+{{- range (include "terway-relay.hookJobs" . | fromYamlArray) }}{{ $helm = concat $helm (splitList "," .helm) }}{{ end -}}
+helm.sh/hook: {{ $helm | uniq | join "," }}
 helm.sh/hook-weight: "-10"
 helm.sh/hook-delete-policy: before-hook-creation,hook-succeeded
+{{- if or .Values.gitops.enabled .Values.gitops.restoreOnSync }}
+argocd.argoproj.io/hook: PreSync
+argocd.argoproj.io/hook-delete-policy: BeforeHookCreation
+argocd.argoproj.io/sync-wave: "-1"
+{{- end }}
 {{- end }}
 
 {{- define "terway-relay.hookLabels" -}}
@@ -30,9 +62,18 @@ helm.sh/hook-delete-policy: before-hook-creation,hook-succeeded
 app.kubernetes.io/component: eni-config-hook
 {{- end }}
 
+{{/* The eni-config keys this chart may own, defined once here: the hook script and the helm test take them
+from their environment. Terway's policy container reads them as env at start (terway
+charts/terway/templates/terwayd/daemonset.yaml, v1.17.5), so a change needs a restart. */}}
+{{- define "terway-relay.eniConfigKeys" -}}
+relay: felix_relay_service
+disable: disable_network_policy
+{{- end }}
+
 {{/* The owned eni-config key and the value this revision writes: the Typha Service name, or "true". */}}
 {{- define "terway-relay.ownedKey" -}}
-{{- ternary "felix_relay_service" "disable_network_policy" (eq .Values.mode "relay") -}}
+{{- $keys := include "terway-relay.eniConfigKeys" . | fromYaml -}}
+{{- ternary $keys.relay $keys.disable (eq .Values.mode "relay") -}}
 {{- end }}
 {{- define "terway-relay.ownedValue" -}}
 {{- ternary .Values.typha.serviceName "true" (eq .Values.mode "relay") -}}
@@ -85,10 +126,17 @@ helmTimeout: {{ printf "%dm" (div (add $deadline 60 59) 60) | quote }}
 {{- $root := .root -}}
 {{- $v := $root.Values -}}
 {{- $budget := include "terway-relay.hookBudget" $root | fromYaml -}}
+{{- $keys := include "terway-relay.eniConfigKeys" $root | fromYaml -}}
 - name: PHASE
   value: {{ .phase | quote }}
 - name: MODE
   value: {{ $v.mode | quote }}
+- name: RELEASE
+  value: {{ printf "%s/%s" $root.Release.Namespace $root.Release.Name | quote }}
+- name: RELAY_KEY
+  value: {{ $keys.relay | quote }}
+- name: DISABLE_KEY
+  value: {{ $keys.disable | quote }}
 - name: OWNED_KEY
   value: {{ include "terway-relay.ownedKey" $root | quote }}
 - name: OWNED_VALUE
@@ -123,13 +171,15 @@ helmTimeout: {{ printf "%dm" (div (add $deadline 60 59) 60) | quote }}
   value: {{ $v.hook.felixConnectTimeoutSeconds | quote }}
 - name: METRICS_PORT
   value: {{ include "terway-relay.metricsPort" $root | quote }}
+- name: POLL_SECONDS
+  value: "5"
 - name: HOME
   value: /home/hook
 - name: TMPDIR
   value: /home/hook
 {{- end }}
 
-{{/* One hook Job. Input dict: root (the chart context), phase. */}}
+{{/* One hook Job. Input dict: root (the chart context), job (an entry of terway-relay.hookJobs). */}}
 {{- define "terway-relay.hookJob" -}}
 {{- $root := .root -}}
 {{- $v := $root.Values -}}
@@ -138,16 +188,21 @@ helmTimeout: {{ printf "%dm" (div (add $deadline 60 59) 60) | quote }}
 apiVersion: batch/v1
 kind: Job
 metadata:
-  name: {{ printf "%s-%s" $name .phase }}
+  name: {{ printf "%s-%s" $name .job.name }}
   namespace: {{ $root.Release.Namespace }}
   labels:
     {{- include "terway-relay.hookLabels" $root | nindent 4 }}
   annotations:
-    helm.sh/hook: {{ .phase }}
+    helm.sh/hook: {{ .job.helm }}
     helm.sh/hook-weight: "0"
     # A failed Job stays for its logs (README: Reading the hook's logs). No ttlSecondsAfterFinished: Helm 4's
     # waiter hangs on it.
     helm.sh/hook-delete-policy: before-hook-creation,hook-succeeded
+    {{- with .job.argo }}
+    argocd.argoproj.io/hook: {{ . }}
+    argocd.argoproj.io/hook-delete-policy: BeforeHookCreation,HookSucceeded
+    argocd.argoproj.io/sync-wave: "0"
+    {{- end }}
 spec:
   # One retry: the script is idempotent (it re-reads everything and restarts only on a hash mismatch).
   backoffLimit: 1
@@ -174,7 +229,7 @@ spec:
           imagePullPolicy: {{ $v.hook.image.pullPolicy }}
           command: ["/bin/sh", "/hook/relay-hook.sh"]
           env:
-            {{- include "terway-relay.hookEnv" . | nindent 12 }}
+            {{- include "terway-relay.hookEnv" (dict "root" $root "phase" .job.phase) | nindent 12 }}
           resources:
             requests:
               cpu: 10m

@@ -219,6 +219,19 @@ export interface TerwayRelayValues {
      */
     felixConnectTimeoutSeconds: number;
   };
+  /**
+   * GitOps controllers (Argo CD, ACK One GitOps, Flux): how the chart renders for them.
+   */
+  gitops: {
+    /**
+     * Deterministic GitOps mode for Argo CD: the hook Jobs carry argocd.argoproj.io hook annotations (one PreSync, one PostSync, one PreDelete Job) besides Helm's.
+     */
+    enabled: boolean;
+    /**
+     * Make this sync restore eni-config instead of switching it (a PostSync Job runs the uninstall restore while Typha still runs): for Argo CD before v3.3.5, whose PreDelete hooks do not run reliably. Delete the Application once that sync has finished.
+     */
+    restoreOnSync: boolean;
+  };
 }
 /**
  * Requested CPU and memory.

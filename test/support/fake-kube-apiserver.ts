@@ -212,7 +212,7 @@ export class FakeCluster {
   failWhen?: (r: RecordedRequest) => boolean;
   /** Runs after authorization, before the request is served: another writer can act between the hook's read and
    * its write (with put, which bumps resourceVersion as any write does). */
-  onRequest?: (r: RecordedRequest) => void;
+  onRequest?: (r: RecordedRequest) => void | Promise<void>;
   /** How long a DaemonSet roll takes once its pod template changes: 0 completes it in the same write. */
   rolloutMs = 0;
   /** Rolls started from now on never finish (a pod that never gets ready): kubectl rollout status times out. */
@@ -429,7 +429,7 @@ export class FakeCluster {
     res.end(JSON.stringify(body));
   }
 
-  handle(req: IncomingMessage, res: ServerResponse, path: string, query: URLSearchParams, body: string): void {
+  async handle(req: IncomingMessage, res: ServerResponse, path: string, query: URLSearchParams, body: string): Promise<void> {
     // Discovery (non-resource URLs: every authenticated user may read them, as system:discovery allows).
     if (req.method === "GET" && this.discovery(res, path)) return;
 
@@ -495,7 +495,8 @@ export class FakeCluster {
         rec.body = body;
       }
     }
-    this.onRequest?.(rec);
+    // May hold the request (a promise): two hook Jobs can be made to read before either writes.
+    await this.onRequest?.(rec);
     if (this.failWhen?.(rec)) {
       rec.status = 500;
       this.status(res, 500, "InternalError", "Internal error occurred: injected by the test");
@@ -553,7 +554,9 @@ export class FakeCluster {
           rec.status = 422;
           return this.status(res, 422, "Invalid", `${info.kind} "${name}" is invalid: ${(e as Error).message}`);
         }
-        if (verb === "update" && next.metadata.resourceVersion !== o.metadata.resourceVersion) {
+        // A resourceVersion in the object a PUT sends, or that a patch sets, is a precondition (kube-apiserver's
+        // optimistic concurrency): a changed object answers 409 Conflict.
+        if (next.metadata.resourceVersion !== o.metadata.resourceVersion) {
           rec.status = 409;
           return this.status(res, 409, "Conflict", `Operation cannot be fulfilled on ${info.resource} "${name}": the object has been modified`);
         }
@@ -644,7 +647,7 @@ export class FakeApiServer {
           res.writeHead(404).end();
           return;
         }
-        cluster.handle(req, res, m![2] ?? "/", u.searchParams, Buffer.concat(chunks).toString("utf8"));
+        void cluster.handle(req, res, m![2] ?? "/", u.searchParams, Buffer.concat(chunks).toString("utf8"));
       });
     });
     await new Promise<void>((resolve) => this.server!.listen(0, "127.0.0.1", resolve));

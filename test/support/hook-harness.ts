@@ -19,13 +19,17 @@ export interface HookVariant {
   objects: KubeObject[];
   script: string;
   identity: Identity;
-  env: Record<Phase, Record<string, string>>;
+  /** Each hook Job's environment, by the Job's name after the hook's base name: the phase under plain Helm
+   * (pre-install ... pre-delete), pre-sync/post-sync/pre-delete in GitOps mode, restore with gitops.restoreOnSync. */
+  env: Record<string, Record<string, string>>;
 }
 
 const fixtureDir = join(repoRoot, "test/fixtures/terway");
 export const fixture = (name: string): Obj => yaml.load(readFileSync(join(fixtureDir, name), "utf8")) as Obj;
 
-/** Renders the chart once and pulls out what a hook Job runs with. */
+type HookJob = KubeObject & { spec: { template: { spec: { serviceAccountName: string; containers: { env: { name: string; value: string }[] }[] } } } };
+
+/** Renders the chart once and pulls out what its hook Jobs run with. */
 export async function hookVariant(sets: string[], helm: 3 | 4 = 4): Promise<HookVariant> {
   const { objects } = await render({ sets, helm });
   const hooks = objects.filter((o) => o.metadata.annotations?.["helm.sh/hook"]);
@@ -33,16 +37,14 @@ export async function hookVariant(sets: string[], helm: 3 | 4 = 4): Promise<Hook
   const role = hooks.find((o) => o.kind === "Role")!;
   const binding = hooks.find((o) => o.kind === "RoleBinding")! as KubeObject & { roleRef: { name: string }; subjects: { kind: string; name: string; namespace: string }[] };
   if (binding.roleRef.name !== role.metadata.name) throw new Error("the hook RoleBinding does not bind the hook Role");
-  const env = {} as Record<Phase, Record<string, string>>;
-  let serviceAccount = "";
-  for (const phase of PHASES) {
-    const job = hooks.find((o) => o.kind === "Job" && o.metadata.annotations?.["helm.sh/hook"] === phase) as
-      | (KubeObject & { spec: { template: { spec: { serviceAccountName: string; containers: { env: { name: string; value: string }[] }[] } } } })
-      | undefined;
-    if (!job) throw new Error(`no hook Job for ${phase}`);
-    serviceAccount = job.spec.template.spec.serviceAccountName;
-    env[phase] = Object.fromEntries(job.spec.template.spec.containers[0].env.map((e) => [e.name, e.value]));
-  }
+  const env: Record<string, Record<string, string>> = {};
+  const base = `${cm.metadata.name}-`;
+  const jobs = hooks.filter((o) => o.kind === "Job" && o.metadata.name?.startsWith(base)) as HookJob[];
+  if (jobs.length === 0) throw new Error("no hook Job");
+  const accounts = new Set(jobs.map((j) => j.spec.template.spec.serviceAccountName));
+  if (accounts.size !== 1) throw new Error(`the hook Jobs run as ${[...accounts].join(", ")}, not one ServiceAccount`);
+  for (const job of jobs) env[job.metadata.name!.slice(base.length)] = Object.fromEntries(job.spec.template.spec.containers[0].env.map((e) => [e.name, e.value]));
+  const serviceAccount = [...accounts][0];
   const subject = binding.subjects.find((s) => s.kind === "ServiceAccount" && s.name === serviceAccount);
   if (!subject) throw new Error(`the hook RoleBinding does not bind the Jobs' ServiceAccount ${serviceAccount}`);
   return {
@@ -62,7 +64,8 @@ export interface PhaseResult {
 }
 
 /** Runs one phase's Job: the rendered script and env, the real kubectl on PATH, the fake API server. */
-export async function runPhase(cluster: FakeCluster, variant: HookVariant, phase: Phase, overrides: Record<string, string> = {}): Promise<PhaseResult> {
+export async function runPhase(cluster: FakeCluster, variant: HookVariant, phase: Phase | string, overrides: Record<string, string> = {}): Promise<PhaseResult> {
+  if (!variant.env[phase]) throw new Error(`no hook Job ${phase} in ${variant.sets.join(" ")}`);
   const dir = mkdtempSync(join(tmpdir(), "terway-relay-hook-"));
   const script = join(dir, "relay-hook.sh");
   writeFileSync(script, variant.script);
@@ -83,7 +86,7 @@ export async function runPhase(cluster: FakeCluster, variant: HookVariant, phase
       KUBECONFIG: kubeconfig,
       KUBECTL: kubectlBin(),
       METRICS_PORT: String(metricsPort),
-      // The Job keeps the script's 5 s; tests poll the fake faster (GNU and busybox sleep take fractions).
+      // The Job polls every 5 s; tests poll the fake faster (GNU and busybox sleep take fractions).
       POLL_SECONDS: "0.2",
       // kubectl lives for a fraction of a second: garbage collection only costs it time.
       GOGC: "off",

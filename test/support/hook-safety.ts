@@ -43,36 +43,39 @@ const withPrevious = (): Obj => {
   return cm;
 };
 
+/** The release that wrote the records (the suite renders release terway-relay in kube-system). */
+const STAMP = { "terway-relay/release": "kube-system/terway-relay" };
+
+/** Someone sets the key between the hook's read (absent) and its patch: the guarded patch is refused, the hook
+ * reads again, records the writer's value and sets its own, so uninstall gives the writer's value back. */
+async function concurrentWriter(server: FakeApiServer, v: HookVariant): Promise<void> {
+  const c = terwayCluster(server);
+  putTypha(c);
+  let wrote = false;
+  c.onRequest = (r) => {
+    if (wrote || r.resource !== "configmaps" || r.verb !== "patch") return;
+    wrote = true;
+    c.put(withPrevious());
+  };
+  const r = await ok(c, v, "post-install");
+  expect(wrote).toBe(true);
+  expect(r.output).toMatch(/ConfigMap eni-config changed since it was read .*: planning again from a fresh read \(attempt 2\)/);
+  expect(c.requests.filter((q) => q.resource === "configmaps" && q.verb === "patch").map((q) => q.status)).toEqual([422, 200]);
+  expect(records(c)).toEqual({ ...STAMP, "terway-relay/record.felix_relay_service": "value", "terway-relay/previous.felix_relay_service": "their-typha" });
+  expect(c.restarts.get("terway-eniip") ?? 0).toBe(1);
+  c.onRequest = undefined;
+  await ok(c, v, "pre-delete");
+  expect(data(c)).toEqual(withPrevious().data);
+}
+
 export const SAFETY: SafetyProperty[] = [
   {
     name: "1. a concurrent writer of eni-config is never overwritten (resourceVersion test op)",
     mutation: {
-      line: `    *) cm_patch "[{\\"op\\":\\"test\\",\\"path\\":\\"/metadata/resourceVersion\\",\\"value\\":\\"$rv\\"}$OPS]" ;;`,
-      without: `    *) cm_patch "[\${OPS#,}]" ;;`,
+      line: `  if out=$(kc patch configmap "$CONFIGMAP" --type json --patch "[$(op_test /metadata/resourceVersion "$(quoted "$rv")")$OPS]" 2>&1 >/dev/null); then`,
+      without: `  if out=$(kc patch configmap "$CONFIGMAP" --type json --patch "[\${OPS#,}]" 2>&1 >/dev/null); then`,
     },
-    async scenario(server, v) {
-      const c = terwayCluster(server);
-      putTypha(c);
-      // Someone sets the key between the hook's read (absent) and its patch.
-      let wrote = false;
-      c.onRequest = (r) => {
-        if (wrote || r.resource !== "configmaps" || r.verb !== "patch") return;
-        wrote = true;
-        c.put(withPrevious());
-      };
-      const r = await runPhase(c, v, "post-install");
-      expect(wrote).toBe(true);
-      expect(r.exitCode, r.output).not.toBe(0);
-      expect(configMapWrites(c)).toEqual([]);
-      expect(data(c).felix_relay_service).toBe("their-typha");
-      expect(c.restarts.get("terway-eniip") ?? 0).toBe(0);
-      // The retried Job reads the writer's value, so uninstall gives it back.
-      c.onRequest = undefined;
-      await ok(c, v, "post-install");
-      expect(records(c)).toEqual({ "terway-relay/record.felix_relay_service": "value", "terway-relay/previous.felix_relay_service": "their-typha" });
-      await ok(c, v, "pre-delete");
-      expect(data(c)).toEqual(withPrevious().data);
-    },
+    scenario: concurrentWriter,
   },
   {
     name: "2. pre-delete returns only once the Terway roll has finished (rollout status)",
@@ -141,13 +144,13 @@ export const SAFETY: SafetyProperty[] = [
   {
     name: "5. the records of what eni-config held outlive a failed roll, so the retry can still restore it",
     mutation: {
-      line: `if [ -n "$FOUND" ]; then roll_terway; fi`,
-      without: `drop_records $RESTORED; if [ -n "$FOUND" ]; then roll_terway; fi`,
+      line: `  if [ -n "$FOUND" ]; then roll_terway; fi`,
+      without: `  drop_records $RESTORED; if [ -n "$FOUND" ]; then roll_terway; fi`,
     },
     async scenario(server, v, real) {
       const c = await installed(server, real, withPrevious());
       const kept = records(c);
-      expect(kept).toEqual({ "terway-relay/record.felix_relay_service": "value", "terway-relay/previous.felix_relay_service": "their-typha" });
+      expect(kept).toEqual({ ...STAMP, "terway-relay/record.felix_relay_service": "value", "terway-relay/previous.felix_relay_service": "their-typha" });
       c.failWhen = (r) => r.resource === "daemonsets" && r.verb === "patch";
       const failed = await runPhase(c, v, "pre-delete");
       expect(failed.exitCode, failed.output).not.toBe(0);
@@ -157,6 +160,30 @@ export const SAFETY: SafetyProperty[] = [
       expect(data(c)).toEqual(withPrevious().data);
       expect(records(c)).toEqual({});
       expect(rolledOut(c)).toBe(true);
+    },
+  },
+  {
+    name: "6. a write that lost the race is planned again from a fresh read, and converges",
+    mutation: {
+      line: `    apply_ops && return 0`,
+      without: `    apply_ops && return 0; fail "lost a race"`,
+    },
+    scenario: concurrentWriter,
+  },
+  {
+    name: "7. a pre-install keeps the records this release wrote (Argo CD runs it on every sync)",
+    mutation: {
+      line: `records_ours() { [ -z "$(recorded_keys)" ] || [ "$(fact release)" = "$RELEASE" ]; }`,
+      without: `records_ours() { [ -z "$(recorded_keys)" ]; }`,
+    },
+    async scenario(server, v, real) {
+      const c = await installed(server, real, withPrevious());
+      const kept = records(c);
+      expect(kept).toEqual({ ...STAMP, "terway-relay/record.felix_relay_service": "value", "terway-relay/previous.felix_relay_service": "their-typha" });
+      await ok(c, v, "pre-install");
+      expect(records(c)).toEqual(kept);
+      await ok(c, v, "pre-delete");
+      expect(data(c)).toEqual(withPrevious().data);
     },
   },
 ];

@@ -28,9 +28,14 @@ export function contextFor(o: RenderOptions): InvariantContext {
 /** Felix's defaults (calico felix/config): the Service port name it looks up, and Typha's sync port. */
 export const FELIX_TYPHA_PORT_NAME = "calico-typha";
 export const TYPHA_SYNC_PORT = 5473;
-/** The eni-config key Terway maps to FELIX_TYPHAK8SSERVICENAME in its policy container (AliyunContainerService/terway
- * v1.17.5, charts/terway/templates/terwayd/daemonset.yaml). */
-export const RELAY_KEY = "felix_relay_service";
+/** The eni-config keys Terway's policy container reads (terway charts/terway/templates/terwayd/daemonset.yaml,
+ * v1.17.5: felix_relay_service as FELIX_TYPHAK8SSERVICENAME; cmd/terway-cli/common.go: disable_network_policy), as
+ * the tests know them: the chart defines them once (_hook.tpl, terway-relay.eniConfigKeys) and hands them to the
+ * hook as RELAY_KEY and DISABLE_KEY, which felixFindsTypha holds to these. */
+export const ENI_CONFIG_KEYS = { relay: "felix_relay_service", disable: "disable_network_policy" } as const;
+export const RELAY_KEY = ENI_CONFIG_KEYS.relay;
+const DISABLE_KEY = ENI_CONFIG_KEYS.disable;
+const KEY_LITERAL = new RegExp(`"?(${RELAY_KEY}|${DISABLE_KEY})"?\\s*[:=]\\s*"?([^"\\s,}]*)"?`, "g");
 /** ServiceAccounts the chart may reference without rendering them: Terway's own (serviceAccountName: terway in
  * AliyunContainerService/terway v1.17.5, charts/terway/templates/terwayd/daemonset.yaml, and in the guide's Typha,
  * test/fixtures/guide-typha.yaml), and the namespace's default account. */
@@ -146,7 +151,7 @@ export function eniConfigWrites(objects: KubeObject[]): { owner: string; key: st
       const env = envOf(c);
       if (env.OWNED_KEY !== undefined) out.push({ owner: `${p.owner} ${c.name} env OWNED_VALUE`, key: env.OWNED_KEY, value: env.OWNED_VALUE ?? "", env });
       const text = [...(c.command ?? []), ...(c.args ?? []), ...(c.env ?? []).map((e: Obj) => String(e.value ?? ""))].join("\n");
-      for (const m of text.matchAll(/"?(felix_relay_service|disable_network_policy)"?\s*[:=]\s*"?([^"\s,}]*)"?/g))
+      for (const m of text.matchAll(KEY_LITERAL))
         out.push({ owner: `${p.owner} ${c.name} command/args`, key: m[1], value: m[2], env });
     }
   }
@@ -189,8 +194,10 @@ export function felixFindsTypha(objects: KubeObject[], ctx: InvariantContext): s
   for (const w of eniConfigWrites(objects)) {
     if (w.key === RELAY_KEY && !names.has(w.value))
       out.push(`${w.owner}: writes ${RELAY_KEY}=${JSON.stringify(w.value)}, but the Service Felix can use is ${JSON.stringify([...names])}`);
-    if (w.key === "disable_network_policy" && ["", "0", "false"].includes(w.value))
-      out.push(`${w.owner}: writes disable_network_policy=${JSON.stringify(w.value)}, which Terway reads as "policy enabled"`);
+    if (w.key === DISABLE_KEY && ["", "0", "false"].includes(w.value))
+      out.push(`${w.owner}: writes ${DISABLE_KEY}=${JSON.stringify(w.value)}, which Terway reads as "policy enabled"`);
+    if (w.env.RELAY_KEY !== undefined && w.env.RELAY_KEY !== RELAY_KEY) out.push(`${w.owner}: takes RELAY_KEY=${w.env.RELAY_KEY}, but Terway reads ${RELAY_KEY}`);
+    if (w.env.DISABLE_KEY !== undefined && w.env.DISABLE_KEY !== DISABLE_KEY) out.push(`${w.owner}: takes DISABLE_KEY=${w.env.DISABLE_KEY}, but Terway reads ${DISABLE_KEY}`);
     if (w.key !== RELAY_KEY) continue;
     if (w.env.SERVICE_NAME !== undefined && !names.has(w.env.SERVICE_NAME)) out.push(`${w.owner}: waits on Service ${w.env.SERVICE_NAME}, not the Typha Service ${JSON.stringify([...names])}`);
     if (w.env.TYPHA_DEPLOYMENT !== undefined && !typhaOwners.has(`Deployment/${w.env.TYPHA_DEPLOYMENT}`)) out.push(`${w.owner}: waits on Deployment ${w.env.TYPHA_DEPLOYMENT}, which does not run Typha`);

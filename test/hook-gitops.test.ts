@@ -1,0 +1,246 @@
+// The hook under GitOps controllers' orders, end to end: the rendered Jobs' script and environment, the real
+// kubectl, the fake API server (test/support/fake-kube-apiserver.ts). The test plays the controller.
+//
+// Argo CD cannot tell install from upgrade: every sync runs pre-install and pre-upgrade together as PreSync, then
+// applies, then post-install and post-upgrade together as PostSync; deleting the Application runs pre-delete
+// (argoproj/argo-cd v3.4.7 docs/user-guide/helm.md, "'install' vs 'upgrade' vs 'sync'";
+// gitops-engine/pkg/sync/hook/helm/type.go). Flux's helm-controller runs Helm's own order; with the
+// RetryOnFailure strategy a failed install is retried as an upgrade (fluxcd/helm-controller v1.6.3
+// internal/reconcile/atomic_release.go, ReleaseStatusFailed).
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { FakeApiServer, type FakeCluster, type Obj } from "./support/fake-kube-apiserver.js";
+import { ENI_CONFIG_KEYS } from "./support/invariants.js";
+import { eniConfigData, fixture, hookVariant, putTypha, relayRecords, runPhase, terwayCluster, type HookVariant, type PhaseResult } from "./support/hook-harness.js";
+
+const BASE = ["region=cn-hangzhou", "nodeCount=320", "typha.image.tag=v3.24.5"];
+const DISABLE = ["mode=disable-network-policy", "acknowledgeNetworkPolicyOff=true"];
+const SYNCS = 3;
+const SCENARIO_TIMEOUT = 300_000;
+
+let server: FakeApiServer;
+const v: Record<string, HookVariant> = {};
+beforeAll(async () => {
+  server = await new FakeApiServer().start();
+  const sets: Record<string, string[]> = {
+    relay: BASE,
+    disable: [...BASE, ...DISABLE],
+    relayGitops: [...BASE, "gitops.enabled=true"],
+    disableGitops: [...BASE, ...DISABLE, "gitops.enabled=true"],
+    relayRestore: [...BASE, "gitops.enabled=true", "gitops.restoreOnSync=true"],
+    disableRestore: [...BASE, ...DISABLE, "gitops.enabled=true", "gitops.restoreOnSync=true"],
+  };
+  const rendered = await Promise.all(Object.values(sets).map((s) => hookVariant(s)));
+  Object.keys(sets).forEach((k, i) => (v[k] = rendered[i]));
+});
+afterAll(async () => server?.stop());
+
+async function ok(c: FakeCluster, variant: HookVariant, job: string, env: Record<string, string> = {}): Promise<PhaseResult> {
+  const r = await runPhase(c, variant, job, env);
+  if (r.exitCode !== 0) throw new Error(`${job} failed (${r.exitCode}):\n${r.output}`);
+  return r;
+}
+/** Hook Jobs of one Argo CD phase, all at once. */
+const together = (c: FakeCluster, variant: HookVariant, jobs: string[]) => Promise.all(jobs.map((j) => ok(c, variant, j)));
+const isRelay = (variant: HookVariant) => Object.values(variant.env)[0].MODE === "relay";
+const restarts = (c: FakeCluster) => c.restarts.get("terway-eniip") ?? 0;
+
+/** Every write the hook made touched only what it owns, and nothing was deleted. */
+function onlyOwnedWrites(c: FakeCluster, original: Record<string, string>): void {
+  expect(c.denied.map((r) => `${r.verb} ${r.url}`)).toEqual([]);
+  expect(c.requests.filter((r) => r.method === "DELETE" || r.resource === "pods")).toEqual([]);
+  const now = eniConfigData(c);
+  const owned: string[] = Object.values(ENI_CONFIG_KEYS);
+  for (const k of Object.keys({ ...original, ...now }).filter((k) => !owned.includes(k))) expect(now[k], k).toBe(original[k]);
+}
+
+/** One Argo CD sync: PreSync Jobs together, the release's objects, PostSync Jobs together. */
+async function argoSync(c: FakeCluster, variant: HookVariant): Promise<void> {
+  const gitops = "pre-sync" in variant.env;
+  await together(c, variant, gitops ? ["pre-sync"] : ["pre-install", "pre-upgrade"]);
+  if (isRelay(variant)) putTypha(c);
+  await together(c, variant, gitops ? ["post-sync"] : ["post-install", "post-upgrade"]);
+}
+
+interface Start {
+  name: string;
+  mode: "relay" | "disable";
+  configMap: () => Obj;
+  /** The records the first sync writes, and keeps from then on. */
+  records: Record<string, string>;
+}
+const STAMP = { "terway-relay/release": "kube-system/terway-relay" };
+const withKey = (key: string, value: string | undefined) => () => {
+  const cm = fixture("eni-config.yaml");
+  const d = cm.data as Record<string, string>;
+  if (value === undefined) delete d[key];
+  else d[key] = value;
+  return cm;
+};
+const STARTS: Start[] = [
+  { name: "relay, key absent", mode: "relay", configMap: withKey("felix_relay_service", undefined), records: { ...STAMP, "terway-relay/record.felix_relay_service": "absent" } },
+  {
+    name: "relay, key the user had set",
+    mode: "relay",
+    configMap: withKey("felix_relay_service", "their-typha"),
+    records: { ...STAMP, "terway-relay/record.felix_relay_service": "value", "terway-relay/previous.felix_relay_service": "their-typha" },
+  },
+  {
+    name: "disable, key the user had set",
+    mode: "disable",
+    configMap: withKey("disable_network_policy", "false"),
+    records: { ...STAMP, "terway-relay/record.disable_network_policy": "value", "terway-relay/previous.disable_network_policy": "false" },
+  },
+  { name: "disable, key absent", mode: "disable", configMap: withKey("disable_network_policy", undefined), records: { ...STAMP, "terway-relay/record.disable_network_policy": "absent" } },
+];
+const OWNED_VALUE = { relay: ["felix_relay_service", "calico-typha"], disable: ["disable_network_policy", "true"] } as const;
+
+describe("Argo CD: PreSync pair, apply, PostSync pair on every sync, then the Application is deleted", () => {
+  for (const start of STARTS) {
+    for (const gitops of [false, true]) {
+      const label = gitops ? "gitops.enabled (one Job per Argo CD hook)" : "Helm hooks as Argo CD maps them";
+      test.concurrent(`${start.name}, ${label}: the record survives ${SYNCS} syncs and the restore is exact`, async () => {
+        const variant = v[`${start.mode}${gitops ? "Gitops" : ""}`];
+        const original = start.configMap();
+        const c = terwayCluster(server, { configMap: original });
+        const [key, value] = OWNED_VALUE[start.mode];
+        for (let sync = 1; sync <= SYNCS; sync++) {
+          await argoSync(c, variant);
+          expect(eniConfigData(c)[key], `sync ${sync}`).toBe(value);
+          expect(relayRecords(c), `sync ${sync}`).toEqual(start.records);
+          // One roll when the key first changed; no sync after it rolls Terway again.
+          expect(restarts(c), `sync ${sync}`).toBe(1);
+        }
+        await ok(c, variant, "pre-delete");
+        expect(eniConfigData(c)).toEqual(original.data);
+        expect(relayRecords(c)).toEqual({});
+        expect(restarts(c)).toBe(2);
+        onlyOwnedWrites(c, original.data as Record<string, string>);
+      }, SCENARIO_TIMEOUT);
+    }
+  }
+
+  test.concurrent("the post pair races on eni-config: the loser reads again, writes nothing twice, and Terway rolls once", async () => {
+    const original = withKey("felix_relay_service", "their-typha")();
+    const c = terwayCluster(server, { configMap: original });
+    await together(c, v.relay, ["pre-install", "pre-upgrade"]);
+    putTypha(c);
+    // Hold each Job's eni-config patch until both have sent one, so both planned from the same read: the
+    // resourceVersion guard must refuse the second, which then reads again and finds nothing left to do.
+    let arrived = 0;
+    let release!: () => void;
+    const bothPlanned = new Promise<void>((r) => (release = r));
+    c.onRequest = (r) => {
+      if (r.resource !== "configmaps" || r.verb !== "patch" || arrived >= 2) return;
+      if (++arrived === 2) release();
+      return bothPlanned;
+    };
+    const [a, b] = await together(c, v.relay, ["post-install", "post-upgrade"]);
+    c.onRequest = undefined;
+    expect(`${a.output}\n${b.output}`).toMatch(/planning again from a fresh read \(attempt 2\)/);
+    expect(c.requests.filter((r) => r.resource === "configmaps" && r.verb === "patch").map((r) => r.status).sort()).toEqual([200, 422]);
+    expect(relayRecords(c)).toEqual({ ...STAMP, "terway-relay/record.felix_relay_service": "value", "terway-relay/previous.felix_relay_service": "their-typha" });
+    expect(restarts(c)).toBe(1);
+    await ok(c, v.relay, "pre-delete");
+    expect(eniConfigData(c)).toEqual(original.data);
+    onlyOwnedWrites(c, original.data as Record<string, string>);
+  }, SCENARIO_TIMEOUT);
+});
+
+test.concurrent("a writer that never stops: the retries are bounded and the hook says so, with nothing of its own applied", async () => {
+  const original = fixture("eni-config.yaml");
+  const c = terwayCluster(server, { configMap: original });
+  putTypha(c);
+  // Before every patch of eni-config, someone rewrites it (same content, a new resourceVersion).
+  c.onRequest = (r) => {
+    if (r.resource === "configmaps" && r.verb === "patch") c.put(structuredClone(c.get("ConfigMap", "eni-config")!));
+  };
+  const r = await runPhase(c, v.relay, "post-install");
+  c.onRequest = undefined;
+  expect(r.exitCode).toBe(1);
+  expect(r.stderr).toMatch(/ERROR: ConfigMap kube-system\/eni-config changed under this hook 10 times in a row .*, so this patch was not applied: run the hook again/);
+  expect(c.requests.filter((q) => q.resource === "configmaps" && q.verb === "patch").map((q) => q.status)).toEqual(Array(10).fill(422));
+  expect(eniConfigData(c)).toEqual(original.data);
+  expect(relayRecords(c)).toEqual({});
+  expect(restarts(c)).toBe(0);
+}, SCENARIO_TIMEOUT);
+
+describe("Argo CD before v3.3.5: gitops.restoreOnSync restores in a PostSync Job, then the Application is deleted", () => {
+  for (const start of STARTS) {
+    test.concurrent(`${start.name}: the restore sync puts eni-config back exactly while Typha still runs`, async () => {
+      const original = start.configMap();
+      const c = terwayCluster(server, { configMap: original });
+      const normal = v[`${start.mode}Gitops`];
+      const restore = v[`${start.mode}Restore`];
+      expect(Object.keys(restore.env).sort()).toEqual(["pre-delete", "restore"]);
+      for (let sync = 1; sync <= SYNCS; sync++) await argoSync(c, normal);
+      expect(relayRecords(c)).toEqual(start.records);
+      // The restore sync: no PreSync Job; Typha is applied (still there), then the PostSync restore.
+      if (start.mode === "relay") putTypha(c);
+      await ok(c, restore, "restore");
+      expect(eniConfigData(c)).toEqual(original.data);
+      expect(relayRecords(c)).toEqual({});
+      expect(restarts(c)).toBe(2);
+      // Deleting the Application: Typha goes; a PreDelete that does run (v3.3.5+) finds nothing left to undo.
+      c.remove("Deployment", "calico-typha");
+      const patchesBefore = c.requests.filter((r) => r.verb === "patch").length;
+      await ok(c, restore, "pre-delete");
+      expect(c.requests.filter((r) => r.verb === "patch").length).toBe(patchesBefore);
+      expect(restarts(c)).toBe(2);
+      onlyOwnedWrites(c, original.data as Record<string, string>);
+    }, SCENARIO_TIMEOUT);
+  }
+});
+
+describe("Flux: Helm's order, a failed install retried as an upgrade (RetryOnFailure), upgrades, uninstall", () => {
+  for (const start of STARTS) {
+    test.concurrent(`${start.name}: the record survives the failed install and the retries, and the restore is exact`, async () => {
+      const variant = v[start.mode];
+      const original = start.configMap();
+      const c = terwayCluster(server, { configMap: original });
+      await ok(c, variant, "pre-install");
+      if (start.mode === "relay") {
+        // Typha never gets ready within the hook's wait: the install fails before eni-config changes.
+        putTypha(c, "calico-typha", 0);
+        expect((await runPhase(c, variant, "post-install", { TYPHA_READY_TIMEOUT: "1" })).exitCode).toBe(1);
+        expect(relayRecords(c)).toEqual({});
+      } else {
+        // The roll is refused once: the install fails after eni-config changed.
+        let failed = false;
+        c.failWhen = (r) => !failed && r.resource === "daemonsets" && r.verb === "patch" && (failed = true);
+        expect((await runPhase(c, variant, "post-install")).exitCode).toBe(1);
+        c.failWhen = undefined;
+        expect(relayRecords(c)).toEqual(start.records);
+      }
+      for (let attempt = 1; attempt <= SYNCS; attempt++) {
+        await ok(c, variant, "pre-upgrade");
+        if (start.mode === "relay") putTypha(c);
+        await ok(c, variant, "post-upgrade");
+        expect(relayRecords(c), `upgrade ${attempt}`).toEqual(start.records);
+        expect(restarts(c), `upgrade ${attempt}`).toBe(1);
+      }
+      await ok(c, variant, "pre-delete");
+      expect(eniConfigData(c)).toEqual(original.data);
+      expect(relayRecords(c)).toEqual({});
+      expect(restarts(c)).toBe(2);
+      onlyOwnedWrites(c, original.data as Record<string, string>);
+    }, SCENARIO_TIMEOUT);
+  }
+});
+
+describe("records another release left (uninstalled with --no-hooks) are forgotten at pre-install; this release's are kept", () => {
+  test.concurrent("a foreign release's record is dropped, this release's survives a pre-install", async () => {
+    const cm = withKey("felix_relay_service", "calico-typha")();
+    cm.metadata.annotations = { "terway-relay/release": "kube-system/other", "terway-relay/record.felix_relay_service": "value", "terway-relay/previous.felix_relay_service": "long-gone" };
+    const c = terwayCluster(server, { configMap: cm });
+    const pre = await ok(c, v.relay, "pre-install");
+    expect(pre.stderr).toMatch(/forgetting records another release \(kube-system\/other\) left/);
+    expect(relayRecords(c)).toEqual({});
+    putTypha(c);
+    await ok(c, v.relay, "post-install");
+    const mine = relayRecords(c);
+    expect(mine).toEqual({ ...STAMP, "terway-relay/record.felix_relay_service": "ours" });
+    const again = await ok(c, v.relay, "pre-install");
+    expect(again.stderr).not.toMatch(/forgetting/);
+    expect(relayRecords(c)).toEqual(mine);
+  }, SCENARIO_TIMEOUT);
+});
