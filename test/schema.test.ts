@@ -123,10 +123,11 @@ describe("scripts/schema.ts loads values.schema.json", () => {
     defaultValues();
     defaultValues();
     console.log(JSON.stringify({ atImport, afterUse: reads.slice(atImport.length) }));`;
+  // Listed from the sources, not from dist/, so that a module deleted or moved since the last build is not probed.
   const runtimeModules = ["", "commands", "generated"].flatMap((dir) =>
-    readdirSync(join(repoRoot, "dist/scripts", dir))
-      .filter((f) => f.endsWith(".js") && !(dir === "" && f === "cli.js"))
-      .map((f) => join(repoRoot, "dist/scripts", dir, f)),
+    readdirSync(join(repoRoot, "scripts", dir))
+      .filter((f) => /\.(ts|js)$/.test(f) && !f.endsWith(".d.ts") && !(dir === "" && f === "cli.ts"))
+      .map((f) => join(repoRoot, "dist/scripts", dir, f.replace(/\.ts$/, ".js"))),
   );
 
   it("no runtime module reads a file when imported, and the schema is read once, on first use", async () => {
