@@ -5,9 +5,8 @@
 // prints SKIPPED and exits 0: a skip is never reported as a pass.
 //   npm run e2e -- [--yes] [--helm 3|4] [-f values.yaml]... [--set k=v]... [--release NAME] [--timeout 20m]
 import { execa } from "execa";
+import { RELEASE_NAMESPACE as NS } from "./cross-field.js";
 import { chartDir, helmBin, isMain, kubectlBin, type HelmMajor } from "./tools.js";
-
-const NS = "kube-system";
 
 export interface E2eOptions {
   yes: boolean;
