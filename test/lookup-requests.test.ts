@@ -3,7 +3,7 @@
 // reads each cluster fact once per render (terway-relay.clusterFacts, kept on the root context across templates):
 // at most one LIST of nodes and one GET per DaemonSet and per Typha Deployment, on Helm 3 and Helm 4 alike. At
 // 2889e40, before that define, the same render listed the nodes 29 times and read terway-eniip 52 times.
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
@@ -96,5 +96,23 @@ describe.each(HELM_MAJORS)("requests of one render against a live cluster (helm 
     const offline = await execa(helmBin(helm), ["template", "terway-relay", chartDir, "-n", "kube-system", "--is-upgrade", ...values]);
     expect(manifest).toBe(offline.stdout);
     expect(find(parseManifests(manifest), "Deployment", "calico-typha").spec.replicas).toBe(5);
+  });
+});
+
+describe("where the chart looks things up", () => {
+  const templates = join(chartDir, "templates");
+  const sources = readdirSync(templates, { recursive: true, encoding: "utf8" })
+    .filter((f) => /\.(tpl|yaml|txt)$/.test(f))
+    .map((f) => ({ file: f, text: readFileSync(join(templates, f), "utf8").replace(/\{\{-?\s*\/\*[\s\S]*?\*\/\s*-?\}\}/g, "") }));
+
+  it("every lookup is in terway-relay.clusterFacts", () => {
+    const calls = sources.flatMap(({ file, text }) => [...text.matchAll(/\blookup\s+"/g)].map(() => file));
+    expect(calls).toEqual(["_cluster-facts.tpl", "_cluster-facts.tpl", "_cluster-facts.tpl"]);
+    expect(sources.find((s) => s.file === "_cluster-facts.tpl")!.text.match(/\{\{-? define "([^"]+)"/g)).toEqual(['{{- define "terway-relay.clusterFacts"']);
+  });
+
+  it("no helper reads the facts itself: only top-level templates include clusterFacts, so labels never look anything up", () => {
+    const helpersCalling = sources.filter(({ file, text }) => file.endsWith(".tpl") && file !== "_cluster-facts.tpl" && text.includes('include "terway-relay.clusterFacts"')).map((s) => s.file);
+    expect(helpersCalling).toEqual([]);
   });
 });
