@@ -11,8 +11,9 @@ Offline (helm template) every lookup answers empty. With gitops.enabled nothing 
 without a cluster, and the same values must give the same bytes on every sync.
 Helm's lookup caches nothing and a helper is included once per object, so the facts are kept on the root context,
 which Helm shares between all templates of a chart during one render (helm pkg/engine/engine.go, recAllTpls and
-render, at v3.17.2 and v4.1.4): test/lookup-requests.test.ts counts the requests on both majors. Templates then pass
-them on explicitly (terway-relay.labels, explains the render context).
+render, at v3.17.2 and v4.1.4): test/lookup-requests.test.ts counts the requests on both majors. Only top-level
+templates include this define; they pass the facts on to helpers explicitly, in the render context
+(dict "root" . "facts" $facts).
 */}}
 {{- define "terway-relay.clusterFacts" -}}
 {{- if not (hasKey . "terwayRelayClusterFacts") -}}

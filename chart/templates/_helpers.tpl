@@ -20,8 +20,8 @@ selector, so the release can adopt it (Deployment selectors are immutable). */}}
 
 {{/* app.kubernetes.io/version carries the Typha tag cut to a valid label value: at most 63 characters, starting and
 ending alphanumeric (the schema allows tags such as "_" or "v3.26.1-" and up to 128 characters).
-Input: the render context (dict "root" . "facts" $facts, see terway-relay.context), like every helper below that
-needs a cluster fact: none of them looks anything up. */}}
+Input: the render context, (dict "root" . "facts" $facts) that each template builds once from
+terway-relay.clusterFacts, like every helper that needs a cluster fact: none of them looks anything up. */}}
 {{- define "terway-relay.labels" -}}
 {{- $root := .root -}}
 helm.sh/chart: {{ include "terway-relay.chart" $root }}
