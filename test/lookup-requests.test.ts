@@ -105,9 +105,10 @@ describe("where the chart looks things up", () => {
     .filter((f) => /\.(tpl|yaml|txt)$/.test(f))
     .map((f) => ({ file: f, text: readFileSync(join(templates, f), "utf8").replace(/\{\{-?\s*\/\*[\s\S]*?\*\/\s*-?\}\}/g, "") }));
 
-  it("every lookup is in terway-relay.clusterFacts", () => {
+  it("every lookup, and every read of .Capabilities, is in terway-relay.clusterFacts", () => {
     const calls = sources.flatMap(({ file, text }) => [...text.matchAll(/\blookup\s+"/g)].map(() => file));
     expect(calls).toEqual(["_cluster-facts.tpl", "_cluster-facts.tpl", "_cluster-facts.tpl"]);
+    expect(sources.filter(({ text }) => text.includes(".Capabilities")).map((s) => s.file)).toEqual(["_cluster-facts.tpl"]);
     expect(sources.find((s) => s.file === "_cluster-facts.tpl")!.text.match(/\{\{-? define "([^"]+)"/g)).toEqual(['{{- define "terway-relay.clusterFacts"']);
   });
 

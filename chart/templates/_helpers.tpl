@@ -63,10 +63,9 @@ app.kubernetes.io/component: typha-autoscaler
 {{- end }}
 
 {{/* "true" when the ServiceMonitor (and the metrics Service it selects) should render: asked for, and the
-cluster serves the Prometheus Operator's CRD. Offline helm template knows no group/version/Kind unless
---api-versions monitoring.coreos.com/v1/ServiceMonitor adds it. */}}
+cluster serves the Prometheus Operator's CRD (the clusterFacts' serviceMonitorApi). Input: the render context. */}}
 {{- define "terway-relay.serviceMonitorEnabled" -}}
-{{- and .Values.typha.serviceMonitor.enabled (eq (include "terway-relay.relayEnabled" .) "true") (.Capabilities.APIVersions.Has "monitoring.coreos.com/v1/ServiceMonitor") -}}
+{{- and .root.Values.typha.serviceMonitor.enabled (eq (include "terway-relay.relayEnabled" .root) "true") .facts.serviceMonitorApi -}}
 {{- end }}
 
 {{- define "terway-relay.metricsSelectorLabels" -}}
@@ -116,9 +115,9 @@ capabilities:
 {{- end }}
 
 {{/* PodDisruptionBudget API: policy/v1 from Kubernetes 1.21, policy/v1beta1 before (removed in 1.25).
-"-0" lets pre-release style versions such as v1.26.3-aliyun.1 compare as releases. */}}
+"-0" lets pre-release style versions such as v1.26.3-aliyun.1 compare as releases. Input: the clusterFacts. */}}
 {{- define "terway-relay.pdbApiVersion" -}}
-{{- ternary "policy/v1" "policy/v1beta1" (semverCompare ">=1.21.0-0" .Capabilities.KubeVersion.Version) }}
+{{- ternary "policy/v1" "policy/v1beta1" (semverCompare ">=1.21.0-0" .kubeVersion) }}
 {{- end }}
 
 {{/* "true" when the Typha tag is v3.25 or later: TYPHA_SHUTDOWNTIMEOUTSECS (graceful connection draining)

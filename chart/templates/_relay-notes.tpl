@@ -25,7 +25,7 @@ the rule's minimum (fallback: nodeCount=0 and no nodes could be counted)
 Autoscaling: {{ include "terway-relay.autoscalerName" . }} re-counts nodes every {{ $t.autoscaler.pollPeriodSeconds }}s and resizes Typha by
 the same rule{{ if gt (int $t.maxReplicas) 0 }}, at most {{ $t.maxReplicas }}{{ end }}. Its log: kubectl -n {{ $ns }} logs deployment/{{ include "terway-relay.autoscalerName" . }}
 {{- end }}
-{{- if and $t.serviceMonitor.enabled (ne (include "terway-relay.serviceMonitorEnabled" .) "true") }}
+{{- if and $t.serviceMonitor.enabled (ne (include "terway-relay.serviceMonitorEnabled" $c) "true") }}
 ServiceMonitor: skipped, this cluster does not serve monitoring.coreos.com/v1 ServiceMonitor (Prometheus Operator).
 {{- end }}
 
