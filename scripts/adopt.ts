@@ -6,9 +6,8 @@
 // immutable), which is why the chart uses exactly those. Its bgppeers CRD needs nothing: Helm installs crds/ only
 // when absent and never manages them.
 import { execa } from "execa";
+import { RELEASE_NAMESPACE } from "./cross-field.js";
 import { kubectlBin } from "./tools.js";
-
-export const RELEASE_NAMESPACE = "kube-system";
 
 export interface AdoptOptions {
   /** Helm release name (default terway-relay). */

@@ -1,6 +1,7 @@
 // Renders the chart with `helm template` (execa) and parses the multi-document output into objects.
 import yaml from "js-yaml";
 import { _child_process } from "./_child_process.js";
+import { RELEASE_NAMESPACE } from "./cross-field.js";
 import { HELM_YAML_SCHEMA } from "./helm-yaml.js";
 import type { ObjectMeta } from "kubernetes-types/meta/v1.js";
 import { chartDir, helmBin, HelmNotFoundError, type HelmMajor } from "./tools.js";
@@ -41,7 +42,7 @@ export class HelmError extends Error {
 }
 
 export function helmTemplateArgs(o: RenderOptions): string[] {
-  const args = ["template", o.releaseName ?? "terway-relay", o.chart ?? chartDir, "--namespace", o.namespace ?? "kube-system"];
+  const args = ["template", o.releaseName ?? "terway-relay", o.chart ?? chartDir, "--namespace", o.namespace ?? RELEASE_NAMESPACE];
   for (const f of o.files ?? []) args.push("--values", f);
   for (const s of o.setJsons ?? []) args.push("--set-json", s);
   for (const s of o.sets ?? []) args.push("--set", s);

@@ -33,19 +33,26 @@ function describe(e: ErrorObject): ValueProblem {
     }
     case "enum":
       return { path: dotted(e.instancePath), message: `must be one of: ${(p.allowedValues as Json[]).map((v) => JSON.stringify(v)).join(", ")}` };
-    case "pattern":
-      // Inside propertyNames: the key itself is wrong (a label key, for the label maps).
-      if ((e as { propertyName?: string }).propertyName !== undefined)
-        return { path: dotted(e.instancePath), message: `key ${JSON.stringify((e as { propertyName?: string }).propertyName)} does not match the pattern ${String(p.pattern)}` };
-      return { path: dotted(e.instancePath), message: `${JSON.stringify(e.data)} does not match the pattern ${String(p.pattern)}` };
     case "not":
       return { path: dotted(e.instancePath), message: `${JSON.stringify(e.data)} is not allowed: ${(e.parentSchema as { description?: string } | undefined)?.description ?? "see values.schema.json"}` };
     case "const":
       // A value a condition requires (if/then): the schema's description of that branch says why.
       return { path: dotted(e.instancePath), message: `must be ${JSON.stringify(p.allowedValue)}: ${(e.parentSchema as { description?: string } | undefined)?.description ?? "see values.schema.json"}` };
+    case "pattern":
+      // Inside propertyNames: the key itself is wrong (a label key, for the label maps).
+      if ((e as { propertyName?: string }).propertyName !== undefined)
+        return { path: dotted(e.instancePath), message: `key ${JSON.stringify((e as { propertyName?: string }).propertyName)} does not match the pattern ${String(p.pattern)}` };
+      return because(e, `${JSON.stringify(e.data)} does not match the pattern ${String(p.pattern)}`);
     default:
-      return { path: dotted(e.instancePath), message: e.message ?? e.keyword };
+      return because(e, e.message ?? e.keyword);
   }
+}
+
+/** A problem, with why when it is inside a "then" branch (gitops.enabled's required values): that branch's
+ * description. */
+function because(e: ErrorObject, what: string): ValueProblem {
+  const why = e.schemaPath.includes("/then/") ? (e.parentSchema as { description?: string } | undefined)?.description : undefined;
+  return { path: dotted(e.instancePath), message: why ? `${what}: ${why}` : what };
 }
 
 export function validateValues(values: unknown): ValueProblem[] {

@@ -37,7 +37,8 @@ const MUTATIONS: Mutation[] = [
   { name: "Service port renamed", file: "templates/typha-service.yaml", from: /- name: \{\{ include "terway-relay.typhaPortName" \. \}\}/, to: "- name: typha", caughtBy: "felixFindsTypha" },
   { name: "hook writes another value to eni-config", file: "templates/_hook.tpl", from: /(- name: OWNED_VALUE\n\s+value: )\{\{ include "terway-relay.ownedValue" \$root \| quote \}\}/, to: '$1"calico-typha-relay"', caughtBy: "felixFindsTypha" },
   { name: "grace period shorter than the drain timeout", file: "templates/typha-deployment.yaml", from: /terminationGracePeriodSeconds: 300/, to: "terminationGracePeriodSeconds: 30", caughtBy: "shutdownMatchesGrace", sets: ["typha.image.tag=v3.26.1"] },
-  { name: "privileged Typha", file: "templates/typha-deployment.yaml", from: /allowPrivilegeEscalation: false/, to: "allowPrivilegeEscalation: true\n            privileged: true", caughtBy: "security-lint" },
+  // Typha's container alone: the restricted security context is one helper shared by every pod.
+  { name: "privileged Typha", file: "templates/typha-deployment.yaml", from: /\{\{- include "terway-relay.restrictedSecurityContext" \(dict\) \| nindent 12 \}\}/, to: "allowPrivilegeEscalation: true\n            privileged: true", caughtBy: "security-lint" },
   { name: "misspelled pod field", file: "templates/typha-deployment.yaml", from: /\n(\s+)tolerations:\n/, to: "\n$1toleration:\n", caughtBy: "strict-fields" },
 ];
 

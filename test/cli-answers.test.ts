@@ -9,6 +9,7 @@ import { formatCommands, shellQuote } from "../scripts/adopt.js";
 import { MAX_INDEX, parseSet } from "../scripts/values.js";
 import { helmBin, provisionedDir, repoRoot } from "../scripts/tools.js";
 import { runCli } from "./support/cli-io.js";
+import { BASE, renderError } from "./support/renders.js";
 import { shellcheckAvailable } from "./support/shellcheck.js";
 
 const tmp = mkdtempSync(join(tmpdir(), "terway-relay-cli-"));
@@ -217,8 +218,10 @@ describe("Helm-compatible flags and help", () => {
     const r = await runCli(["render", "-n", "calico-system", ...CHART_OK]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`- (namespace): release namespace "calico-system" is not allowed: install terway-relay into kube-system (helm install -n kube-system), where Terway's Felix looks for the Typha Service`);
-    const chart = readFileSync(join(repoRoot, "chart/templates/_helpers.tpl"), "utf8");
-    expect(chart).toContain("is not allowed: install terway-relay into kube-system (helm install -n kube-system), where Terway's Felix looks for the Typha Service");
+    // The chart's own refusal, with the same words (it spells the namespace from terway-relay.releaseNamespace).
+    expect(await renderError({ helm: 4, namespace: "calico-system", sets: BASE })).toContain(
+      `release namespace "calico-system" is not allowed: install terway-relay into kube-system (helm install -n kube-system), where Terway's Felix looks for the Typha Service`,
+    );
   });
 
   it("--help gives one line per command and per flag", async () => {

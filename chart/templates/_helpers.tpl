@@ -19,13 +19,16 @@ selector, so the release can adopt it (Deployment selectors are immutable). */}}
 {{- end }}
 
 {{/* app.kubernetes.io/version carries the Typha tag cut to a valid label value: at most 63 characters, starting and
-ending alphanumeric (the schema allows tags such as "_" or "v3.26.1-" and up to 128 characters). */}}
+ending alphanumeric (the schema allows tags such as "_" or "v3.26.1-" and up to 128 characters).
+Input: the render context, (dict "root" . "facts" $facts) that each template builds once from
+terway-relay.clusterFacts, like every helper that needs a cluster fact: none of them looks anything up. */}}
 {{- define "terway-relay.labels" -}}
-helm.sh/chart: {{ include "terway-relay.chart" . }}
-app.kubernetes.io/name: {{ .Chart.Name }}
-app.kubernetes.io/instance: {{ .Release.Name | quote }}
+{{- $root := .root -}}
+helm.sh/chart: {{ include "terway-relay.chart" $root }}
+app.kubernetes.io/name: {{ $root.Chart.Name }}
+app.kubernetes.io/instance: {{ $root.Release.Name | quote }}
 app.kubernetes.io/version: {{ include "terway-relay.typhaTag" . | trunc 63 | trimAll "-_." | quote }}
-app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/managed-by: {{ $root.Release.Service }}
 {{- end }}
 
 {{/* The release name as a DNS label, for the names of objects made per release (hook Jobs, test pod, their
@@ -38,8 +41,9 @@ RBAC): Helm accepts dots in release names, Pod and Job names here must not carry
 k8s-app: {{ include "terway-relay.typhaName" . }}
 {{- end }}
 
+{{/* Input: the render context. */}}
 {{- define "terway-relay.typhaLabels" -}}
-{{ include "terway-relay.typhaSelectorLabels" . }}
+{{ include "terway-relay.typhaSelectorLabels" .root }}
 {{ include "terway-relay.labels" . }}
 app.kubernetes.io/component: typha
 {{- end }}
@@ -51,17 +55,17 @@ app.kubernetes.io/component: typha
 k8s-app: {{ include "terway-relay.autoscalerName" . }}
 {{- end }}
 
+{{/* Input: the render context. */}}
 {{- define "terway-relay.autoscalerLabels" -}}
-{{ include "terway-relay.autoscalerSelectorLabels" . }}
+{{ include "terway-relay.autoscalerSelectorLabels" .root }}
 {{ include "terway-relay.labels" . }}
 app.kubernetes.io/component: typha-autoscaler
 {{- end }}
 
 {{/* "true" when the ServiceMonitor (and the metrics Service it selects) should render: asked for, and the
-cluster serves the Prometheus Operator's CRD. Offline helm template knows no group/version/Kind unless
---api-versions monitoring.coreos.com/v1/ServiceMonitor adds it. */}}
+cluster serves the Prometheus Operator's CRD (the clusterFacts' serviceMonitorApi). Input: the render context. */}}
 {{- define "terway-relay.serviceMonitorEnabled" -}}
-{{- and .Values.typha.serviceMonitor.enabled (eq .Values.mode "relay") (.Capabilities.APIVersions.Has "monitoring.coreos.com/v1/ServiceMonitor") -}}
+{{- and .root.Values.typha.serviceMonitor.enabled (eq (include "terway-relay.relayEnabled" .root) "true") .facts.serviceMonitorApi -}}
 {{- end }}
 
 {{- define "terway-relay.metricsSelectorLabels" -}}
@@ -69,8 +73,9 @@ cluster serves the Prometheus Operator's CRD. Offline helm template knows no gro
 terway-relay/metrics: "true"
 {{- end }}
 
+{{/* Typha's image reference. Input: the render context. */}}
 {{- define "terway-relay.image" -}}
-{{- include "terway-relay.imageRef" (dict "image" .Values.typha.image "region" .Values.region "tag" (include "terway-relay.typhaTag" .)) }}
+{{- include "terway-relay.imageRef" (dict "image" .root.Values.typha.image "region" .root.Values.region "tag" (include "terway-relay.typhaTag" .)) }}
 {{- end }}
 
 {{/* registry/repository:tag for an image value (dict "image" <registry, repository, tag> "region" <region>,
@@ -81,19 +86,43 @@ registry, as the guide uses for Typha. */}}
 {{- printf "%s/%s:%s" $registry .image.repository (.tag | default .image.tag) }}
 {{- end }}
 
+{{/* The one security context of every pod and container the chart runs: the restricted Pod Security Standard
+(kubernetes.io/docs/concepts/security/pod-security-standards), non-root, no privilege escalation, no capabilities,
+the runtime's default seccomp profile, a read-only root filesystem. Input dict: "user", a pod's uid and gid (and
+"why", a comment saying where they come from); without "user", a container's. */}}
+{{- define "terway-relay.restrictedSecurityContext" -}}
+{{- if hasKey . "user" -}}
+runAsNonRoot: true
+{{- with .why }}
+# {{ . }}
+{{- end }}
+runAsUser: {{ .user }}
+runAsGroup: {{ .user }}
+seccompProfile:
+  type: RuntimeDefault
+{{- else -}}
+allowPrivilegeEscalation: false
+readOnlyRootFilesystem: true
+runAsNonRoot: true
+capabilities:
+  drop: [ALL]
+{{- end -}}
+{{- end }}
+
 {{- define "terway-relay.serviceAccountName" -}}
 {{- $sa := .Values.typha.serviceAccount -}}
 {{- $sa.name | default (ternary "calico-typha" "terway" $sa.create) }}
 {{- end }}
 
 {{/* PodDisruptionBudget API: policy/v1 from Kubernetes 1.21, policy/v1beta1 before (removed in 1.25).
-"-0" lets pre-release style versions such as v1.26.3-aliyun.1 compare as releases. */}}
+"-0" lets pre-release style versions such as v1.26.3-aliyun.1 compare as releases. Input: the clusterFacts. */}}
 {{- define "terway-relay.pdbApiVersion" -}}
-{{- ternary "policy/v1" "policy/v1beta1" (semverCompare ">=1.21.0-0" .Capabilities.KubeVersion.Version) }}
+{{- ternary "policy/v1" "policy/v1beta1" (semverCompare ">=1.21.0-0" .kubeVersion) }}
 {{- end }}
 
 {{/* "true" when the Typha tag is v3.25 or later: TYPHA_SHUTDOWNTIMEOUTSECS (graceful connection draining)
-arrived in Calico v3.25 (projectcalico/calico#6973). Tags that are not a version get "false". */}}
+arrived in Calico v3.25 (projectcalico/calico#6973). Tags that are not a version get "false". Input: the render
+context. */}}
 {{- define "terway-relay.gracefulShutdown" -}}
 {{- $v := regexFind "^v?[0-9]+\\.[0-9]+(\\.[0-9]+)?" (include "terway-relay.typhaTag" .) | trimPrefix "v" -}}
 {{- and $v (semverCompare ">=3.25.0-0" $v) }}
@@ -162,52 +191,32 @@ max({{ int $r.minReplicas }}, ceil(nodes / {{ int $r.nodesPerReplica }}))
 {{- toYaml (dict "nodeCount" .nodeCount "replicas" $t.replicas "maxReplicas" $t.maxReplicas "formula" $t.replicaRule.formula "nodesPerReplica" $t.replicaRule.nodesPerReplica "minReplicas" $t.replicaRule.minReplicas) -}}
 {{- end }}
 
-{{/* Linux nodes Typha can run on, counted in the live cluster (lookup is empty offline): nodes that match
-typha.nodeSelector, are schedulable and are not virtual-kubelet (ECI) nodes. */}}
-{{- define "terway-relay.liveNodeCount" -}}
-{{- $count := 0 -}}
-{{- range ((lookup "v1" "Node" "" "").items | default list) -}}
-{{- $labels := .metadata.labels | default dict -}}
-{{- $match := and (not .spec.unschedulable) (ne (get $labels "type") "virtual-kubelet") -}}
-{{- range $k, $v := $.Values.typha.nodeSelector -}}
-{{- if ne (get $labels $k) $v }}{{ $match = false }}{{ end -}}
-{{- end -}}
-{{- if $match }}{{ $count = add1 $count }}{{ end -}}
-{{- end -}}
-{{- $count -}}
-{{- end }}
-
-{{/* The live Typha Deployment as JSON ({} offline and on a first install: lookup finds nothing). A define of its
-own so that a test can stand a live object in for lookup's answer. */}}
-{{- define "terway-relay.liveTypha" -}}
-{{- lookup "apps/v1" "Deployment" .Release.Namespace (include "terway-relay.typhaName" .) | default dict | toJson -}}
-{{- end }}
-
 {{/* Sizing for this release: where the node count came from, and the replica plan built on it.
 With typha.autoscaler.enabled the autoscaler owns spec.replicas: an upgrade renders the live count (source
 "live") so Helm neither fights the autoscaler nor drops the field, which would reset Typha to 1 replica
-(Helm 3 three-way merge, Helm 4 server-side apply). A first install (no live Deployment) starts at the rule. */}}
+(Helm 3 three-way merge, Helm 4 server-side apply). A first install (no live Deployment) starts at the rule.
+Input: the render context. */}}
 {{- define "terway-relay.sizing" -}}
-{{- $nodes := int .Values.nodeCount -}}
+{{- $v := .root.Values -}}
+{{- $nodes := int $v.nodeCount -}}
 {{- $nodeSource := "values" -}}
 {{- if eq $nodes 0 -}}
-{{- $nodes = int (include "terway-relay.liveNodeCount" .) -}}
+{{- $nodes = int .facts.nodes -}}
 {{- $nodeSource = ternary "lookup" "unknown" (gt $nodes 0) -}}
 {{- end -}}
-{{- $plan := include "terway-relay.replicaPlan" (include "terway-relay.replicaPlanInput" (dict "root" . "nodeCount" $nodes) | fromYaml) | fromYaml -}}
+{{- $plan := include "terway-relay.replicaPlan" (include "terway-relay.replicaPlanInput" (dict "root" .root "nodeCount" $nodes) | fromYaml) | fromYaml -}}
 {{- if $plan.error }}{{ fail $plan.error }}{{ end -}}
 {{- $replicas := $plan.replicas -}}
 {{- $source := $plan.source -}}
-{{- if .Values.typha.autoscaler.enabled -}}
-{{- if gt (int .Values.typha.replicas) 0 -}}
-{{- fail (printf "typha.replicas=%d: a fixed replica count is not allowed with typha.autoscaler.enabled: set it to 0" (int .Values.typha.replicas)) -}}
+{{- if $v.typha.autoscaler.enabled -}}
+{{- if gt (int $v.typha.replicas) 0 -}}
+{{- fail (printf "typha.replicas=%d: a fixed replica count is not allowed with typha.autoscaler.enabled: set it to 0" (int $v.typha.replicas)) -}}
 {{- end -}}
-{{- if eq .Values.typha.replicaRule.formula "operator" -}}
+{{- if eq $v.typha.replicaRule.formula "operator" -}}
 {{- fail "typha.replicaRule.formula=operator cannot be used with typha.autoscaler.enabled: cluster-proportional-autoscaler's linear mode has no \"+ 2\", so set formula to guide or turn the autoscaler off" -}}
 {{- end -}}
-{{- $live := include "terway-relay.liveTypha" . | fromJson -}}
-{{- if hasKey ($live.spec | default dict) "replicas" -}}
-{{- $replicas = int $live.spec.replicas -}}
+{{- if hasKey .facts "typhaReplicas" -}}
+{{- $replicas = int .facts.typhaReplicas -}}
 {{- $source = "live" -}}
 {{- end -}}
 {{- end -}}
@@ -219,12 +228,12 @@ rule: {{ $plan.rule }}
 {{- end }}
 
 {{/* One line that says how the replica count was reached; the Deployment carries it as an annotation and
-the harness warns on stderr when no node count was known. */}}
+the harness warns on stderr when no node count was known. Input: the render context. */}}
 {{- define "terway-relay.sizingSummary" -}}
 {{- $s := include "terway-relay.sizing" . | fromYaml -}}
 {{- if eq $s.source "live" -}}
 replicas={{ $s.replicas }} (live: kept from the running Deployment, typha.autoscaler owns the count; the rule gives {{ $s.rule }})
-{{- else if and (eq $s.nodeSource "unknown") $.Values.typha.autoscaler.enabled -}}
+{{- else if and (eq $s.nodeSource "unknown") .root.Values.typha.autoscaler.enabled -}}
 replicas={{ $s.replicas }} ({{ $s.source }}); node count unknown (nodeCount=0 and no cluster to look up): minimum used until the autoscaler resizes Typha
 {{- else if eq $s.nodeSource "unknown" -}}
 replicas={{ $s.replicas }} ({{ $s.source }}); node count unknown (nodeCount=0 and no cluster to look up): minimum used, set nodeCount
@@ -233,12 +242,27 @@ replicas={{ $s.replicas }} ({{ $s.source }}); nodes={{ $s.nodeCount }} ({{ $s.no
 {{- end -}}
 {{- end }}
 
-{{/* Checks no schema can express. Each failure is one sentence naming the field. */}}
+{{/* The one namespace the chart installs into: Terway's policy container sets FELIX_TYPHAK8SSERVICENAME but no
+FELIX_TYPHAK8SNAMESPACE (AliyunContainerService/terway v1.17.5, charts/terway/templates/terwayd/daemonset.yaml), so
+Felix looks for the Typha Service in its default namespace, kube-system (projectcalico/calico v3.24.5,
+felix/config/config_params.go, TyphaK8sNamespace). Its harness twin is RELEASE_NAMESPACE (scripts/cross-field.ts). */}}
+{{- define "terway-relay.releaseNamespace" -}}kube-system{{- end }}
+
+{{/* Checks the schema makes too (the disable-mode acknowledgement, GitOps mode's required values), kept here for
+renders that skip it (--skip-schema-validation), and checks no schema can express. Each failure is one sentence
+naming the field. */}}
 {{- define "terway-relay.validate" -}}
+{{- $ns := include "terway-relay.releaseNamespace" . -}}
 {{- if and (eq .Values.mode "disable-network-policy") (not .Values.acknowledgeNetworkPolicyOff) -}}
 {{- fail "mode disable-network-policy turns off NetworkPolicy enforcement in the whole cluster: set acknowledgeNetworkPolicyOff=true to confirm that is intended" -}}
 {{- end -}}
-{{- if ne .Release.Namespace "kube-system" -}}
-{{- fail (printf "release namespace %q is not allowed: install terway-relay into kube-system (helm install -n kube-system), where Terway's Felix looks for the Typha Service" .Release.Namespace) -}}
+{{- if and .Values.gitops.enabled (eq (int .Values.nodeCount) 0) -}}
+{{- fail "nodeCount=0: gitops.enabled renders without lookup, so the chart cannot count the cluster's nodes: set nodeCount to its number of schedulable Linux nodes" -}}
+{{- end -}}
+{{- if and .Values.gitops.enabled (not .Values.typha.image.tag) -}}
+{{- fail "typha.image.tag is empty: gitops.enabled renders without lookup, so the chart cannot read which Terway the cluster runs: set typha.image.tag to the Typha matching its Felix (README, Choosing the Typha version)" -}}
+{{- end -}}
+{{- if ne .Release.Namespace $ns -}}
+{{- fail (printf "release namespace %q is not allowed: install terway-relay into %s (helm install -n %s), where Terway's Felix looks for the Typha Service" .Release.Namespace $ns $ns) -}}
 {{- end -}}
 {{- end }}

@@ -57,6 +57,7 @@ argocd.argoproj.io/sync-wave: "-1"
 {{- end }}
 {{- end }}
 
+{{/* Input: the render context (terway-relay.labels). */}}
 {{- define "terway-relay.hookLabels" -}}
 {{ include "terway-relay.labels" . }}
 app.kubernetes.io/component: eni-config-hook
@@ -73,10 +74,10 @@ disable: disable_network_policy
 {{/* The owned eni-config key and the value this revision writes: the Typha Service name, or "true". */}}
 {{- define "terway-relay.ownedKey" -}}
 {{- $keys := include "terway-relay.eniConfigKeys" . | fromYaml -}}
-{{- ternary $keys.relay $keys.disable (eq .Values.mode "relay") -}}
+{{- ternary $keys.relay $keys.disable (eq (include "terway-relay.relayEnabled" .) "true") -}}
 {{- end }}
 {{- define "terway-relay.ownedValue" -}}
-{{- ternary .Values.typha.serviceName "true" (eq .Values.mode "relay") -}}
+{{- ternary .Values.typha.serviceName "true" (eq (include "terway-relay.relayEnabled" .) "true") -}}
 {{- end }}
 
 {{/*
@@ -84,14 +85,16 @@ Time budget of a hook Job. Helm's --timeout (default 5m) bounds each hook, and a
 (the DaemonSet's maxUnavailable, Terway's chart: 10%) at a time: batches = ceil(nodes / batch), each about
 hook.secondsPerRollBatch. The Job's activeDeadlineSeconds covers the Typha wait, the roll, the Felix check and
 a minute of kubectl calls; Helm's --timeout must exceed it (NOTES and README print it). Nodes: nodeCount, else
-counted at install; offline, 1000 is assumed (said in NOTES).
+counted at install; offline, 1000 is assumed (said in NOTES). Input: the render context.
 */}}
 {{- define "terway-relay.hookBudget" -}}
+{{- $facts := .facts -}}
+{{- with .root -}}
 {{- $nodes := int .Values.nodeCount -}}
-{{- if eq $nodes 0 }}{{ $nodes = int (include "terway-relay.liveNodeCount" .) }}{{ end -}}
+{{- if eq $nodes 0 }}{{ $nodes = int $facts.nodes }}{{ end -}}
 {{- $assumed := eq $nodes 0 -}}
 {{- if $assumed }}{{ $nodes = 1000 }}{{ end -}}
-{{- $mu := include "terway-relay.terwayMaxUnavailable" . -}}
+{{- $mu := $facts.terwayMaxUnavailable -}}
 {{- $batch := 1 -}}
 {{- if hasSuffix "%" $mu -}}
 {{- /* A DaemonSet rounds a percentage up (intstr.GetScaledValueFromIntOrPercent, roundUp=true). */ -}}
@@ -103,7 +106,7 @@ counted at install; offline, 1000 is assumed (said in NOTES).
 {{- $batches := div (add $nodes (sub $batch 1)) $batch -}}
 {{- $roll := mul $batches (int .Values.hook.secondsPerRollBatch) -}}
 {{- $deadline := add $roll 60 -}}
-{{- if eq .Values.mode "relay" -}}
+{{- if eq (include "terway-relay.relayEnabled" .) "true" -}}
 {{- $deadline = add $deadline (int .Values.hook.typhaReadyTimeoutSeconds) -}}
 {{- if .Values.hook.verifyFelixConnections }}{{ $deadline = add $deadline (int .Values.hook.felixConnectTimeoutSeconds) }}{{ end -}}
 {{- end -}}
@@ -115,17 +118,19 @@ batches: {{ $batches }}
 rollSeconds: {{ $roll }}
 deadlineSeconds: {{ $deadline }}
 helmTimeout: {{ printf "%dm" (div (add $deadline 60 59) 60) | quote }}
+{{- end -}}
 {{- end }}
 
 {{- define "terway-relay.hookImage" -}}
 {{- include "terway-relay.imageRef" (dict "image" .Values.hook.image "region" .Values.region) }}
 {{- end }}
 
-{{/* The script's environment: what the coming revision wants (the script has no other input). */}}
+{{/* The script's environment: what the coming revision wants (the script has no other input). Input: the render
+context and phase. */}}
 {{- define "terway-relay.hookEnv" -}}
 {{- $root := .root -}}
 {{- $v := $root.Values -}}
-{{- $budget := include "terway-relay.hookBudget" $root | fromYaml -}}
+{{- $budget := include "terway-relay.hookBudget" . | fromYaml -}}
 {{- $keys := include "terway-relay.eniConfigKeys" $root | fromYaml -}}
 - name: PHASE
   value: {{ .phase | quote }}
@@ -151,11 +156,11 @@ helmTimeout: {{ printf "%dm" (div (add $deadline 60 59) 60) | quote }}
   value: {{ $v.typha.serviceName | quote }}
 - name: TYPHA_DEPLOYMENT
   value: {{ include "terway-relay.typhaName" $root | quote }}
-{{- if eq $v.mode "relay" }}
+{{- if eq (include "terway-relay.relayEnabled" $root) "true" }}
 - name: TYPHA_MIN_READY
-  value: {{ (include "terway-relay.sizing" $root | fromYaml).replicas | quote }}
+  value: {{ (include "terway-relay.sizing" . | fromYaml).replicas | quote }}
 - name: TYPHA_VERSION
-  value: {{ include "terway-relay.typhaTag" $root | quote }}
+  value: {{ include "terway-relay.typhaTag" . | quote }}
 {{- end }}
 - name: ALLOW_VERSION_SKEW
   value: {{ $v.typha.allowVersionSkew | quote }}
@@ -179,19 +184,20 @@ helmTimeout: {{ printf "%dm" (div (add $deadline 60 59) 60) | quote }}
   value: /home/hook
 {{- end }}
 
-{{/* One hook Job. Input dict: root (the chart context), job (an entry of terway-relay.hookJobs). */}}
+{{/* One hook Job. Input dict: root (the chart context), facts (terway-relay.clusterFacts), job (an entry of
+terway-relay.hookJobs). */}}
 {{- define "terway-relay.hookJob" -}}
 {{- $root := .root -}}
 {{- $v := $root.Values -}}
 {{- $name := include "terway-relay.hookName" $root -}}
-{{- $budget := include "terway-relay.hookBudget" $root | fromYaml -}}
+{{- $budget := include "terway-relay.hookBudget" . | fromYaml -}}
 apiVersion: batch/v1
 kind: Job
 metadata:
   name: {{ printf "%s-%s" $name .job.name }}
   namespace: {{ $root.Release.Namespace }}
   labels:
-    {{- include "terway-relay.hookLabels" $root | nindent 4 }}
+    {{- include "terway-relay.hookLabels" . | nindent 4 }}
   annotations:
     helm.sh/hook: {{ .job.helm }}
     helm.sh/hook-weight: "0"
@@ -211,25 +217,21 @@ spec:
   template:
     metadata:
       labels:
-        {{- include "terway-relay.hookLabels" $root | nindent 8 }}
+        {{- include "terway-relay.hookLabels" . | nindent 8 }}
     spec:
       serviceAccountName: {{ $name }}
       restartPolicy: Never
       nodeSelector:
         kubernetes.io/os: linux
       securityContext:
-        runAsNonRoot: true
-        runAsUser: 65534
-        runAsGroup: 65534
-        seccompProfile:
-          type: RuntimeDefault
+        {{- include "terway-relay.restrictedSecurityContext" (dict "user" 65534) | nindent 8 }}
       containers:
         - name: eni-config
           image: {{ include "terway-relay.hookImage" $root | quote }}
           imagePullPolicy: {{ $v.hook.image.pullPolicy }}
           command: ["/bin/sh", "/hook/relay-hook.sh"]
           env:
-            {{- include "terway-relay.hookEnv" (dict "root" $root "phase" .job.phase) | nindent 12 }}
+            {{- include "terway-relay.hookEnv" (dict "root" $root "facts" .facts "phase" .job.phase) | nindent 12 }}
           resources:
             requests:
               cpu: 10m
@@ -237,11 +239,7 @@ spec:
             limits:
               memory: 128Mi
           securityContext:
-            allowPrivilegeEscalation: false
-            readOnlyRootFilesystem: true
-            runAsNonRoot: true
-            capabilities:
-              drop: [ALL]
+            {{- include "terway-relay.restrictedSecurityContext" (dict) | nindent 12 }}
           volumeMounts:
             - name: script
               mountPath: /hook
@@ -258,23 +256,26 @@ spec:
           emptyDir: {}
 {{- end }}
 
-{{/* NOTES lines about the hook: what it does in this mode and the --timeout this cluster needs. */}}
+{{/* NOTES lines about the hook: what it does in this mode and the --timeout this cluster needs. Input: the render
+context. */}}
 {{- define "terway-relay.hookNotes" -}}
 {{- $b := include "terway-relay.hookBudget" . | fromYaml -}}
+{{- with .root -}}
 eni-config ({{ .Values.hook.configMapName }}): the hook Jobs set {{ include "terway-relay.ownedKey" . }}={{ include "terway-relay.ownedValue" . | quote }}
-{{- if eq .Values.mode "relay" }} once Typha is ready{{ end }}, roll Terway {{ $b.maxUnavailable }} at a time
+{{- if eq (include "terway-relay.relayEnabled" .) "true" }} once Typha is ready{{ end }}, roll Terway {{ $b.maxUnavailable }} at a time
 and restore the previous value on uninstall. Logs: kubectl -n {{ .Release.Namespace }} logs job/{{ include "terway-relay.hookName" . }}-<phase>
 
 Helm --timeout: a roll of {{ $b.nodes }} nodes{{ if $b.nodesAssumed }} (assumed: no node count known){{ end }} takes about {{ $b.batches }} batches x {{ .Values.hook.secondsPerRollBatch }}s; each hook may run
 {{ $b.deadlineSeconds }}s, so pass --timeout {{ $b.helmTimeout }} (or more) to helm install, upgrade, rollback and uninstall.
+{{- end -}}
 {{- end }}
 
 {{/* NOTES' undo commands, with the --timeout every hook-running command needs:
-(dict "root" . "heading" "Roll back" "comment" "removes the relay altogether"). */}}
+(dict "root" . "facts" $facts "heading" "Roll back" "comment" "removes the relay altogether"). */}}
 {{- define "terway-relay.undoNotes" -}}
 {{- $r := .root -}}
 {{- $ns := $r.Release.Namespace -}}
-{{- $timeout := (include "terway-relay.hookBudget" $r | fromYaml).helmTimeout -}}
+{{- $timeout := (include "terway-relay.hookBudget" . | fromYaml).helmTimeout -}}
 {{ .heading }} (the hooks roll Terway again: keep the --timeout):
   helm -n {{ $ns }} history {{ $r.Release.Name }}
   helm -n {{ $ns }} rollback {{ $r.Release.Name }} <revision> --timeout {{ $timeout }}

@@ -1,9 +1,12 @@
 {{/*
 The relay part of NOTES.txt: where the replica count came from, how to check that Felix really connected to
-Typha (a Ready Terway pod proves nothing: its readiness is a TCP probe), and how to roll back.
+Typha (a Ready Terway pod proves nothing: its readiness is a TCP probe), and how to roll back. Input: the render
+context.
 */}}
 {{- define "terway-relay.relayNotes" -}}
 {{- $s := include "terway-relay.sizing" . | fromYaml -}}
+{{- $c := . -}}
+{{- with .root -}}
 {{- $ns := .Release.Namespace -}}
 {{- $t := .Values.typha -}}
 {{- $rule := include "terway-relay.replicaRuleText" . -}}
@@ -22,7 +25,7 @@ the rule's minimum (fallback: nodeCount=0 and no nodes could be counted)
 Autoscaling: {{ include "terway-relay.autoscalerName" . }} re-counts nodes every {{ $t.autoscaler.pollPeriodSeconds }}s and resizes Typha by
 the same rule{{ if gt (int $t.maxReplicas) 0 }}, at most {{ $t.maxReplicas }}{{ end }}. Its log: kubectl -n {{ $ns }} logs deployment/{{ include "terway-relay.autoscalerName" . }}
 {{- end }}
-{{- if and $t.serviceMonitor.enabled (ne (include "terway-relay.serviceMonitorEnabled" .) "true") }}
+{{- if and $t.serviceMonitor.enabled (ne (include "terway-relay.serviceMonitorEnabled" $c) "true") }}
 ServiceMonitor: skipped, this cluster does not serve monitoring.coreos.com/v1 ServiceMonitor (Prometheus Operator).
 {{- end }}
 
@@ -34,8 +37,9 @@ Check that Felix connected to Typha (Terway's policy container is Ready without 
 Summed over the Typha pods, typha_connections_active approaches the number of Terway nodes. Felix's side:
   kubectl -n {{ $ns }} logs daemonset/terway-eniip -c policy | grep -i typha
 
-{{ include "terway-relay.undoNotes" (dict "root" . "heading" "Roll back" "comment" "removes the relay altogether") }}
+{{ include "terway-relay.undoNotes" (dict "root" . "facts" $c.facts "heading" "Roll back" "comment" "removes the relay altogether") }}
 {{- if $t.autoscaler.enabled }}
 Under Helm 4, going back to a revision without the autoscaler needs --force-conflicts (README, Autoscaling).
 {{- end }}
+{{- end -}}
 {{- end }}

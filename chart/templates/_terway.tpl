@@ -70,53 +70,25 @@ reads the FELIX column too, to compare with a pinned tag.) */}}
 {{- $found -}}
 {{- end }}
 
-{{/* The first Terway DaemonSet of hook.terwayDaemonSets that exists in the live cluster, as YAML ({} offline:
-lookup returns nothing under helm template). */}}
-{{- define "terway-relay.liveTerway" -}}
-{{- $found := dict -}}
-{{- range .Values.hook.terwayDaemonSets -}}
-{{- if not $found -}}
-{{- $found = lookup "apps/v1" "DaemonSet" $.Release.Namespace . | default dict -}}
-{{- end -}}
-{{- end -}}
-{{- toYaml $found -}}
-{{- end }}
-
-{{/* The live Terway's policy container image, or "" (offline, or no Terway DaemonSet found). */}}
-{{- define "terway-relay.liveTerwayImage" -}}
-{{- $ds := include "terway-relay.liveTerway" . | fromYaml -}}
-{{- if $ds.spec -}}
-{{- range $ds.spec.template.spec.containers -}}
-{{- if eq .name "policy" }}{{ .image }}{{ end -}}
-{{- end -}}
-{{- end -}}
-{{- end }}
-
 {{/* The Typha tag this release deploys: typha.image.tag; when empty, the TYPHA column of the table row that places
-the Terway the cluster runs (seen at install/upgrade with lookup); offline, the chart's appVersion. A live Terway
-the table cannot place is refused, unless typha.allowVersionSkew (then the appVersion). */}}
+the Terway the cluster runs (the clusterFacts' terwayImage, read at install/upgrade); offline, the chart's
+appVersion. A live Terway the table cannot place is refused, unless typha.allowVersionSkew (then the appVersion).
+Input: the render context. */}}
 {{- define "terway-relay.typhaTag" -}}
-{{- if .Values.typha.image.tag -}}
-{{- .Values.typha.image.tag -}}
+{{- $root := .root -}}
+{{- if $root.Values.typha.image.tag -}}
+{{- $root.Values.typha.image.tag -}}
 {{- else -}}
-{{- $image := include "terway-relay.liveTerwayImage" . -}}
+{{- $image := .facts.terwayImage | default "" -}}
 {{- $typha := include "terway-relay.typhaForTerway" $image -}}
 {{- if $typha -}}
 {{- $typha -}}
-{{- else if or (not $image) .Values.typha.allowVersionSkew -}}
-{{- .Chart.AppVersion -}}
+{{- else if or (not $image) $root.Values.typha.allowVersionSkew -}}
+{{- $root.Chart.AppVersion -}}
 {{- else -}}
-{{- fail (printf "typha.image.tag is empty and the cluster's Terway (%s) is a version the chart's Felix table cannot place, so no Typha can be chosen to match its Felix: set typha.image.tag to that Felix's version (README, Choosing the Typha version), or typha.allowVersionSkew=true to deploy %s" $image .Chart.AppVersion) -}}
+{{- fail (printf "typha.image.tag is empty and the cluster's Terway (%s) is a version the chart's Felix table cannot place, so no Typha can be chosen to match its Felix: set typha.image.tag to that Felix's version (README, Choosing the Typha version), or typha.allowVersionSkew=true to deploy %s" $image $root.Chart.AppVersion) -}}
 {{- end -}}
 {{- end -}}
-{{- end }}
-
-{{/* The live Terway DaemonSet's maxUnavailable, or Terway's own chart default, 10%. */}}
-{{- define "terway-relay.terwayMaxUnavailable" -}}
-{{- $ds := include "terway-relay.liveTerway" . | fromYaml -}}
-{{- $mu := "" -}}
-{{- if $ds.spec -}}{{- with $ds.spec.updateStrategy -}}{{- with .rollingUpdate -}}{{- $mu = .maxUnavailable | default "" | toString -}}{{- end -}}{{- end -}}{{- end -}}
-{{- $mu | default "10%" -}}
 {{- end }}
 
 {{/* "true" when this revision runs Typha (mode relay). */}}

@@ -73,7 +73,8 @@ rules:
 {{- end }}
 
 {{/* The ClusterRole rules for this release's Typha, as YAML: the table's rows for the tag's release line (its
-major.minor, "3.5", "3.20" or "3.24"); fails, naming the field, for a tag whose line no row has. */}}
+major.minor, "3.5", "3.20" or "3.24"); fails, naming the field, for a tag whose line no row has. Input: the render
+context. */}}
 {{- define "terway-relay.typhaRbacRules" -}}
 {{- $tag := include "terway-relay.typhaTag" . -}}
 {{- $line := regexFind "^v?[0-9]+\\.[0-9]+" $tag | trimPrefix "v" -}}

@@ -5,10 +5,9 @@
 // prints SKIPPED and exits 0: a skip is never reported as a pass.
 //   npm run e2e -- [--yes] [--helm 3|4] [-f values.yaml]... [--set k=v]... [--release NAME] [--timeout 20m]
 import { execa } from "execa";
+import { RELEASE_NAMESPACE as NS } from "../cross-field.js";
 import { chartDir, helmBin, kubectlBin, type HelmMajor } from "../tools.js";
 import { isMain } from "./is-main.js";
-
-const NS = "kube-system";
 
 export interface E2eOptions {
   yes: boolean;

@@ -3,7 +3,7 @@
 /**
  * Values of the terway-relay chart: the Calico Typha relay for Terway clusters. This file is the single source for validation (Helm 3, Helm 4, the harness), the generated TypeScript types and the README values table.
  */
-export interface TerwayRelayValues {
+export type TerwayRelayValues = {
   /**
    * Alibaba Cloud region id of the cluster, such as cn-hangzhou, ap-southeast-1 or cn-shanghai-finance-1. Required, with no default (helm lint, template and install refuse the chart without it): it picks the VPC registry endpoint of the default images. A zone id (cn-hangzhou-h) is refused; a region the chart's list (files/regions.txt) does not know needs typha.image.registry.
    */
@@ -20,6 +20,19 @@ export interface TerwayRelayValues {
    * Number of Linux nodes Typha serves, for sizing. 0 means count them at install time with lookup; offline rendering then falls back to the minimum replica count and says so.
    */
   nodeCount: number;
+  /**
+   * Rendering for GitOps controllers that render with helm template and no cluster (Argo CD, ACK One GitOps); Flux renders with the Helm SDK and needs none of it (README: GitOps).
+   */
+  gitops: {
+    /**
+     * Deterministic rendering for Argo CD: no lookup at all, so the same values give the same bytes on every sync, and the hook Jobs carry argocd.argoproj.io hook annotations (one PreSync, one PostSync, one PreDelete Job) besides Helm's. Requires nodeCount and typha.image.tag; Terway's maxUnavailable comes from hook.terwayMaxUnavailable.
+     */
+    enabled: boolean;
+    /**
+     * Make this sync restore eni-config instead of switching it (a PostSync Job runs the uninstall restore while Typha still runs): for Argo CD before v3.3.5, whose PreDelete hooks do not run reliably. Delete the Application once that sync has finished.
+     */
+    restoreOnSync: boolean;
+  };
   /**
    * The Typha Deployment.
    */
@@ -211,6 +224,10 @@ export interface TerwayRelayValues {
      */
     secondsPerRollBatch: number;
     /**
+     * Terway DaemonSet's rollingUpdate.maxUnavailable, a count ("2") or a percentage ("10%"), for the hook's time budget when the live DaemonSet is not read: with gitops.enabled, or offline. 10% is Terway's own (AliyunContainerService/terway v1.17.5, charts/terway/templates/terwayd/daemonset.yaml).
+     */
+    terwayMaxUnavailable: string;
+    /**
      * After the roll, read Typha's typha_connections_active metric (port 9093, from the hook pod) and fail when no Felix connected. Turn off only when pods cannot reach that port.
      */
     verifyFelixConnections: boolean;
@@ -219,20 +236,8 @@ export interface TerwayRelayValues {
      */
     felixConnectTimeoutSeconds: number;
   };
-  /**
-   * GitOps controllers (Argo CD, ACK One GitOps, Flux): how the chart renders for them.
-   */
-  gitops: {
-    /**
-     * Deterministic GitOps mode for Argo CD: the hook Jobs carry argocd.argoproj.io hook annotations (one PreSync, one PostSync, one PreDelete Job) besides Helm's.
-     */
-    enabled: boolean;
-    /**
-     * Make this sync restore eni-config instead of switching it (a PostSync Job runs the uninstall restore while Typha still runs): for Argo CD before v3.3.5, whose PreDelete hooks do not run reliably. Delete the Application once that sync has finished.
-     */
-    restoreOnSync: boolean;
-  };
-}
+};
+
 /**
  * Requested CPU and memory.
  */

@@ -61,11 +61,23 @@ const tls = { cert: readFileSync(new URL("loopback.crt", tlsDir)), key: readFile
 
 const RESOURCES: ResourceInfo[] = [
   { group: "", version: "v1", resource: "namespaces", kind: "Namespace", shortNames: ["ns"], namespaced: false },
+  { group: "", version: "v1", resource: "nodes", kind: "Node", shortNames: ["no"], namespaced: false },
   { group: "", version: "v1", resource: "configmaps", kind: "ConfigMap", shortNames: ["cm"] },
   { group: "", version: "v1", resource: "endpoints", kind: "Endpoints", shortNames: ["ep"] },
   { group: "", version: "v1", resource: "services", kind: "Service", shortNames: ["svc"] },
   { group: "apps", version: "v1", resource: "daemonsets", kind: "DaemonSet", shortNames: ["ds"] },
   { group: "apps", version: "v1", resource: "deployments", kind: "Deployment", shortNames: ["deploy"] },
+  // The other kinds the chart renders: Helm maps each rendered object through discovery before a server-side dry
+  // run, then GETs it to look for a conflicting object.
+  { group: "", version: "v1", resource: "serviceaccounts", kind: "ServiceAccount", shortNames: ["sa"] },
+  { group: "", version: "v1", resource: "pods", kind: "Pod", shortNames: ["po"] },
+  { group: "batch", version: "v1", resource: "jobs", kind: "Job", shortNames: [] },
+  { group: "policy", version: "v1", resource: "poddisruptionbudgets", kind: "PodDisruptionBudget", shortNames: ["pdb"] },
+  { group: "rbac.authorization.k8s.io", version: "v1", resource: "roles", kind: "Role", shortNames: [] },
+  { group: "rbac.authorization.k8s.io", version: "v1", resource: "rolebindings", kind: "RoleBinding", shortNames: [] },
+  { group: "rbac.authorization.k8s.io", version: "v1", resource: "clusterroles", kind: "ClusterRole", shortNames: [], namespaced: false },
+  { group: "rbac.authorization.k8s.io", version: "v1", resource: "clusterrolebindings", kind: "ClusterRoleBinding", shortNames: [], namespaced: false },
+  { group: "apiextensions.k8s.io", version: "v1", resource: "customresourcedefinitions", kind: "CustomResourceDefinition", shortNames: ["crd"], namespaced: false },
 ];
 const VERBS = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"];
 
@@ -204,6 +216,8 @@ export interface ClusterState {
 export class FakeCluster {
   readonly objects = new Map<string, Obj>();
   readonly requests: RecordedRequest[] = [];
+  /** Every HTTP request this cluster received, discovery included, as "METHOD path?query" in arrival order. */
+  readonly log: string[] = [];
   /** Pod-template changes per DaemonSet name: the number of rolling restarts. */
   readonly restarts = new Map<string, number>();
   /** Typha metrics: typha_connections_active reported by each Typha (each ready endpoint). */
@@ -430,6 +444,7 @@ export class FakeCluster {
   }
 
   async handle(req: IncomingMessage, res: ServerResponse, path: string, query: URLSearchParams, body: string): Promise<void> {
+    this.log.push(`${req.method} ${path}${query.size ? `?${query}` : ""}`);
     // Discovery (non-resource URLs: every authenticated user may read them, as system:discovery allows).
     if (req.method === "GET" && this.discovery(res, path)) return;
 
@@ -610,21 +625,30 @@ export class FakeCluster {
       case "/api":
         this.json(res, { kind: "APIVersions", versions: ["v1"], serverAddressByClientCIDRs: [{ clientCIDR: "0.0.0.0/0", serverAddress: "127.0.0.1" }] });
         return true;
-      case "/apis":
-        this.json(res, {
-          kind: "APIGroupList",
-          apiVersion: "v1",
-          groups: [{ name: "apps", versions: [{ groupVersion: "apps/v1", version: "v1" }], preferredVersion: { groupVersion: "apps/v1", version: "v1" } }],
+      case "/apis": {
+        const groups = [...new Set(RESOURCES.filter((r) => r.group).map((r) => `${r.group}/${r.version}`))].map((gv) => {
+          const [name, version] = gv.split("/");
+          return { name, versions: [{ groupVersion: gv, version }], preferredVersion: { groupVersion: gv, version } };
         });
+        this.json(res, { kind: "APIGroupList", apiVersion: "v1", groups });
         return true;
+      }
       case "/api/v1":
         this.json(res, resourceList("", "v1"));
         return true;
-      case "/apis/apps/v1":
-        this.json(res, resourceList("apps", "v1"));
+      case "/openapi/v2":
+        // Helm 4 validates what it would apply against the server's OpenAPI v2 (kubectl's client-side schema check,
+        // always fetched as protobuf). An empty body is an empty Document: no definitions, so every kind goes
+        // unchecked, as a kind the server publishes no schema for would.
+        res.writeHead(200, { "content-type": "application/com.github.proto-openapi.spec.v2.v1.0+protobuf" });
+        res.end();
         return true;
-      default:
-        return false;
+      default: {
+        const gv = /^\/apis\/([^/]+)\/([^/]+)$/.exec(path);
+        if (!gv || !RESOURCES.some((r) => r.group === gv[1] && r.version === gv[2])) return false;
+        this.json(res, resourceList(gv[1], gv[2]));
+        return true;
+      }
     }
   }
 }

@@ -1,6 +1,6 @@
 // Copies of the chart in which what `lookup` would return from a live cluster is a fixed stand-in: offline
 // `helm template` cannot look anything up, so tests of the install and upgrade paths swap the one lookup call of a
-// fact for a literal template expression.
+// fact (all of them are in terway-relay.clusterFacts, templates/_cluster-facts.tpl) for a literal template expression.
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -8,6 +8,7 @@ import { chartDir } from "../../scripts/tools.js";
 
 export const LIVE_TYPHA_LOOKUP = 'lookup "apps/v1" "Deployment" .Release.Namespace (include "terway-relay.typhaName" .)';
 export const LIVE_TERWAY_LOOKUP = 'lookup "apps/v1" "DaemonSet" $.Release.Namespace .';
+const FACTS_FILE = "templates/_cluster-facts.tpl";
 
 function chartCopy(prefix: string): string {
   const dir = join(mkdtempSync(join(tmpdir(), prefix)), "chart");
@@ -27,10 +28,10 @@ function answerLookup(dir: string, file: string, lookup: string, answer: string)
 
 /** The live Typha Deployment: `live` is a template expression for lookup's answer, e.g. (dict "spec" (dict "replicas" 9)). */
 export function chartWithLiveTypha(live: string, dir = chartCopy("live-typha-")): string {
-  return answerLookup(dir, "templates/_helpers.tpl", LIVE_TYPHA_LOOKUP, live);
+  return answerLookup(dir, FACTS_FILE, LIVE_TYPHA_LOOKUP, live);
 }
 
 /** The live Terway DaemonSets: terway-eniip answers with `ds` (a template expression), the others with nothing. */
 export function chartWithLiveTerway(ds: string, dir = chartCopy("live-terway-")): string {
-  return answerLookup(dir, "templates/_terway.tpl", LIVE_TERWAY_LOOKUP, `(ternary ${ds} dict (eq . "terway-eniip"))`);
+  return answerLookup(dir, FACTS_FILE, LIVE_TERWAY_LOOKUP, `(ternary ${ds} dict (eq . "terway-eniip"))`);
 }
