@@ -44,10 +44,10 @@ describe.each(HELM_MAJORS)("gitops.enabled (helm %i)", (helm) => {
 
   it("takes the hook's time budget from nodeCount and hook.terwayMaxUnavailable", async () => {
     // Terway's own 10% of 2000 nodes: 10 batches of 60 s; 5%: 20 batches.
-    expect(jobEnv(parseManifests((await helmTemplate({ helm, sets: GITOPS, ...ARGO })).manifest), "post-install").ROLLOUT_TIMEOUT).toBe("600");
+    expect(jobEnv(parseManifests((await helmTemplate({ helm, sets: GITOPS, ...ARGO })).manifest), "post-sync").ROLLOUT_TIMEOUT).toBe("600");
     const five = parseManifests((await helmTemplate({ helm, sets: [...GITOPS, "hook.terwayMaxUnavailable=5%"], ...ARGO })).manifest);
-    expect(jobEnv(five, "post-install").ROLLOUT_TIMEOUT).toBe("1200");
-    expect(jobEnv(five, "post-install").TYPHA_MIN_READY).toBe("10");
+    expect(jobEnv(five, "post-sync").ROLLOUT_TIMEOUT).toBe("1200");
+    expect(jobEnv(five, "post-sync").TYPHA_MIN_READY).toBe("10");
   });
 
   it.each([
@@ -79,5 +79,14 @@ describe("gitops.enabled in the CLI", () => {
 
   it("validate accepts the mode with both values", async () => {
     expect((await runCli(["validate", ...GITOPS.flatMap((s) => ["--set", s])])).code).toBe(0);
+  });
+
+  it("disable mode renders no Typha, so it needs nodeCount but no typha.image.tag (CLI, schema and chart agree)", async () => {
+    const sets = ["region=cn-hangzhou", "mode=disable-network-policy", "acknowledgeNetworkPolicyOff=true", "gitops.enabled=true", "nodeCount=2000"];
+    expect((await runCli(["validate", ...sets.flatMap((s) => ["--set", s])])).code).toBe(0);
+    for (const helm of HELM_MAJORS) {
+      const r = await execa(helmBin(helm), ["template", "terway-relay", chartDir, "-n", "kube-system", ...sets.flatMap((s) => ["--set", s])], { reject: false });
+      expect(r.exitCode, r.stderr).toBe(0);
+    }
   });
 });

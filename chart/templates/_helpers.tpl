@@ -259,7 +259,7 @@ naming the field. */}}
 {{- if and .Values.gitops.enabled (eq (int .Values.nodeCount) 0) -}}
 {{- fail "nodeCount=0: gitops.enabled renders without lookup, so the chart cannot count the cluster's nodes: set nodeCount to its number of schedulable Linux nodes" -}}
 {{- end -}}
-{{- if and .Values.gitops.enabled (not .Values.typha.image.tag) -}}
+{{- if and .Values.gitops.enabled (eq (include "terway-relay.relayEnabled" .) "true") (not .Values.typha.image.tag) -}}
 {{- fail "typha.image.tag is empty: gitops.enabled renders without lookup, so the chart cannot read which Terway the cluster runs: set typha.image.tag to the Typha matching its Felix (README, Choosing the Typha version)" -}}
 {{- end -}}
 {{- if ne .Release.Namespace $ns -}}

@@ -25,7 +25,7 @@ export type TerwayRelayValues = {
    */
   gitops: {
     /**
-     * Deterministic rendering for Argo CD: no lookup at all, so the same values give the same bytes on every sync, and the hook Jobs carry argocd.argoproj.io hook annotations (one PreSync, one PostSync, one PreDelete Job) besides Helm's. Requires nodeCount and typha.image.tag; Terway's maxUnavailable comes from hook.terwayMaxUnavailable.
+     * Deterministic rendering for Argo CD: no lookup at all, so the same values give the same bytes on every sync, and the hook Jobs carry argocd.argoproj.io hook annotations (one PreSync, one PostSync, one PreDelete Job) besides Helm's. Requires nodeCount, and in relay mode typha.image.tag; Terway's maxUnavailable comes from hook.terwayMaxUnavailable.
      */
     enabled: boolean;
     /**
