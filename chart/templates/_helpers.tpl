@@ -262,6 +262,9 @@ naming the field. */}}
 {{- if and .Values.gitops.enabled (eq (include "terway-relay.relayEnabled" .) "true") (not .Values.typha.image.tag) -}}
 {{- fail "typha.image.tag is empty: gitops.enabled renders without lookup, so the chart cannot read which Terway the cluster runs: set typha.image.tag to the Typha matching its Felix (README, Choosing the Typha version)" -}}
 {{- end -}}
+{{- if and .Values.gitops.restoreOnSync (not .Values.gitops.enabled) -}}
+{{- fail "gitops.enabled=false: gitops.restoreOnSync is a step for Argo CD, which renders without lookup: set gitops.enabled=true with it" -}}
+{{- end -}}
 {{- if ne .Release.Namespace $ns -}}
 {{- fail (printf "release namespace %q is not allowed: install terway-relay into %s (helm install -n %s), where Terway's Felix looks for the Typha Service" .Release.Namespace $ns $ns) -}}
 {{- end -}}
