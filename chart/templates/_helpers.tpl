@@ -31,6 +31,48 @@ app.kubernetes.io/version: {{ include "terway-relay.typhaTag" . | trunc 63 | tri
 app.kubernetes.io/managed-by: {{ $root.Release.Service }}
 {{- end }}
 
+{{/* An object's metadata, the same block for every object the chart renders. Input dict: name (as it should
+appear, quoted or not), namespace (left out for cluster-scoped objects), labels and, optionally, annotations (YAML
+text, each from its own helper). */}}
+{{- define "terway-relay.metadata" -}}
+name: {{ .name }}
+{{- with .namespace }}
+namespace: {{ . }}
+{{- end }}
+labels:
+  {{- .labels | nindent 2 }}
+{{- with .annotations }}
+annotations:
+  {{- . | nindent 2 }}
+{{- end }}
+{{- end }}
+
+{{/* A ServiceAccount. Input dict: as terway-relay.metadata. */}}
+{{- define "terway-relay.serviceAccount" -}}
+apiVersion: v1
+kind: ServiceAccount
+metadata:
+  {{- include "terway-relay.metadata" . | nindent 2 }}
+{{- end }}
+
+{{/* A RoleBinding (with namespace) or ClusterRoleBinding (without) of the Role or ClusterRole of the same name to
+the ServiceAccount of the same name in subjectNamespace. Input dict: as terway-relay.metadata, plus
+subjectNamespace. */}}
+{{- define "terway-relay.binding" -}}
+apiVersion: rbac.authorization.k8s.io/v1
+kind: {{ ternary "RoleBinding" "ClusterRoleBinding" (hasKey . "namespace") }}
+metadata:
+  {{- include "terway-relay.metadata" . | nindent 2 }}
+roleRef:
+  apiGroup: rbac.authorization.k8s.io
+  kind: {{ ternary "Role" "ClusterRole" (hasKey . "namespace") }}
+  name: {{ .name }}
+subjects:
+  - kind: ServiceAccount
+    name: {{ .name }}
+    namespace: {{ .subjectNamespace }}
+{{- end }}
+
 {{/* The release name as a DNS label, for the names of objects made per release (hook Jobs, test pod, their
 RBAC): Helm accepts dots in release names, Pod and Job names here must not carry them. */}}
 {{- define "terway-relay.releaseLabel" -}}
@@ -253,7 +295,7 @@ renders that skip it (--skip-schema-validation), and checks no schema can expres
 naming the field. */}}
 {{- define "terway-relay.validate" -}}
 {{- $ns := include "terway-relay.releaseNamespace" . -}}
-{{- if and (eq .Values.mode "disable-network-policy") (not .Values.acknowledgeNetworkPolicyOff) -}}
+{{- if and (ne (include "terway-relay.relayEnabled" .) "true") (not .Values.acknowledgeNetworkPolicyOff) -}}
 {{- fail "mode disable-network-policy turns off NetworkPolicy enforcement in the whole cluster: set acknowledgeNetworkPolicyOff=true to confirm that is intended" -}}
 {{- end -}}
 {{- if and .Values.gitops.enabled (eq (int .Values.nodeCount) 0) -}}

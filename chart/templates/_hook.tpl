@@ -57,6 +57,11 @@ argocd.argoproj.io/sync-wave: "-1"
 {{- end }}
 {{- end }}
 
+{{/* The metadata of each of those objects (terway-relay.metadata's dict). Input: the render context. */}}
+{{- define "terway-relay.hookSupportMetadata" -}}
+{{- toYaml (dict "name" (include "terway-relay.hookName" .root) "namespace" .root.Release.Namespace "labels" (include "terway-relay.hookLabels" .) "annotations" (include "terway-relay.hookSupportAnnotations" .root)) -}}
+{{- end }}
+
 {{/* Input: the render context (terway-relay.labels). */}}
 {{- define "terway-relay.hookLabels" -}}
 {{ include "terway-relay.labels" . }}
