@@ -4,7 +4,7 @@
 // The real script and kubectl against the fake API server (test/support/fake-kube-apiserver.ts).
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { FakeApiServer } from "./support/fake-kube-apiserver.js";
-import { hookVariant, putTypha, runPhase, terwayCluster, type HookVariant } from "./support/hook-harness.js";
+import { fixture, hookVariant, putTypha, runPhase, terwayCluster, type HookVariant } from "./support/hook-harness.js";
 
 let server: FakeApiServer;
 let relay: HookVariant;
@@ -40,5 +40,26 @@ test("two Jobs rolling from one read of the DaemonSet: one patch lands, the othe
   expect(dsPatches.map((r) => r.status).sort()).toEqual([200, 422]);
   expect(`${a.output}\n${b.output}`).toMatch(/daemonset\/terway-eniip changed since it was read .*deciding again from a fresh read \(attempt 2\)/);
   expect(`${a.output}\n${b.output}`).toMatch(/daemonset\/terway-eniip already runs with this eni-config/);
+  expect(c.restarts.get("terway-eniip")).toBe(1);
+}, 300_000);
+
+test("a pod template whose metadata is empty gets the annotations map and the state in one patch", async () => {
+  // An empty template metadata ({}) is what a DaemonSet serves once creationTimestamp is no longer written.
+  const ds = fixture("terway-eniip.yaml");
+  (ds.spec as { template: { metadata: object } }).template.metadata = {};
+  const c = terwayCluster(server, { daemonSets: [ds] });
+  for (const phase of ["pre-install", "post-install"]) {
+    if (phase === "post-install") putTypha(c);
+    const r = await runPhase(c, relay, phase);
+    expect(r.exitCode, `${phase}:\n${r.output}`).toBe(0);
+  }
+  const patch = c.requests.find((r) => r.resource === "daemonsets" && r.verb === "patch")!;
+  expect((patch.body as { op: string; path: string }[]).map((o) => `${o.op} ${o.path}`)).toEqual([
+    "test /metadata/resourceVersion",
+    "add /spec/template/metadata",
+    "add /spec/template/metadata/annotations/terway-relay~1eni-config",
+  ]);
+  const annotations = (c.get("DaemonSet", "terway-eniip")!.spec as { template: { metadata: { annotations: Record<string, string> } } }).template.metadata.annotations;
+  expect(Object.keys(annotations)).toEqual(["terway-relay/eni-config"]);
   expect(c.restarts.get("terway-eniip")).toBe(1);
 }, 300_000);
