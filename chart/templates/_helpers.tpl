@@ -290,9 +290,9 @@ Felix looks for the Typha Service in its default namespace, kube-system (project
 felix/config/config_params.go, TyphaK8sNamespace). Its harness twin is RELEASE_NAMESPACE (scripts/cross-field.ts). */}}
 {{- define "terway-relay.releaseNamespace" -}}kube-system{{- end }}
 
-{{/* Checks the schema makes too (the disable-mode acknowledgement, GitOps mode's required values), kept here for
-renders that skip it (--skip-schema-validation), and checks no schema can express. Each failure is one sentence
-naming the field. */}}
+{{/* Checks the schema makes too (the disable-mode acknowledgement, GitOps mode's required values, restoreOnSync
+only with gitops.enabled), kept here for renders that skip it (--skip-schema-validation), and checks no schema can
+express. Each failure is one sentence naming the field. */}}
 {{- define "terway-relay.validate" -}}
 {{- $ns := include "terway-relay.releaseNamespace" . -}}
 {{- if and (ne (include "terway-relay.relayEnabled" .) "true") (not .Values.acknowledgeNetworkPolicyOff) -}}
