@@ -97,11 +97,12 @@ function invariants(c: FakeCluster, original: Record<string, string> = fixture("
     }
   }
   for (const r of patches(c).filter((r) => r.resource === "daemonsets")) {
-    const body = r.body as { metadata: object; spec: { template: { metadata: { annotations: object } } } };
-    // The pod template's state annotation, guarded by the resourceVersion it was decided from.
-    expect(Object.keys(body)).toEqual(["metadata", "spec"]);
-    expect(Object.keys(body.metadata)).toEqual(["resourceVersion"]);
-    expect(Object.keys(body.spec.template.metadata.annotations)).toEqual(["terway-relay/eni-config"]);
+    // A JSON Patch of the pod template's state annotation, led by a test of the resourceVersion it was decided from.
+    expect(r.contentType).toBe("application/json-patch+json");
+    const ops = r.body as { op: string; path: string }[];
+    expect(ops[0]).toMatchObject({ op: "test", path: "/metadata/resourceVersion" });
+    expect(ops.at(-1)).toMatchObject({ op: "add", path: "/spec/template/metadata/annotations/terway-relay~1eni-config" });
+    for (const op of ops.slice(1)) expect(`${op.op} ${op.path}`).toMatch(/^add \/spec\/template\/metadata(\/annotations(\/terway-relay~1eni-config)?)?$/);
   }
   const now = data(c);
   for (const k of Object.keys({ ...original, ...now }).filter((k) => !OWNED.includes(k))) expect(now[k], k).toBe(original[k]);

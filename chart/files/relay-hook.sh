@@ -96,11 +96,13 @@ check_inputs() {
 # The first line of $2 that starts with "$1 ", without that prefix.
 line_of() { printf '%s\n' "$2" | sed -n "\\|^$1 |{s|^$1 ||p;q;}"; }
 quoted() { printf '"%s"' "$1"; } # only for literals this chart owns: a Service name (DNS label), "true", a release
+json_string() { printf '"%s"' "$(printf '%s' "$1" | sed 's/\\/\\\\/g; s/"/\\"/g')"; } # one line of text as a JSON string
 pointer() { printf '%s' "$1" | sed 's|~|~0|g; s|/|~1|g'; } # JSON Pointer escaping (RFC 6901)
 
 # ---------------------------------------------------------------------------------------------------------
 # JSON Patch (RFC 6902): one helper per operation, each appending to OPS. Values are JSON text the chart owns
-# (quoted literals, {}); an arbitrary value is only ever moved by copy.
+# (quoted literals, {}, the state annotation via json_string); an arbitrary eni-config value is only ever moved
+# by copy.
 op() { OPS="$OPS,$1"; }
 op_test() { printf '{"op":"test","path":"%s","value":%s}' "$1" "$2"; } # printed: it leads the document
 op_add() { op "{\"op\":\"add\",\"path\":\"$1\",\"value\":$2}"; }
@@ -317,6 +319,9 @@ ds_template() {
   t="$t"'{{$n}} strategy {{with .spec.updateStrategy}}{{with .type}}{{.}}{{end}}{{end}}{{"\n"}}'
   t="$t"'{{$n}} rv {{with .metadata.resourceVersion}}{{.}}{{end}}{{"\n"}}'
   t="$t"'{{$n}} state {{with .spec.template.metadata}}{{with .annotations}}{{with index . "'"$STATE_ANNOTATION"'"}}{{.}}{{end}}{{end}}{{end}}{{"\n"}}'
+  # Whether the pod template has annotations (yes), only metadata (no), or neither (none): what a JSON Patch add
+  # must create before it can add the state annotation.
+  t="$t"'{{$n}} annotations {{with .spec.template.metadata}}{{if .annotations}}yes{{else}}no{{end}}{{else}}none{{end}}{{"\n"}}'
   t="$t"'{{$n}} ready {{with .status}}{{with .numberReady}}{{.}}{{end}}{{end}}{{"\n"}}'
   t="$t"'{{with .spec.template.spec}}'
   # The OS, from the nodeSelector or from required node affinity.
@@ -602,8 +607,8 @@ roll_value() { # $1: DaemonSet
   return 0
 }
 
-# Rolls one DaemonSet: a merge patch of its pod template's state annotation, guarded by the resourceVersion it
-# was decided from (a resourceVersion in a patch is a precondition: a changed object answers 409 Conflict).
+# Rolls one DaemonSet: a JSON Patch that adds its pod template's state annotation, led by a test of the
+# resourceVersion it was decided from, so of two hook Jobs deciding from the same read only one rolls.
 roll_one() { # $1: DaemonSet
   attempt=1
   while :; do
@@ -614,9 +619,13 @@ roll_one() { # $1: DaemonSet
       return 0
     fi
     rv=$(ds_fact "$1" rv)
-    # The state holds %q-quoted values: escaping backslashes and quotes makes it a JSON string.
-    json=$(printf '%s\n' "$value" | sed 's/\\/\\\\/g; s/"/\\"/g')
-    if out=$(kc patch daemonset "$1" --type merge --patch "{\"metadata\":{\"resourceVersion\":\"$rv\"},\"spec\":{\"template\":{\"metadata\":{\"annotations\":{\"$STATE_ANNOTATION\":\"$json\"}}}}}" 2>&1 >/dev/null); then
+    OPS=""
+    case $(ds_fact "$1" annotations) in
+      none) op_add /spec/template/metadata '{"annotations":{}}' ;;
+      no) op_add /spec/template/metadata/annotations '{}' ;;
+    esac
+    op_add "/spec/template/metadata/annotations/$(pointer "$STATE_ANNOTATION")" "$(json_string "$value")"
+    if out=$(kc patch daemonset "$1" --type json --patch "[$(op_test /metadata/resourceVersion "$(quoted "$rv")")$OPS]" 2>&1 >/dev/null); then
       log "rolling restart of daemonset/$1 (its own maxUnavailable): $STATE_ANNOTATION ${current:-(none)} -> $value"
       RESTARTS=$((RESTARTS + 1))
       return 0

@@ -31,6 +31,48 @@ app.kubernetes.io/version: {{ include "terway-relay.typhaTag" . | trunc 63 | tri
 app.kubernetes.io/managed-by: {{ $root.Release.Service }}
 {{- end }}
 
+{{/* An object's metadata, the same block for every object the chart renders. Input dict: name (as it should
+appear, quoted or not), namespace (left out for cluster-scoped objects), labels and, optionally, annotations (YAML
+text, each from its own helper). */}}
+{{- define "terway-relay.metadata" -}}
+name: {{ .name }}
+{{- with .namespace }}
+namespace: {{ . }}
+{{- end }}
+labels:
+  {{- .labels | nindent 2 }}
+{{- with .annotations }}
+annotations:
+  {{- . | nindent 2 }}
+{{- end }}
+{{- end }}
+
+{{/* A ServiceAccount. Input dict: as terway-relay.metadata. */}}
+{{- define "terway-relay.serviceAccount" -}}
+apiVersion: v1
+kind: ServiceAccount
+metadata:
+  {{- include "terway-relay.metadata" . | nindent 2 }}
+{{- end }}
+
+{{/* A RoleBinding (with namespace) or ClusterRoleBinding (without) of the Role or ClusterRole of the same name to
+the ServiceAccount of the same name in subjectNamespace. Input dict: as terway-relay.metadata, plus
+subjectNamespace. */}}
+{{- define "terway-relay.binding" -}}
+apiVersion: rbac.authorization.k8s.io/v1
+kind: {{ ternary "RoleBinding" "ClusterRoleBinding" (hasKey . "namespace") }}
+metadata:
+  {{- include "terway-relay.metadata" . | nindent 2 }}
+roleRef:
+  apiGroup: rbac.authorization.k8s.io
+  kind: {{ ternary "Role" "ClusterRole" (hasKey . "namespace") }}
+  name: {{ .name }}
+subjects:
+  - kind: ServiceAccount
+    name: {{ .name }}
+    namespace: {{ .subjectNamespace }}
+{{- end }}
+
 {{/* The release name as a DNS label, for the names of objects made per release (hook Jobs, test pod, their
 RBAC): Helm accepts dots in release names, Pod and Job names here must not carry them. */}}
 {{- define "terway-relay.releaseLabel" -}}
@@ -248,12 +290,12 @@ Felix looks for the Typha Service in its default namespace, kube-system (project
 felix/config/config_params.go, TyphaK8sNamespace). Its harness twin is RELEASE_NAMESPACE (scripts/cross-field.ts). */}}
 {{- define "terway-relay.releaseNamespace" -}}kube-system{{- end }}
 
-{{/* Checks the schema makes too (the disable-mode acknowledgement, GitOps mode's required values), kept here for
-renders that skip it (--skip-schema-validation), and checks no schema can express. Each failure is one sentence
-naming the field. */}}
+{{/* Checks the schema makes too (the disable-mode acknowledgement, GitOps mode's required values, restoreOnSync
+only with gitops.enabled), kept here for renders that skip it (--skip-schema-validation), and checks no schema can
+express. Each failure is one sentence naming the field. */}}
 {{- define "terway-relay.validate" -}}
 {{- $ns := include "terway-relay.releaseNamespace" . -}}
-{{- if and (eq .Values.mode "disable-network-policy") (not .Values.acknowledgeNetworkPolicyOff) -}}
+{{- if and (ne (include "terway-relay.relayEnabled" .) "true") (not .Values.acknowledgeNetworkPolicyOff) -}}
 {{- fail "mode disable-network-policy turns off NetworkPolicy enforcement in the whole cluster: set acknowledgeNetworkPolicyOff=true to confirm that is intended" -}}
 {{- end -}}
 {{- if and .Values.gitops.enabled (eq (int .Values.nodeCount) 0) -}}
@@ -261,6 +303,9 @@ naming the field. */}}
 {{- end -}}
 {{- if and .Values.gitops.enabled (eq (include "terway-relay.relayEnabled" .) "true") (not .Values.typha.image.tag) -}}
 {{- fail "typha.image.tag is empty: gitops.enabled renders without lookup, so the chart cannot read which Terway the cluster runs: set typha.image.tag to the Typha matching its Felix (README, Choosing the Typha version)" -}}
+{{- end -}}
+{{- if and .Values.gitops.restoreOnSync (not .Values.gitops.enabled) -}}
+{{- fail "gitops.enabled=false: gitops.restoreOnSync is a step for Argo CD, which renders without lookup: set gitops.enabled=true with it" -}}
 {{- end -}}
 {{- if ne .Release.Namespace $ns -}}
 {{- fail (printf "release namespace %q is not allowed: install terway-relay into %s (helm install -n %s), where Terway's Felix looks for the Typha Service" .Release.Namespace $ns $ns) -}}

@@ -20,9 +20,9 @@ pre-rollback, post-rollback or test (argoproj/argo-cd v3.4.7 gitops-engine/pkg/s
 runs PreDelete from v3.3.0 (controller/hook.go), with comma-separated hook lists fixed in v3.3.3 (#26420) and
 v3.3.5 (#26996). GitOps mode gives it one Job per hook type, with its own annotations (an object with an Argo CD
 hook annotation has its Helm ones ignored: gitops-engine/pkg/sync/hook/hook.go Types); the Helm annotations
-stay, so the same manifests still run as Helm hooks under helm or Flux. gitops.restoreOnSync makes the sync
-itself restore eni-config (a PostSync Job running the pre-delete phase) for Argo CD before v3.3.5: delete the
-Application once that sync has finished.
+stay, so the same manifests still run as Helm hooks under helm or Flux. gitops.restoreOnSync (with gitops.enabled)
+makes the sync itself restore eni-config (a PostSync Job running the pre-delete phase) for Argo CD before v3.3.5:
+delete the Application once that sync has finished.
 */}}
 {{- define "terway-relay.hookJobs" -}}
 {{- if .Values.gitops.restoreOnSync }}
@@ -50,11 +50,16 @@ waves (controller/hook.go executeHooks). */}}
 helm.sh/hook: {{ $helm | uniq | join "," }}
 helm.sh/hook-weight: "-10"
 helm.sh/hook-delete-policy: before-hook-creation,hook-succeeded
-{{- if or .Values.gitops.enabled .Values.gitops.restoreOnSync }}
+{{- if .Values.gitops.enabled }}
 argocd.argoproj.io/hook: PreSync
 argocd.argoproj.io/hook-delete-policy: BeforeHookCreation
 argocd.argoproj.io/sync-wave: "-1"
 {{- end }}
+{{- end }}
+
+{{/* The metadata of each of those objects (terway-relay.metadata's dict). Input: the render context. */}}
+{{- define "terway-relay.hookSupportMetadata" -}}
+{{- toYaml (dict "name" (include "terway-relay.hookName" .root) "namespace" .root.Release.Namespace "labels" (include "terway-relay.hookLabels" .) "annotations" (include "terway-relay.hookSupportAnnotations" .root)) -}}
 {{- end }}
 
 {{/* Input: the render context (terway-relay.labels). */}}

@@ -120,7 +120,7 @@ export async function runE2e(o: E2eOptions, log: Log = console.log): Promise<Out
   const before = await getRaw<ConfigMap>(o, cmPath);
   const daemonSets = await terwayDaemonSets(o);
   if (!before || daemonSets.length === 0)
-    return { status: "REFUSED", message: `context ${context} (Kubernetes ${server}) has no Terway: ${!before ? "no ConfigMap kube-system/eni-config" : `no DaemonSet ${TERWAY_DAEMONSETS.join(" or ")} in kube-system`}. Nothing was touched.`, exitCode: 3 };
+    return { status: "REFUSED", message: `context ${context} (Kubernetes ${server}) has no Terway: ${!before ? `no ConfigMap ${NS}/eni-config` : `no DaemonSet ${TERWAY_DAEMONSETS.join(" or ")} in ${NS}`}. Nothing was touched.`, exitCode: 3 };
 
   // 3. Nothing is touched without an explicit flag.
   const plan = `install ${o.release} into ${NS} of context ${context} (Kubernetes ${server}, Terway DaemonSet ${daemonSets.map((d) => d.metadata.name).join(", ")}), upgrade it, helm test, uninstall`;

@@ -1,5 +1,6 @@
 // The values flags render, validate and adopt share, spelled as `helm template` spells them.
 import { text } from "node:stream/consumers";
+import { RELEASE_NAMESPACE } from "../cross-field.js";
 import type { TerwayRelayValues } from "../generated/values.js";
 import type { ValuesInput } from "../values.js";
 import { type CliIo, Failure, type OptionSpec, type ParsedArgs, UsageError, line, strings } from "./spec.js";
@@ -29,7 +30,7 @@ export async function valuesInput(a: ParsedArgs, io: CliIo, extraFiles: string[]
   return input;
 }
 
-export const namespaceOption: OptionSpec = { type: "string", short: "n", arg: "NS", help: "release namespace; the chart allows only kube-system" };
+export const namespaceOption: OptionSpec = { type: "string", short: "n", arg: "NS", help: `release namespace; the chart allows only ${RELEASE_NAMESPACE}` };
 
 /** The merged values once every check the chart makes passes (warnings go to stderr); otherwise a Failure listing
  * every problem. */

@@ -29,7 +29,7 @@ export type TerwayRelayValues = {
      */
     enabled: boolean;
     /**
-     * Make this sync restore eni-config instead of switching it (a PostSync Job runs the uninstall restore while Typha still runs): for Argo CD before v3.3.5, whose PreDelete hooks do not run reliably. Delete the Application once that sync has finished.
+     * Make this sync restore eni-config instead of switching it (a PostSync Job runs the uninstall restore while Typha still runs): for Argo CD before v3.3.5, whose PreDelete hooks do not run reliably. Delete the Application once that sync has finished. Requires gitops.enabled.
      */
     restoreOnSync: boolean;
   };
