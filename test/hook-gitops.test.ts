@@ -10,7 +10,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { FakeApiServer, type FakeCluster, type Obj } from "./support/fake-kube-apiserver.js";
 import { ENI_CONFIG_KEYS } from "./support/invariants.js";
-import { eniConfigData, fixture, hookVariant, putTypha, relayRecords, runPhase, terwayCluster, type HookVariant, type PhaseResult } from "./support/hook-harness.js";
+import { eniConfigData, fixture, fromSaved, hookVariant, putTypha, relayRecords, runPhase, terwayCluster, waitsOut, type HookVariant, type PhaseResult } from "./support/hook-harness.js";
 
 const BASE = ["region=cn-hangzhou", "nodeCount=320", "typha.image.tag=v3.24.5"];
 const DISABLE = ["mode=disable-network-policy", "acknowledgeNetworkPolicyOff=true"];
@@ -94,6 +94,26 @@ const STARTS: Start[] = [
 ];
 const OWNED_VALUE = { relay: ["felix_relay_service", "calico-typha"], disable: ["disable_network_policy", "true"] } as const;
 
+/** A cluster after SYNCS Argo CD syncs of `variant` over the start's eni-config, each sync checked: the key set, the
+ * record written once and kept, one roll in all, only owned writes. The syncs run once per start and variant; each
+ * scenario that goes on from there (the Application deleted, or a restore sync) gets its own copy. */
+async function synced(start: Start, variant: HookVariant): Promise<FakeCluster> {
+  return fromSaved(server, `argo ${start.name} ${JSON.stringify(variant.sets)}`, async () => {
+    const original = start.configMap();
+    const c = terwayCluster(server, { configMap: original });
+    const [key, value] = OWNED_VALUE[start.mode];
+    for (let sync = 1; sync <= SYNCS; sync++) {
+      await argoSync(c, variant);
+      expect(eniConfigData(c)[key], `sync ${sync}`).toBe(value);
+      expect(relayRecords(c), `sync ${sync}`).toEqual(start.records);
+      // One roll when the key first changed; no sync after it rolls Terway again.
+      expect(restarts(c), `sync ${sync}`).toBe(1);
+    }
+    onlyOwnedWrites(c, original.data as Record<string, string>);
+    return c;
+  });
+}
+
 describe("Argo CD: PreSync pair, apply, PostSync pair on every sync, then the Application is deleted", () => {
   for (const start of STARTS) {
     for (const gitops of [false, true]) {
@@ -101,15 +121,7 @@ describe("Argo CD: PreSync pair, apply, PostSync pair on every sync, then the Ap
       test.concurrent(`${start.name}, ${label}: the record survives ${SYNCS} syncs and the restore is exact`, async () => {
         const variant = v[`${start.mode}${gitops ? "Gitops" : ""}`];
         const original = start.configMap();
-        const c = terwayCluster(server, { configMap: original });
-        const [key, value] = OWNED_VALUE[start.mode];
-        for (let sync = 1; sync <= SYNCS; sync++) {
-          await argoSync(c, variant);
-          expect(eniConfigData(c)[key], `sync ${sync}`).toBe(value);
-          expect(relayRecords(c), `sync ${sync}`).toEqual(start.records);
-          // One roll when the key first changed; no sync after it rolls Terway again.
-          expect(restarts(c), `sync ${sync}`).toBe(1);
-        }
+        const c = await synced(start, variant);
         await ok(c, variant, "pre-delete");
         expect(eniConfigData(c)).toEqual(original.data);
         expect(relayRecords(c)).toEqual({});
@@ -168,11 +180,11 @@ describe("Argo CD before v3.3.5: gitops.restoreOnSync restores in a PostSync Job
   for (const start of STARTS) {
     test.concurrent(`${start.name}: the restore sync puts eni-config back exactly while Typha still runs`, async () => {
       const original = start.configMap();
-      const c = terwayCluster(server, { configMap: original });
       const normal = v[`${start.mode}Gitops`];
       const restore = v[`${start.mode}Restore`];
       expect(Object.keys(restore.env).sort()).toEqual(["pre-delete", "restore"]);
-      for (let sync = 1; sync <= SYNCS; sync++) await argoSync(c, normal);
+      // The syncs the Argo CD scenario above runs with the same variant: done once, and this scenario's own copy.
+      const c = await synced(start, normal);
       expect(relayRecords(c)).toEqual(start.records);
       // The restore sync: no PreSync Job; Typha is applied (still there), then the PostSync restore.
       if (start.mode === "relay") putTypha(c);
@@ -201,7 +213,7 @@ describe("Flux: Helm's order, a failed install retried as an upgrade (RetryOnFai
       if (start.mode === "relay") {
         // Typha never gets ready within the hook's wait: the install fails before eni-config changes.
         putTypha(c, "calico-typha", 0);
-        expect((await runPhase(c, variant, "post-install", { TYPHA_READY_TIMEOUT: "1" })).exitCode).toBe(1);
+        expect((await runPhase(c, variant, "post-install", waitsOut("TYPHA_READY_TIMEOUT"))).exitCode).toBe(1);
         expect(relayRecords(c)).toEqual({});
       } else {
         // The roll is refused once: the install fails after eni-config changed.

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { FakeApiServer, type FakeCluster, type Obj } from "./support/fake-kube-apiserver.js";
 import { ENI_CONFIG_KEYS } from "./support/invariants.js";
-import { eniConfigData, fixture, fromSaved, hookVariant, putTypha, relayRecords, rolledOut, runPhase, terwayCluster, type HookVariant, type Phase, type PhaseResult } from "./support/hook-harness.js";
+import { eniConfigData, fixture, fromSaved, hookVariant, putTypha, relayRecords, rolledOut, runPhase, terwayCluster, waitsOut, type HookVariant, type Phase, type PhaseResult } from "./support/hook-harness.js";
 
 const BASE = ["region=cn-hangzhou", "nodeCount=320"];
 const OWNED: string[] = Object.values(ENI_CONFIG_KEYS);
@@ -282,7 +282,7 @@ describe("relay mode", () => {
     const c = cluster();
     await ok(c, relay, "pre-install");
     putTypha(c, "calico-typha", 2); // Available (maxUnavailable 1), but fewer than the 3 needed
-    const r = await phase(c, relay, "post-install", { TYPHA_READY_TIMEOUT: "1" });
+    const r = await phase(c, relay, "post-install", waitsOut("TYPHA_READY_TIMEOUT"));
     expect(r.exitCode).toBe(1);
     expect(r.stderr).toMatch(/Typha was not ready within 1s \(2 ready replicas .* 2 ready endpoints .* need 3\): eni-config was not changed/);
     expect(patches(c)).toEqual([]);
@@ -294,7 +294,7 @@ describe("relay mode", () => {
     const c = cluster();
     await ok(c, relay, "pre-install");
     putTypha(c, "calico-typha", 0);
-    expect((await phase(c, relay, "post-install", { TYPHA_READY_TIMEOUT: "1" })).exitCode).toBe(1);
+    expect((await phase(c, relay, "post-install", waitsOut("TYPHA_READY_TIMEOUT"))).exitCode).toBe(1);
     await ok(c, relay, "pre-delete");
     expect(patches(c)).toEqual([]);
     expect(restarts(c)).toBe(0);
@@ -306,7 +306,7 @@ describe("relay mode", () => {
     const c = cluster({ configMap: fixture("eni-config-relay.yaml") });
     await ok(c, relay, "pre-install");
     putTypha(c, "calico-typha", 0);
-    expect((await phase(c, relay, "post-install", { TYPHA_READY_TIMEOUT: "1" })).exitCode).toBe(1);
+    expect((await phase(c, relay, "post-install", waitsOut("TYPHA_READY_TIMEOUT"))).exitCode).toBe(1);
     await ok(c, relay, "pre-delete");
     expect(data(c).felix_relay_service).toBeUndefined();
     expect(restarts(c)).toBe(1);
@@ -318,7 +318,7 @@ describe("relay mode", () => {
     await ok(c, relay, "pre-install");
     putTypha(c);
     c.connectionsPerTypha = 0;
-    const r = await phase(c, relay, "post-install", { CONNECT_TIMEOUT: "1" });
+    const r = await phase(c, relay, "post-install", waitsOut("CONNECT_TIMEOUT"));
     expect(r.exitCode).toBe(1);
     expect(r.stderr).toMatch(/NO Felix connected to Typha within 1s \(0 connections for 320 ready Terway pods\)/);
     invariants(c);

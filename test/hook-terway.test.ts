@@ -10,7 +10,7 @@ import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { kubectlBin } from "../scripts/tools.js";
 import { FakeApiServer, type FakeCluster, type Obj } from "./support/fake-kube-apiserver.js";
-import { eniConfigData, fixture, hookVariant, putTypha, relayRecords, runPhase, terwayCluster, type HookVariant, type Phase, type PhaseResult } from "./support/hook-harness.js";
+import { eniConfigData, fixture, hookVariant, putTypha, relayRecords, runPhase, terwayCluster, waitsOut, type HookVariant, type Phase, type PhaseResult } from "./support/hook-harness.js";
 import { concurrencyLimit } from "./support/limit.js";
 import { terwayImage, VERSION_EDGES } from "./support/terway-versions.js";
 
@@ -297,7 +297,7 @@ describe("who runs Felix", () => {
     await ok(c, relay, "pre-install");
     putTypha(c);
     c.connectionsPerTypha = 50;
-    const r = await ok(c, relay, "post-install", { CONNECT_TIMEOUT: "1" });
+    const r = await ok(c, relay, "post-install", waitsOut("CONNECT_TIMEOUT"));
     expect(r.stderr).toMatch(/WARNING: only 150 Typha connections for 320 ready Terway pods after 1s: pods on exclusive-ENI nodes \(label k8s\.aliyun\.com\/exclusive-mode-eni-type=eniOnly\) run no Felix/);
   });
 });

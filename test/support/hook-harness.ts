@@ -97,6 +97,11 @@ export async function runPhase(cluster: FakeCluster, variant: HookVariant, phase
   return { exitCode: r.exitCode ?? -1, stdout: r.stdout, stderr: r.stderr, output: r.all ?? "" };
 }
 
+/** Overrides for a phase that must wait out one of its timeouts (TYPHA_READY_TIMEOUT or CONNECT_TIMEOUT) of one
+ * second: polled every second, the wait looks once, sleeps, looks again and gives up, instead of looking six times
+ * (each look is two or three kubectl processes, and nothing changes between them). */
+export const waitsOut = (timeout: "TYPHA_READY_TIMEOUT" | "CONNECT_TIMEOUT"): Record<string, string> => ({ [timeout]: "1", POLL_SECONDS: "1" });
+
 /** eni-config's data as the cluster holds it now. */
 export const eniConfigData = (c: FakeCluster): Record<string, string> => ({ ...((c.get("ConfigMap", "eni-config")?.data as Record<string, string>) ?? {}) });
 

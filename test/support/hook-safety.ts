@@ -4,7 +4,7 @@
 // that passes either way pins nothing.
 import { expect } from "vitest";
 import type { FakeApiServer, FakeCluster, Obj } from "./fake-kube-apiserver.js";
-import { eniConfigData, fixture, fromSaved, putTypha, relayRecords, rolledOut, runPhase, terwayCluster, type HookVariant, type Phase, type PhaseResult } from "./hook-harness.js";
+import { eniConfigData, fixture, fromSaved, putTypha, relayRecords, rolledOut, runPhase, terwayCluster, waitsOut, type HookVariant, type Phase, type PhaseResult } from "./hook-harness.js";
 
 export interface SafetyProperty {
   name: string;
@@ -108,7 +108,7 @@ export const SAFETY: SafetyProperty[] = [
     async scenario(server, v) {
       const c = terwayCluster(server);
       putTypha(c, "calico-typha", 3, 1); // 3 ready replicas, 1 ready address behind the Service
-      const r = await runPhase(c, v, "post-install", { TYPHA_READY_TIMEOUT: "1", CONNECT_TIMEOUT: "1" });
+      const r = await runPhase(c, v, "post-install", { ...waitsOut("TYPHA_READY_TIMEOUT"), CONNECT_TIMEOUT: "1" });
       expect(r.exitCode, r.output).toBe(1);
       expect(r.stderr).toMatch(/Typha was not ready within 1s \(3 ready replicas .* 1 ready endpoints .* need 3\): eni-config was not changed/);
       expect(configMapWrites(c)).toEqual([]);
@@ -135,7 +135,7 @@ export const SAFETY: SafetyProperty[] = [
       const c = terwayCluster(server);
       putTypha(c);
       await c.closeMetrics();
-      const r = await runPhase(c, v, "post-install", { CONNECT_TIMEOUT: "1" });
+      const r = await runPhase(c, v, "post-install", waitsOut("CONNECT_TIMEOUT"));
       expect(r.exitCode, r.output).toBe(1);
       expect(r.stderr).toMatch(/WARNING: could not read Typha metrics at 127\.0\.0\.1:[0-9]+: /);
       expect(r.stderr).toMatch(/ERROR: could not read any Typha's metrics on port [0-9]+ within 1s, so nothing proves Felix reached Typha/);

@@ -1,10 +1,11 @@
 // fast-check arbitraries built from values.schema.json: complete values objects that satisfy the schema (the
 // subset of draft-07 the schema uses: object/properties/required/additionalProperties, string pattern/enum/const,
-// integer minimum/maximum/not-enum, boolean, array items/minItems, $ref, a root if/then), and single mutations
-// that break it. Overrides bias a few fields towards realistic values so that the cross-field rules filter little.
+// integer minimum/maximum/not-enum, boolean, array items/minItems, $ref, if/then), and single mutations that break
+// it. Overrides bias a few fields towards realistic values so that the cross-field rules filter little.
+import { Ajv } from "ajv";
 import fc from "fast-check";
-import { valuesSchema } from "../../scripts/schema.js";
-import type { Json, JsonObject } from "../../scripts/values.js";
+import { defaultValues, valuesSchema } from "../../scripts/schema.js";
+import { coalesce, type Json, type JsonObject } from "../../scripts/values.js";
 
 export interface SchemaNode {
   type?: string;
@@ -97,9 +98,85 @@ function applyRootConditional(v: JsonObject): JsonObject {
   return out;
 }
 
-/** Complete values objects that satisfy the schema. */
+/** An if/then of the schema: where it sits (the object it constrains) and its two schemas. */
+interface Conditional {
+  at: string[];
+  holds: (v: unknown) => boolean;
+  /** The leaves "then" constrains, each with the test a value must pass there. */
+  leaves: { segs: string[]; node: SchemaNode; passes: (v: unknown) => boolean }[];
+}
+
+const ajv = new Ajv({ strict: false });
+/** The chart's defaults, which the schema's if/then rules judge the values merged over. */
+const DEFAULTS = defaultValues();
+const isMap = (x: unknown): x is JsonObject => typeof x === "object" && x !== null && !Array.isArray(x);
+
+/** Every if/then of the schema (on an object node, or in an allOf), with the leaves its "then" constrains. */
+let allConditionals: Conditional[] | undefined;
+function conditionals(node0: SchemaNode = SCHEMA, at: string[] = []): Conditional[] {
+  const node = deref(node0) as SchemaNode & { allOf?: SchemaNode[] };
+  const out: Conditional[] = [];
+  for (const c of [node, ...(node.allOf ?? [])]) {
+    if (!c.if || !c.then) continue;
+    const leaves: Conditional["leaves"] = [];
+    const walk = (then: SchemaNode, base: SchemaNode, segs: string[]) => {
+      for (const [k, t] of Object.entries(then.properties ?? {})) {
+        const b = deref(base).properties?.[k];
+        if (!b) throw new Error(`schema-arbitrary: "then" constrains ${[...at, ...segs, k].join(".")}, which the schema does not declare`);
+        if (t.properties) walk(t, b, [...segs, k]);
+        else leaves.push({ segs: [...segs, k], node: b, passes: ajv.compile(t) as (v: unknown) => boolean });
+      }
+    };
+    walk(c.then, node, []);
+    out.push({ at, holds: ajv.compile(c.if) as (v: unknown) => boolean, leaves });
+  }
+  for (const [k, child] of Object.entries(node.properties ?? {})) out.push(...conditionals(child, [...at, k]));
+  return out;
+}
+
+/** A leaf's arbitrary kept to what a "then" allows there, built once per leaf and overrides. */
+const redraws = new WeakMap<Overrides, Map<Conditional["leaves"][number], fc.Arbitrary<[string[], Json]>>>();
+function redrawn(leaf: Conditional["leaves"][number], segs: string[], overrides: Overrides): fc.Arbitrary<[string[], Json]> {
+  let byLeaf = redraws.get(overrides);
+  if (!byLeaf) redraws.set(overrides, (byLeaf = new Map()));
+  let arb = byLeaf.get(leaf);
+  if (!arb) byLeaf.set(leaf, (arb = arbitraryFor(leaf.node, segs.join("."), overrides).filter(leaf.passes).map((x): [string[], Json] => [segs, x])));
+  return arb;
+}
+
+const get = (v: unknown, segs: (string | number)[]): unknown => segs.reduce<unknown>((o, s) => (o && typeof o === "object" ? (o as Record<string | number, unknown>)[s] : undefined), v);
+
+/**
+ * Values drawn as validValues draws them, then made to satisfy every if/then of the schema, judged on the values
+ * merged over the chart's defaults as Helm judges them: where an "if" holds and its "then" does not, each leaf the
+ * "then" constrains is drawn again from its own arbitrary, kept to what the "then" allows. Values that satisfy the
+ * conditionals are left as they are, so every schema-valid value can still be drawn; the others are no longer drawn
+ * only to be filtered out (with gitops.enabled and the autoscaler, most of them were).
+ */
+function satisfyingConditionals(v: JsonObject, overrides: Overrides): fc.Arbitrary<JsonObject> {
+  const merged = coalesce(DEFAULTS, v);
+  const redraw: fc.Arbitrary<[string[], Json]>[] = [];
+  for (const c of (allConditionals ??= conditionals())) {
+    if (!c.holds(get(merged, c.at) ?? {})) continue;
+    for (const leaf of c.leaves) {
+      const segs = [...c.at, ...leaf.segs];
+      if (leaf.passes(get(merged, segs))) continue;
+      redraw.push(redrawn(leaf, segs, overrides));
+    }
+  }
+  if (redraw.length === 0) return fc.constant(v);
+  return fc.tuple(...redraw).map((sets) => sets.reduce((o, [segs, x]) => setAt(o, segs, x, true), v));
+}
+
+/** Complete values objects that satisfy the schema's properties and its root if/then (the other if/then rules are
+ * left to filters: test/validate-verdict.test.ts wants values the chart refuses too). */
 export function validValues(overrides: Overrides = {}): fc.Arbitrary<JsonObject> {
   return (arbitraryFor(SCHEMA, "", overrides) as fc.Arbitrary<JsonObject>).map(applyRootConditional);
+}
+
+/** As validValues, satisfying every if/then of the schema too. */
+export function schemaValidValues(overrides: Overrides = {}): fc.Arbitrary<JsonObject> {
+  return validValues(overrides).chain((v) => satisfyingConditionals(v, overrides));
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -139,10 +216,13 @@ export interface Mutation {
   apply(v: JsonObject): JsonObject;
 }
 
-function setAt(root: JsonObject, segs: (string | number)[], value: Json | undefined): JsonObject {
+function setAt(root: JsonObject, segs: (string | number)[], value: Json | undefined, createMaps = false): JsonObject {
   const out = structuredClone(root);
   let cur: Record<string | number, Json> = out;
-  for (const s of segs.slice(0, -1)) cur = cur[s] as Record<string | number, Json>;
+  for (const s of segs.slice(0, -1)) {
+    if (createMaps && !isMap(cur[s])) cur[s] = {};
+    cur = cur[s] as Record<string | number, Json>;
+  }
   const last = segs.at(-1)!;
   if (value === undefined) delete cur[last];
   else cur[last] = value;
