@@ -10,7 +10,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { FakeApiServer, type FakeCluster, type Obj } from "./support/fake-kube-apiserver.js";
 import { ENI_CONFIG_KEYS } from "./support/invariants.js";
-import { eniConfigData, fixture, fromSaved, hookVariant, putTypha, relayRecords, runPhase, terwayCluster, waitsOut, type HookVariant, type PhaseResult } from "./support/hook-harness.js";
+import { eniConfigData, fixture, fromSaved, holdFirstPair, hookVariant, putTypha, relayRecords, runPhase, terwayCluster, waitsOut, type HookVariant, type PhaseResult } from "./support/hook-harness.js";
 
 const BASE = ["region=cn-hangzhou", "nodeCount=320", "typha.image.tag=v3.24.5"];
 const DISABLE = ["mode=disable-network-policy", "acknowledgeNetworkPolicyOff=true"];
@@ -51,6 +51,16 @@ function onlyOwnedWrites(c: FakeCluster, original: Record<string, string>): void
   const now = eniConfigData(c);
   const owned: string[] = Object.values(ENI_CONFIG_KEYS);
   for (const k of Object.keys({ ...original, ...now }).filter((k) => !owned.includes(k))) expect(now[k], k).toBe(original[k]);
+}
+
+/** Uninstall (pre-delete) and check the restore: eni-config exactly as it started, no records, a second Terway roll,
+ * and only owned writes throughout. */
+async function deleteRestoresExactly(c: FakeCluster, variant: HookVariant, original: Obj): Promise<void> {
+  await ok(c, variant, "pre-delete");
+  expect(eniConfigData(c)).toEqual(original.data);
+  expect(relayRecords(c)).toEqual({});
+  expect(restarts(c)).toBe(2);
+  onlyOwnedWrites(c, original.data as Record<string, string>);
 }
 
 /** One Argo CD sync: PreSync Jobs together, the release's objects, PostSync Jobs together. */
@@ -122,11 +132,7 @@ describe("Argo CD: PreSync pair, apply, PostSync pair on every sync, then the Ap
         const variant = v[`${start.mode}${gitops ? "Gitops" : ""}`];
         const original = start.configMap();
         const c = await synced(start, variant);
-        await ok(c, variant, "pre-delete");
-        expect(eniConfigData(c)).toEqual(original.data);
-        expect(relayRecords(c)).toEqual({});
-        expect(restarts(c)).toBe(2);
-        onlyOwnedWrites(c, original.data as Record<string, string>);
+        await deleteRestoresExactly(c, variant, original);
       }, SCENARIO_TIMEOUT);
     }
   }
@@ -138,16 +144,9 @@ describe("Argo CD: PreSync pair, apply, PostSync pair on every sync, then the Ap
     putTypha(c);
     // Hold each Job's eni-config patch until both have sent one, so both planned from the same read: the
     // resourceVersion guard must refuse the second, which then reads again and finds nothing left to do.
-    let arrived = 0;
-    let release!: () => void;
-    const bothPlanned = new Promise<void>((r) => (release = r));
-    c.onRequest = (r) => {
-      if (r.resource !== "configmaps" || r.verb !== "patch" || arrived >= 2) return;
-      if (++arrived === 2) release();
-      return bothPlanned;
-    };
+    const stopHolding = holdFirstPair(c, "configmaps", "patch");
     const [a, b] = await together(c, v.relay, ["post-install", "post-upgrade"]);
-    c.onRequest = undefined;
+    stopHolding();
     expect(`${a.output}\n${b.output}`).toMatch(/planning again from a fresh read \(attempt 2\)/);
     expect(c.requests.filter((r) => r.resource === "configmaps" && r.verb === "patch").map((r) => r.status).sort()).toEqual([200, 422]);
     expect(relayRecords(c)).toEqual({ ...STAMP, "terway-relay/record.felix_relay_service": "value", "terway-relay/previous.felix_relay_service": "their-typha" });
@@ -230,11 +229,7 @@ describe("Flux: Helm's order, a failed install retried as an upgrade (RetryOnFai
         expect(relayRecords(c), `upgrade ${attempt}`).toEqual(start.records);
         expect(restarts(c), `upgrade ${attempt}`).toBe(1);
       }
-      await ok(c, variant, "pre-delete");
-      expect(eniConfigData(c)).toEqual(original.data);
-      expect(relayRecords(c)).toEqual({});
-      expect(restarts(c)).toBe(2);
-      onlyOwnedWrites(c, original.data as Record<string, string>);
+      await deleteRestoresExactly(c, variant, original);
     }, SCENARIO_TIMEOUT);
   }
 });

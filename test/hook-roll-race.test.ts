@@ -4,7 +4,7 @@
 // The real script and kubectl against the fake API server (test/support/fake-kube-apiserver.ts).
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { FakeApiServer } from "./support/fake-kube-apiserver.js";
-import { fixture, hookVariant, putTypha, runPhase, terwayCluster, type HookVariant } from "./support/hook-harness.js";
+import { fixture, holdFirstPair, hookVariant, putTypha, runPhase, terwayCluster, type HookVariant } from "./support/hook-harness.js";
 
 let server: FakeApiServer;
 let relay: HookVariant;
@@ -25,16 +25,9 @@ test("two Jobs rolling from one read of the DaemonSet: one patch lands, the othe
   await phases(["pre-install", "pre-upgrade"]);
   putTypha(c);
   // Hold each Job's DaemonSet patch until both have sent one, so both decided from the same read.
-  let arrived = 0;
-  let release!: () => void;
-  const bothDecided = new Promise<void>((r) => (release = r));
-  c.onRequest = (r) => {
-    if (r.resource !== "daemonsets" || r.verb !== "patch" || arrived >= 2) return;
-    if (++arrived === 2) release();
-    return bothDecided;
-  };
+  const stopHolding = holdFirstPair(c, "daemonsets", "patch");
   const [a, b] = await phases(["post-install", "post-upgrade"]);
-  c.onRequest = undefined;
+  stopHolding();
   const dsPatches = c.requests.filter((r) => r.resource === "daemonsets" && r.verb === "patch");
   expect(dsPatches.map((r) => r.contentType)).toEqual(["application/json-patch+json", "application/json-patch+json"]);
   expect(dsPatches.map((r) => r.status).sort()).toEqual([200, 422]);

@@ -142,6 +142,20 @@ export function typhaObjects(serviceName: string, ready: number, replicas = 3, r
 }
 
 /** As kubectl rollout status decides it: the controller saw the DaemonSet's latest template and every pod runs it. */
+/** Holds the first two `verb` requests on `resource` until both have arrived, so that two Jobs act on the same read
+ * (Argo CD runs a hook pair at once). Returns the function that stops holding. */
+export function holdFirstPair(c: FakeCluster, resource: string, verb: string): () => void {
+  let arrived = 0;
+  let release!: () => void;
+  const both = new Promise<void>((r) => (release = r));
+  c.onRequest = (r) => {
+    if (r.resource !== resource || r.verb !== verb || arrived >= 2) return;
+    if (++arrived === 2) release();
+    return both;
+  };
+  return () => (c.onRequest = undefined);
+}
+
 export function rolledOut(c: FakeCluster, ds = "terway-eniip"): boolean {
   const o = c.get("DaemonSet", ds)!;
   const s = o.status as Record<string, number>;
