@@ -110,3 +110,24 @@ describe("disable_network_policy key", () => {
     expect(restored.data).toEqual(before.data);
   });
 });
+
+test("a pod template whose metadata is empty gets the annotations map and the state in one patch", async () => {
+  // An empty template metadata ({}) is what a DaemonSet serves once creationTimestamp is no longer written.
+  const ds = fixture("terway-eniip.yaml");
+  (ds.spec as { template: { metadata: object } }).template.metadata = {};
+  const c = terwayCluster(server, { daemonSets: [ds] });
+  for (const phase of ["pre-install", "post-install"] as const) {
+    if (phase === "post-install") putTypha(c);
+    const r = await runPhase(c, relay, phase);
+    expect(r.exitCode, `${phase}:\n${r.output}`).toBe(0);
+  }
+  const patch = c.requests.find((r) => r.resource === "daemonsets" && r.verb === "patch")!;
+  expect((patch.body as { op: string; path: string }[]).map((o) => `${o.op} ${o.path}`)).toEqual([
+    "test /metadata/resourceVersion",
+    "add /spec/template/metadata",
+    "add /spec/template/metadata/annotations/terway-relay~1eni-config",
+  ]);
+  const annotations = (c.get("DaemonSet", "terway-eniip")!.spec as { template: { metadata: { annotations: Record<string, string> } } }).template.metadata.annotations;
+  expect(Object.keys(annotations)).toEqual(["terway-relay/eni-config"]);
+  expect(c.restarts.get("terway-eniip")).toBe(1);
+}, 300_000);

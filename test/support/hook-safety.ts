@@ -4,7 +4,7 @@
 // that passes either way pins nothing.
 import { expect } from "vitest";
 import type { FakeApiServer, FakeCluster, Obj } from "./fake-kube-apiserver.js";
-import { eniConfigData, fixture, fromSaved, putTypha, relayRecords, rolledOut, runPhase, terwayCluster, waitsOut, type HookVariant, type Phase, type PhaseResult } from "./hook-harness.js";
+import { eniConfigData, fixture, fromSaved, holdFirstPair, putTypha, relayRecords, rolledOut, runPhase, terwayCluster, waitsOut, type HookVariant, type Phase, type PhaseResult } from "./hook-harness.js";
 
 export interface SafetyProperty {
   name: string;
@@ -184,6 +184,30 @@ export const SAFETY: SafetyProperty[] = [
       expect(records(c)).toEqual(kept);
       await ok(c, v, "pre-delete");
       expect(data(c)).toEqual(withPrevious().data);
+    },
+  },
+  {
+    name: "8. two Jobs rolling Terway from one read of its DaemonSet roll it once (resourceVersion test op)",
+    mutation: {
+      line: `    if out=$(kc patch daemonset "$1" --type json --patch "[$(op_test /metadata/resourceVersion "$(quoted "$rv")")$OPS]" 2>&1 >/dev/null); then`,
+      without: `    if out=$(kc patch daemonset "$1" --type json --patch "[\${OPS#,}]" 2>&1 >/dev/null); then`,
+    },
+    // Argo CD runs post-install and post-upgrade at once: each Job's DaemonSet patch is held until both have sent
+    // one, so both decided from the same read; the guard refuses one, which reads again and finds the roll done.
+    async scenario(server, v) {
+      const c = terwayCluster(server);
+      const both = async (jobs: Phase[]) => Promise.all(jobs.map((j) => ok(c, v, j)));
+      await both(["pre-install", "pre-upgrade"]);
+      putTypha(c);
+      const stopHolding = holdFirstPair(c, "daemonsets", "patch");
+      const [a, b] = await both(["post-install", "post-upgrade"]);
+      stopHolding();
+      const dsPatches = c.requests.filter((r) => r.resource === "daemonsets" && r.verb === "patch");
+      expect(dsPatches.map((r) => r.contentType)).toEqual(["application/json-patch+json", "application/json-patch+json"]);
+      expect(dsPatches.map((r) => r.status).sort()).toEqual([200, 422]);
+      expect(`${a.output}\n${b.output}`).toMatch(/daemonset\/terway-eniip changed since it was read .*deciding again from a fresh read \(attempt 2\)/);
+      expect(`${a.output}\n${b.output}`).toMatch(/daemonset\/terway-eniip already runs with this eni-config/);
+      expect(c.restarts.get("terway-eniip")).toBe(1);
     },
   },
 ];
