@@ -1,7 +1,10 @@
 // The hook as Argo CD renders and reads it: `helm template` with --kube-version and --api-versions and no cluster
 // (Argo CD's repo-server), under Helm 3 and Helm 4. Argo CD's reading of hook annotations is replayed from its
 // source (argoproj/argo-cd v3.4.7):
-// - an object with argocd.argoproj.io/hook has its helm.sh/hook ignored (gitops-engine/pkg/sync/hook/hook.go Types);
+// - an object with argocd.argoproj.io/hook has its helm.sh/hook ignored for the sync phases
+//   (gitops-engine/pkg/sync/hook/hook.go Types), but not for PreDelete: either annotation makes it a PreDelete
+//   hook (controller/hook.go isHookOfType, comma lists split from v3.3.3), and v3.3.3-v3.3.4 leave every PreDelete
+//   hook out of the sync (v3.3.4 controller/state.go; v3.3.5 keeps those with a sync phase too);
 // - helm.sh/hook maps pre-install and pre-upgrade to PreSync, post-install and post-upgrade to PostSync
 //   (gitops-engine/pkg/sync/hook/helm/type.go); pre-delete to PreDelete (controller/hook.go hookTypeAnnotations);
 //   any other Helm hook (pre-rollback, post-rollback, test) is a hook of no phase: never applied;
@@ -21,8 +24,10 @@ const csv = (s: string | undefined) => (s ?? "").split(",").map((x) => x.trim())
 /** The Argo CD hook types of an object, as Argo CD reads them. */
 function argoTypes(o: KubeObject): string[] {
   const a = o.metadata.annotations ?? {};
-  if (a["argocd.argoproj.io/hook"]) return csv(a["argocd.argoproj.io/hook"]);
-  return [...new Set(csv(a["helm.sh/hook"]).flatMap((h) => (HELM_TO_ARGO[h] ? [HELM_TO_ARGO[h]] : [])))];
+  const helmTypes = csv(a["helm.sh/hook"]).flatMap((h) => (HELM_TO_ARGO[h] ? [HELM_TO_ARGO[h]] : []));
+  if (!a["argocd.argoproj.io/hook"]) return [...new Set(helmTypes)];
+  const types = csv(a["argocd.argoproj.io/hook"]);
+  return helmTypes.includes("PreDelete") && !types.includes("PreDelete") ? [...types, "PreDelete"] : types;
 }
 const hookObjects = (objects: KubeObject[]) => objects.filter((o) => o.metadata.labels?.["app.kubernetes.io/component"] === "eni-config-hook");
 type Job = KubeObject & { spec: { template: { spec: { containers: { env: { name: string; value: string }[] }[] } } } };
@@ -57,8 +62,10 @@ describe.each(HELM_MAJORS)("Helm %i, rendered as Argo CD does", (helm) => {
       expect(support.map((o) => o.kind).sort()).toEqual(["ConfigMap", "Role", "RoleBinding", "ServiceAccount"]);
       const jobs = hooks.filter((o) => o.kind === "Job");
       for (const o of support) {
-        // Created by the first phase of every sync, a wave before its Job...
+        // Created by the first phase of every sync, a wave before its Job, and no PreDelete hook (which Argo CD
+        // v3.3.3-v3.3.4 would leave out of the sync)...
         expect(argoTypes(o)).toEqual(["PreSync"]);
+        expect(o.metadata.annotations!["helm.sh/hook-delete-policy"]).toBe("before-hook-creation");
         expect(wave(o)).toBeLessThan(Math.min(...jobs.map(wave)));
         // ...and never deleted after it succeeds, so the PostSync Job and the PreDelete Job (created without waves,
         // at Application deletion) find them.

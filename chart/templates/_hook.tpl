@@ -47,9 +47,16 @@ waves (controller/hook.go executeHooks). */}}
 {{- define "terway-relay.hookSupportAnnotations" -}}
 {{- $helm := list -}}
 {{- range (include "terway-relay.hookJobs" . | fromYamlArray) }}{{ $helm = concat $helm (splitList "," .helm) }}{{ end -}}
+{{- if .Values.gitops.enabled -}}
+{{- /* Not pre-delete: Argo CD takes an object whose helm.sh/hook lists pre-delete for a PreDelete hook whatever its
+Argo CD annotation says (controller/hook.go isHookOfType), and v3.3.3-v3.3.4 leave PreDelete hooks out of the sync
+(controller/state.go), so the Jobs would run without them. Kept instead (no hook-succeeded), so the pre-delete Job
+finds them under Helm too. */ -}}
+{{- $helm = without $helm "pre-delete" -}}
+{{- end }}
 helm.sh/hook: {{ $helm | uniq | join "," }}
 helm.sh/hook-weight: "-10"
-helm.sh/hook-delete-policy: before-hook-creation,hook-succeeded
+helm.sh/hook-delete-policy: {{ ternary "before-hook-creation" "before-hook-creation,hook-succeeded" .Values.gitops.enabled }}
 {{- if .Values.gitops.enabled }}
 argocd.argoproj.io/hook: PreSync
 argocd.argoproj.io/hook-delete-policy: BeforeHookCreation
