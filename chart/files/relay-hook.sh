@@ -139,14 +139,18 @@ cm_template() {
 cm_read() { CM=$(kc get configmap "$CONFIGMAP" --ignore-not-found --output "go-template=$(cm_template)"); }
 fact() { line_of "$1" "$CM"; }
 
-# Applies OPS (if any), guarded by the resourceVersion they were planned from. Returns 1 when another writer got
-# there first (CM is then read again); any other failure ends the hook.
+# Every write of this hook: OPS as one JSON Patch led by a test of the resourceVersion it was planned from, so a
+# write planned from a stale read is refused (kube-apiserver answers 422). Returns 1 then, kubectl's message in out.
+guarded_patch() { # $1: kind, $2: name, $3: resourceVersion
+  out=$(kc patch "$1" "$2" --type json --patch "[$(op_test /metadata/resourceVersion "$(quoted "$3")")$OPS]" 2>&1 >/dev/null)
+}
+
+# Applies OPS (if any) to eni-config. Returns 1 when another writer got there first (CM is then read again); any
+# other failure ends the hook.
 apply_ops() {
   [ -n "$OPS" ] || return 0
   rv=$(fact rv)
-  if out=$(kc patch configmap "$CONFIGMAP" --type json --patch "[$(op_test /metadata/resourceVersion "$(quoted "$rv")")$OPS]" 2>&1 >/dev/null); then
-    return 0
-  fi
+  guarded_patch configmap "$CONFIGMAP" "$rv" && return 0
   cm_read
   [ "$(fact rv)" != "$rv" ] || fail "could not patch ConfigMap $NAMESPACE/$CONFIGMAP: $(printf '%s\n' "$out" | sed -n 1p)"
   return 1
@@ -625,7 +629,7 @@ roll_one() { # $1: DaemonSet
       no) op_add /spec/template/metadata/annotations '{}' ;;
     esac
     op_add "/spec/template/metadata/annotations/$(pointer "$STATE_ANNOTATION")" "$(json_string "$value")"
-    if out=$(kc patch daemonset "$1" --type json --patch "[$(op_test /metadata/resourceVersion "$(quoted "$rv")")$OPS]" 2>&1 >/dev/null); then
+    if guarded_patch daemonset "$1" "$rv"; then
       log "rolling restart of daemonset/$1 (its own maxUnavailable): $STATE_ANNOTATION ${current:-(none)} -> $value"
       RESTARTS=$((RESTARTS + 1))
       return 0

@@ -72,8 +72,8 @@ export const SAFETY: SafetyProperty[] = [
   {
     name: "1. a concurrent writer of eni-config is never overwritten (resourceVersion test op)",
     mutation: {
-      line: `  if out=$(kc patch configmap "$CONFIGMAP" --type json --patch "[$(op_test /metadata/resourceVersion "$(quoted "$rv")")$OPS]" 2>&1 >/dev/null); then`,
-      without: `  if out=$(kc patch configmap "$CONFIGMAP" --type json --patch "[\${OPS#,}]" 2>&1 >/dev/null); then`,
+      line: `  out=$(kc patch "$1" "$2" --type json --patch "[$(op_test /metadata/resourceVersion "$(quoted "$3")")$OPS]" 2>&1 >/dev/null)`,
+      without: `  out=$(kc patch "$1" "$2" --type json --patch "[\${OPS#,}]" 2>&1 >/dev/null)`,
     },
     scenario: concurrentWriter,
   },
@@ -189,8 +189,8 @@ export const SAFETY: SafetyProperty[] = [
   {
     name: "8. two Jobs rolling Terway from one read of its DaemonSet roll it once (resourceVersion test op)",
     mutation: {
-      line: `    if out=$(kc patch daemonset "$1" --type json --patch "[$(op_test /metadata/resourceVersion "$(quoted "$rv")")$OPS]" 2>&1 >/dev/null); then`,
-      without: `    if out=$(kc patch daemonset "$1" --type json --patch "[\${OPS#,}]" 2>&1 >/dev/null); then`,
+      line: `  out=$(kc patch "$1" "$2" --type json --patch "[$(op_test /metadata/resourceVersion "$(quoted "$3")")$OPS]" 2>&1 >/dev/null)`,
+      without: `  out=$(kc patch "$1" "$2" --type json --patch "[\${OPS#,}]" 2>&1 >/dev/null)`,
     },
     // Argo CD runs post-install and post-upgrade at once: each Job's DaemonSet patch is held until both have sent
     // one, so both decided from the same read; the guard refuses one, which reads again and finds the roll done.
