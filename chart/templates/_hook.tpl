@@ -138,11 +138,11 @@ helmTimeout: {{ printf "%dm" (div (add $deadline 60 59) 60) | quote }}
 {{- end }}
 
 {{/* The script's environment: what the coming revision wants (the script has no other input). Input: the render
-context and phase. */}}
+context, phase and budget (its Job's terway-relay.hookBudget). */}}
 {{- define "terway-relay.hookEnv" -}}
 {{- $root := .root -}}
 {{- $v := $root.Values -}}
-{{- $budget := include "terway-relay.hookBudget" . | fromYaml -}}
+{{- $budget := .budget -}}
 {{- $keys := include "terway-relay.eniConfigKeys" $root | fromYaml -}}
 - name: PHASE
   value: {{ .phase | quote }}
@@ -243,7 +243,7 @@ spec:
           imagePullPolicy: {{ $v.hook.image.pullPolicy }}
           command: ["/bin/sh", "/hook/relay-hook.sh"]
           env:
-            {{- include "terway-relay.hookEnv" (dict "root" $root "facts" .facts "phase" .job.phase) | nindent 12 }}
+            {{- include "terway-relay.hookEnv" (dict "root" $root "facts" .facts "phase" .job.phase "budget" $budget) | nindent 12 }}
           resources:
             requests:
               cpu: 10m
