@@ -33,7 +33,7 @@ export function valuesSchema(): ValuesSchema {
 }
 
 /** The node of a dotted value path, e.g. "typha.replicaRule.minReplicas", or undefined. */
-export function schemaNode(path: string): SchemaNode | undefined {
+function schemaNode(path: string): SchemaNode | undefined {
   return path.split(".").reduce<SchemaNode | undefined>((n, k) => n?.properties?.[k], valuesSchema());
 }
 

@@ -34,10 +34,10 @@ function describe(e: ErrorObject): ValueProblem {
     case "enum":
       return { path: dotted(e.instancePath), message: `must be one of: ${(p.allowedValues as Json[]).map((v) => JSON.stringify(v)).join(", ")}` };
     case "not":
-      return { path: dotted(e.instancePath), message: `${JSON.stringify(e.data)} is not allowed: ${(e.parentSchema as { description?: string } | undefined)?.description ?? "see values.schema.json"}` };
+      return { path: dotted(e.instancePath), message: `${JSON.stringify(e.data)} is not allowed: ${descriptionOf(e) ?? "see values.schema.json"}` };
     case "const":
       // A value a condition requires (if/then): the schema's description of that branch says why.
-      return { path: dotted(e.instancePath), message: `must be ${JSON.stringify(p.allowedValue)}: ${(e.parentSchema as { description?: string } | undefined)?.description ?? "see values.schema.json"}` };
+      return { path: dotted(e.instancePath), message: `must be ${JSON.stringify(p.allowedValue)}: ${descriptionOf(e) ?? "see values.schema.json"}` };
     case "pattern":
       // Inside propertyNames: the key itself is wrong (a label key, for the label maps).
       if ((e as { propertyName?: string }).propertyName !== undefined)
@@ -48,10 +48,13 @@ function describe(e: ErrorObject): ValueProblem {
   }
 }
 
+/** The description of the schema node that failed, which says why a value is wanted. */
+const descriptionOf = (e: ErrorObject) => (e.parentSchema as { description?: string } | undefined)?.description;
+
 /** A problem, with why when it is inside a "then" branch (gitops.enabled's required values): that branch's
  * description. */
 function because(e: ErrorObject, what: string): ValueProblem {
-  const why = e.schemaPath.includes("/then/") ? (e.parentSchema as { description?: string } | undefined)?.description : undefined;
+  const why = e.schemaPath.includes("/then/") ? descriptionOf(e) : undefined;
   return { path: dotted(e.instancePath), message: why ? `${what}: ${why}` : what };
 }
 
