@@ -40,7 +40,7 @@ delete the Application once that sync has finished.
 {{- end }}
 
 {{/* Annotations of the objects every Job needs (ServiceAccount, Role, RoleBinding, script). Helm orders hooks
-by weight, then by name, whatever their kind: they must weigh less than the Jobs (weight 0) to exist first.
+by weight, then by name, whatever their kind (helm v3.17.2 pkg/action/hooks.go, hookByWeight): they must weigh less than the Jobs (weight 0) to exist first.
 Under Argo CD they are PreSync hooks one wave before the Jobs, kept between syncs (BeforeHookCreation only), so
 they exist for the PostSync and PreDelete Jobs too: Argo CD creates the PreDelete hooks all at once, without
 waves (controller/hook.go executeHooks). */}}

@@ -50,7 +50,7 @@ export type TerwayRelayValues = {
      */
     replicaRule: {
       /**
-       * guide: max(minReplicas, ceil(nodes / nodesPerReplica)), the ACK guide's rule. operator: tigera/operator's GetExpectedTyphaScale, max(minReplicas, floor(nodes / nodesPerReplica) + 2), with 1 replica up to 2 nodes and 2 up to 4. The autoscaler's linear mode cannot express operator ("+ 2"): it is refused with autoscaler.enabled.
+       * guide: max(minReplicas, ceil(nodes / nodesPerReplica)), the ACK guide's rule. operator: tigera/operator's GetExpectedTyphaScale (v1.43.0 pkg/common/autoscale.go), max(minReplicas, floor(nodes / nodesPerReplica) + 2), with 1 replica up to 2 nodes and 2 up to 4. The autoscaler's linear mode cannot express operator ("+ 2"): it is refused with autoscaler.enabled.
        */
       formula: "guide" | "operator";
       /**
