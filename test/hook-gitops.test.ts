@@ -10,10 +10,9 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { FakeApiServer, type FakeCluster, type Obj } from "./support/fake-kube-apiserver.js";
 import { ENI_CONFIG_KEYS } from "./support/invariants.js";
-import { eniConfigData, fixture, fromSaved, holdFirstPair, hookVariant, putTypha, relayRecords, runPhase, terwayCluster, waitsOut, type HookVariant, type PhaseResult } from "./support/hook-harness.js";
+import { eniConfigData, fixture, fromSaved, holdFirstPair, hookVariant, DISABLE, putTypha, relayRecords, RELAY, runPhase, terwayCluster, waitsOut, type HookVariant, type PhaseResult } from "./support/hook-harness.js";
 
-const BASE = ["region=cn-hangzhou", "nodeCount=320", "typha.image.tag=v3.24.5"];
-const DISABLE = ["mode=disable-network-policy", "acknowledgeNetworkPolicyOff=true"];
+const BASE = RELAY;
 const SYNCS = 3;
 const SCENARIO_TIMEOUT = 300_000;
 

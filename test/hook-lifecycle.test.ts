@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { FakeApiServer, type FakeCluster, type Obj } from "./support/fake-kube-apiserver.js";
 import { ENI_CONFIG_KEYS } from "./support/invariants.js";
-import { eniConfigData, fixture, fromSaved, hookVariant, putTypha, relayRecords, rolledOut, runPhase, terwayCluster, waitsOut, type HookVariant, type Phase, type PhaseResult } from "./support/hook-harness.js";
+import { eniConfigData, fixture, fromSaved, hookVariant, DISABLE, putTypha, relayRecords, RELAY, rolledOut, runPhase, terwayCluster, waitsOut, type HookVariant, type Phase, type PhaseResult } from "./support/hook-harness.js";
 
 const BASE = ["region=cn-hangzhou", "nodeCount=320"];
 const OWNED: string[] = Object.values(ENI_CONFIG_KEYS);
@@ -22,11 +22,11 @@ let disable: HookVariant;
 beforeAll(async () => {
   server = await new FakeApiServer().start();
   [relay, renamed, skewed, skewAllowed, disable] = await Promise.all([
-    hookVariant([...BASE, "typha.image.tag=v3.24.5"]),
+    hookVariant(RELAY),
     hookVariant([...BASE, "typha.image.tag=v3.24.5", "typha.serviceName=typha-relay"]),
     hookVariant(BASE),
     hookVariant([...BASE, "typha.allowVersionSkew=true"]),
-    hookVariant([...BASE, "mode=disable-network-policy", "acknowledgeNetworkPolicyOff=true"]),
+    hookVariant([...BASE, ...DISABLE]),
   ]);
 });
 afterAll(async () => server?.stop());

@@ -10,11 +10,11 @@ import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { kubectlBin } from "../scripts/tools.js";
 import { FakeApiServer, type FakeCluster, type Obj } from "./support/fake-kube-apiserver.js";
-import { eniConfigData, fixture, hookVariant, putTypha, relayRecords, runPhase, terwayCluster, waitsOut, type HookVariant, type Phase, type PhaseResult } from "./support/hook-harness.js";
+import { DISABLE, eniConfigData, fixture, hookVariant, putTypha, relayRecords, RELAY, runPhase, terwayCluster, waitsOut, type HookVariant, type Phase, type PhaseResult } from "./support/hook-harness.js";
 import { concurrencyLimit } from "./support/limit.js";
 import { terwayImage, VERSION_EDGES } from "./support/terway-versions.js";
 
-const BASE = ["region=cn-hangzhou", "nodeCount=320", "typha.image.tag=v3.24.5"];
+const BASE = RELAY;
 const WITH_WINDOWS = "hook.terwayDaemonSets={terway-eniip,terway,terway-eniip-windows}";
 const OWNED = ["felix_relay_service", "disable_network_policy"];
 
@@ -38,7 +38,7 @@ async function pathWith(tools: string[]): Promise<string> {
 beforeAll(async () => {
   toolsOnly = await pathWith(["kubectl", "sed", "sleep"]);
   server = await new FakeApiServer().start();
-  const disableSets = [...BASE, "mode=disable-network-policy", "acknowledgeNetworkPolicyOff=true"];
+  const disableSets = [...BASE, ...DISABLE];
   [relay, relayWindows, disable, disableWindows] = await Promise.all([
     hookVariant(BASE),
     hookVariant([...BASE, WITH_WINDOWS]),

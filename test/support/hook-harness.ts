@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { execa } from "execa";
 import yaml from "js-yaml";
 import type { KubeObject } from "../../scripts/render.js";
-import { render } from "./renders.js";
+import { renderObjects } from "./renders.js";
 import { kubectlBin, repoRoot } from "../../scripts/tools.js";
 import type { ClusterState, FakeApiServer, FakeCluster, Identity, Obj, PolicyRule } from "./fake-kube-apiserver.js";
 
@@ -29,9 +29,24 @@ export const fixture = (name: string): Obj => yaml.load(readFileSync(join(fixtur
 
 type HookJob = KubeObject & { spec: { template: { spec: { serviceAccountName: string; containers: { env: { name: string; value: string }[] }[] } } } };
 
-/** Renders the chart once and pulls out what its hook Jobs run with. */
-export async function hookVariant(sets: string[], helm: 3 | 4 = 4): Promise<HookVariant> {
-  const { objects } = await render({ sets, helm });
+/** The relay release the hook suites run: Typha matching the fixtures' Terway v1.9.0 (Felix v3.24.5), 320 nodes. */
+export const RELAY = ["region=cn-hangzhou", "nodeCount=320", "typha.image.tag=v3.24.5"];
+/** The sets that switch a release to disable-network-policy mode. */
+export const DISABLE = ["mode=disable-network-policy", "acknowledgeNetworkPolicyOff=true"];
+
+const variants = new Map<string, Promise<HookVariant>>();
+
+/** What the hook Jobs of the chart rendered with `sets` run with; built once per worker and sets (the hook suites
+ * share the relay and disable releases), from the worker's cached render, which the invariants are checked on. */
+export function hookVariant(sets: string[], helm: 3 | 4 = 4): Promise<HookVariant> {
+  const key = JSON.stringify([sets, helm]);
+  let v = variants.get(key);
+  if (!v) variants.set(key, (v = buildVariant(sets, helm)));
+  return v;
+}
+
+async function buildVariant(sets: string[], helm: 3 | 4): Promise<HookVariant> {
+  const objects = await renderObjects({ sets, helm });
   const hooks = objects.filter((o) => o.metadata.annotations?.["helm.sh/hook"]);
   const cm = hooks.find((o) => o.kind === "ConfigMap")!;
   const role = hooks.find((o) => o.kind === "Role")!;
