@@ -156,7 +156,6 @@ export function typhaObjects(serviceName: string, ready: number, replicas = 3, r
   ];
 }
 
-/** As kubectl rollout status decides it: the controller saw the DaemonSet's latest template and every pod runs it. */
 /** Holds the first two `verb` requests on `resource` until both have arrived, so that two Jobs act on the same read
  * (Argo CD runs a hook pair at once). Returns the function that stops holding. */
 export function holdFirstPair(c: FakeCluster, resource: string, verb: string): () => void {
@@ -171,6 +170,7 @@ export function holdFirstPair(c: FakeCluster, resource: string, verb: string): (
   return () => (c.onRequest = undefined);
 }
 
+/** As kubectl rollout status decides it: the controller saw the DaemonSet's latest template and every pod runs it. */
 export function rolledOut(c: FakeCluster, ds = "terway-eniip"): boolean {
   const o = c.get("DaemonSet", ds)!;
   const s = o.status as Record<string, number>;
