@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { FakeApiServer, type FakeCluster, type Obj } from "./support/fake-kube-apiserver.js";
 import { ENI_CONFIG_KEYS } from "./support/invariants.js";
-import { eniConfigData, fixture, fromSaved, hookVariant, DISABLE, putTypha, relayRecords, RELAY, rolledOut, runPhase, terwayCluster, waitsOut, type HookVariant, type Phase, type PhaseResult } from "./support/hook-harness.js";
+import { eniConfigData, fixture, fromSaved, hookVariant, DISABLE, putTypha, relayRecords, RELAY, rolledOut, runOk, runPhase, terwayCluster, waitsOut, type HookVariant, type Phase, type PhaseResult } from "./support/hook-harness.js";
 
 const BASE = ["region=cn-hangzhou", "nodeCount=320"];
 const OWNED: string[] = Object.values(ENI_CONFIG_KEYS);
@@ -56,11 +56,7 @@ async function phase(c: FakeCluster, v: HookVariant, p: Phase, overrides: Record
   return runPhase(c, v, p, overrides);
 }
 
-async function ok(c: FakeCluster, v: HookVariant, p: Phase, overrides: Record<string, string> = {}): Promise<PhaseResult> {
-  const r = await phase(c, v, p, overrides);
-  if (r.exitCode !== 0) throw new Error(`${p} failed (${r.exitCode}):\n${r.output}`);
-  return r;
-}
+const ok = runOk;
 
 /** helm install: pre-install, the release's objects (Typha in relay mode), post-install. */
 async function install(c: FakeCluster, v: HookVariant, serviceName = "calico-typha"): Promise<void> {

@@ -3,7 +3,7 @@
 // step records the previous state, adds, replaces or removes the owned key, and leaves every other key as it was.
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { FakeApiServer, type FakeCluster, type Obj } from "./support/fake-kube-apiserver.js";
-import { DISABLE, fixture, hookVariant, putTypha, RELAY, runPhase, terwayCluster, type HookVariant, type Phase } from "./support/hook-harness.js";
+import { DISABLE, fixture, hookVariant, putTypha, RELAY, runOk, runPhase, terwayCluster, type HookVariant, type Phase } from "./support/hook-harness.js";
 
 type ConfigMap = { data: Record<string, string>; metadata: { annotations?: Record<string, string> } };
 const STAMP = { "terway-relay/release": "kube-system/terway-relay" };
@@ -31,8 +31,7 @@ function clusterWith(name: string, edit?: (cm: ConfigMap) => void): FakeCluster 
 const load = (c: FakeCluster) => structuredClone(c.get("ConfigMap", "eni-config")) as unknown as ConfigMap;
 
 async function step(c: FakeCluster, v: HookVariant, phase: Phase): Promise<ConfigMap> {
-  const r = await runPhase(c, v, phase);
-  if (r.exitCode !== 0) throw new Error(`${phase} failed: ${r.output}`);
+  await runOk(c, v, phase);
   return load(c);
 }
 

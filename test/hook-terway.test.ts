@@ -10,7 +10,7 @@ import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { kubectlBin } from "../scripts/tools.js";
 import { FakeApiServer, type FakeCluster, type Obj } from "./support/fake-kube-apiserver.js";
-import { DISABLE, eniConfigData, fixture, hookVariant, putTypha, relayRecords, RELAY, runPhase, terwayCluster, waitsOut, type HookVariant, type Phase, type PhaseResult } from "./support/hook-harness.js";
+import { DISABLE, eniConfigData, fixture, hookVariant, putTypha, relayRecords, RELAY, runOk, runPhase, terwayCluster, waitsOut, type HookVariant, type Phase, type PhaseResult } from "./support/hook-harness.js";
 import { concurrencyLimit } from "./support/limit.js";
 import { terwayImage, VERSION_EDGES } from "./support/terway-versions.js";
 
@@ -111,11 +111,7 @@ const records = relayRecords;
 const patches = (c: FakeCluster) => c.requests.filter((r) => r.verb === "patch" || r.verb === "update" || r.method === "DELETE" || r.verb === "create");
 const errors = (r: PhaseResult) => r.stderr.split("\n").filter((l) => l.includes("ERROR"));
 
-async function ok(c: FakeCluster, v: HookVariant, p: Phase, overrides: Record<string, string> = {}): Promise<PhaseResult> {
-  const r = await runPhase(c, v, p, overrides);
-  if (r.exitCode !== 0) throw new Error(`${p} failed (${r.exitCode}):\n${r.output}`);
-  return r;
-}
+const ok = runOk;
 
 /** A refusal: exit 1, one ERROR sentence ending "nothing was changed.", no write of any kind. */
 async function refused(c: FakeCluster, v: HookVariant, p: Phase, message: RegExp, overrides: Record<string, string> = {}): Promise<void> {

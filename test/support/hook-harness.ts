@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
 import yaml from "js-yaml";
+import { expect } from "vitest";
 import type { KubeObject } from "../../scripts/render.js";
 import { renderObjects } from "./renders.js";
 import { kubectlBin, repoRoot } from "../../scripts/tools.js";
@@ -110,6 +111,13 @@ export async function runPhase(cluster: FakeCluster, variant: HookVariant, phase
   });
   rmSync(dir, { recursive: true, force: true });
   return { exitCode: r.exitCode ?? -1, stdout: r.stdout, stderr: r.stderr, output: r.all ?? "" };
+}
+
+/** Runs one hook Job that must succeed: exit 0, or an assertion failure that shows the Job's output. */
+export async function runOk(cluster: FakeCluster, variant: HookVariant, job: Phase | string, env: Record<string, string> = {}): Promise<PhaseResult> {
+  const r = await runPhase(cluster, variant, job, env);
+  expect(r.exitCode, `${job} failed (${r.exitCode}):\n${r.output}`).toBe(0);
+  return r;
 }
 
 /** Overrides for a phase that must wait out one of its timeouts (TYPHA_READY_TIMEOUT or CONNECT_TIMEOUT) of one

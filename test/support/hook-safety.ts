@@ -4,7 +4,7 @@
 // that passes either way pins nothing.
 import { expect } from "vitest";
 import type { FakeApiServer, FakeCluster, Obj } from "./fake-kube-apiserver.js";
-import { eniConfigData, fixture, fromSaved, holdFirstPair, putTypha, relayRecords, rolledOut, runPhase, terwayCluster, waitsOut, type HookVariant, type Phase, type PhaseResult } from "./hook-harness.js";
+import { eniConfigData, fixture, fromSaved, holdFirstPair, putTypha, relayRecords, rolledOut, runOk, runPhase, terwayCluster, waitsOut, type HookVariant, type Phase } from "./hook-harness.js";
 
 export interface SafetyProperty {
   name: string;
@@ -19,11 +19,7 @@ const data = eniConfigData;
 const records = relayRecords;
 const configMapWrites = (c: FakeCluster) => c.requests.filter((r) => r.resource === "configmaps" && r.verb === "patch" && r.status === 200);
 
-async function ok(c: FakeCluster, v: HookVariant, p: Phase, env: Record<string, string> = {}): Promise<PhaseResult> {
-  const r = await runPhase(c, v, p, env);
-  expect(r.exitCode, `${p} failed:\n${r.output}`).toBe(0);
-  return r;
-}
+const ok = runOk;
 
 
 /** The release `real` installed over `configMap`, saved once per server. */
