@@ -10,7 +10,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { FakeApiServer, type FakeCluster, type Obj } from "./support/fake-kube-apiserver.js";
 import { ENI_CONFIG_KEYS } from "./support/invariants.js";
-import { eniConfigData, fixture, fromSaved, holdFirstPair, hookVariant, DISABLE, putTypha, relayRecords, RELAY, runOk, runPhase, terwayCluster, waitsOut, type HookVariant } from "./support/hook-harness.js";
+import { eniConfigData, fixture, fromSaved, holdFirstPair, hookVariant, DISABLE, putTypha, relayRecords, RELAY, runOk, runPhase, STAMP, terwayCluster, waitsOut, type HookVariant } from "./support/hook-harness.js";
 
 const BASE = RELAY;
 const SYNCS = 3;
@@ -73,7 +73,6 @@ interface Start {
   /** The records the first sync writes, and keeps from then on. */
   records: Record<string, string>;
 }
-const STAMP = { "terway-relay/release": "kube-system/terway-relay" };
 const withKey = (key: string, value: string | undefined) => () => {
   const cm = fixture("eni-config.yaml");
   const d = cm.data as Record<string, string>;

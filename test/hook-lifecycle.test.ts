@@ -5,12 +5,10 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { FakeApiServer, type FakeCluster, type Obj } from "./support/fake-kube-apiserver.js";
 import { ENI_CONFIG_KEYS } from "./support/invariants.js";
-import { eniConfigData, fixture, fromSaved, hookVariant, DISABLE, putTypha, relayRecords, RELAY, rolledOut, runOk, runPhase, terwayCluster, waitsOut, type HookVariant, type Phase, type PhaseResult } from "./support/hook-harness.js";
+import { eniConfigData, fixture, fromSaved, hookVariant, DISABLE, putTypha, relayRecords, RELAY, rolledOut, runOk, runPhase, STAMP, terwayCluster, waitsOut, type HookVariant, type Phase, type PhaseResult } from "./support/hook-harness.js";
 
 const BASE = ["region=cn-hangzhou", "nodeCount=320"];
 const OWNED: string[] = Object.values(ENI_CONFIG_KEYS);
-/** The release that wrote the records (the suite renders release terway-relay in kube-system). */
-const STAMP = { "terway-relay/release": "kube-system/terway-relay" };
 
 let server: FakeApiServer;
 let relay: HookVariant; // Typha v3.24.5 matches the fixtures' Terway v1.9.0 (Felix v3.24.5)

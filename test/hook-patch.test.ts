@@ -3,10 +3,9 @@
 // step records the previous state, adds, replaces or removes the owned key, and leaves every other key as it was.
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { FakeApiServer, type FakeCluster, type Obj } from "./support/fake-kube-apiserver.js";
-import { DISABLE, fixture, hookVariant, putTypha, RELAY, runOk, runPhase, terwayCluster, type HookVariant, type Phase } from "./support/hook-harness.js";
+import { DISABLE, fixture, hookVariant, putTypha, RELAY, runOk, runPhase, STAMP, terwayCluster, type HookVariant, type Phase } from "./support/hook-harness.js";
 
 type ConfigMap = { data: Record<string, string>; metadata: { annotations?: Record<string, string> } };
-const STAMP = { "terway-relay/release": "kube-system/terway-relay" };
 
 let server: FakeApiServer;
 let relay: HookVariant;

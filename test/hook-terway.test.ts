@@ -10,7 +10,7 @@ import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { kubectlBin } from "../scripts/tools.js";
 import { FakeApiServer, type FakeCluster, type Obj } from "./support/fake-kube-apiserver.js";
-import { DISABLE, eniConfigData, fixture, hookVariant, putTypha, relayRecords, RELAY, runOk, runPhase, terwayCluster, waitsOut, type HookVariant, type Phase, type PhaseResult } from "./support/hook-harness.js";
+import { DISABLE, eniConfigData, fixture, hookVariant, putTypha, relayRecords, RELAY, runOk, runPhase, STAMP, terwayCluster, waitsOut, type HookVariant, type Phase, type PhaseResult } from "./support/hook-harness.js";
 import { concurrencyLimit } from "./support/limit.js";
 import { terwayImage, VERSION_EDGES } from "./support/terway-versions.js";
 
@@ -260,7 +260,7 @@ describe("disable_network_policy already truthy: relay mode refuses before any p
     const c = cluster(cm, [fixture("terway-eniip.yaml")]);
     await ok(c, disable, "pre-install");
     await ok(c, disable, "post-install");
-    expect(records(c)).toEqual({ "terway-relay/release": "kube-system/terway-relay", "terway-relay/record.disable_network_policy": "value", "terway-relay/previous.disable_network_policy": "true" });
+    expect(records(c)).toEqual({ ...STAMP, "terway-relay/record.disable_network_policy": "value", "terway-relay/previous.disable_network_policy": "true" });
     await refused(c, relay, "pre-upgrade", /disable_network_policy="true", so Terway runs no Felix/);
   });
 });

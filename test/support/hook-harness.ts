@@ -32,6 +32,9 @@ type HookJob = KubeObject & { spec: { template: { spec: { serviceAccountName: st
 
 /** The relay release the hook suites run: Typha matching the fixtures' Terway v1.9.0 (Felix v3.24.5), 320 nodes. */
 export const RELAY = ["region=cn-hangzhou", "nodeCount=320", "typha.image.tag=v3.24.5"];
+/** The record naming the release that wrote the hook's records (the suite renders release terway-relay in kube-system). */
+export const STAMP = { "terway-relay/release": "kube-system/terway-relay" };
+
 /** The sets that switch a release to disable-network-policy mode. */
 export const DISABLE = ["mode=disable-network-policy", "acknowledgeNetworkPolicyOff=true"];
 
