@@ -13,7 +13,7 @@ import { chartDir, helmBin } from "../scripts/tools.js";
 import { FakeApiServer, type FakeCluster } from "./support/fake-kube-apiserver.js";
 import { linuxNodes } from "./support/fake-nodes.js";
 import { fixture } from "./support/hook-harness.js";
-import { HELM_MAJORS } from "./support/renders.js";
+import { HELM_MAJORS, jobEnv } from "./support/renders.js";
 
 let server: FakeApiServer;
 let clusters = 0;
@@ -54,8 +54,6 @@ function factReads(c: FakeCluster): { nodeLists: number; daemonSetGets: Record<s
 }
 
 const find = (objects: KubeObject[], kind: string, name?: string) => objects.find((o) => o.kind === kind && (!name || o.metadata.name === name)) as KubeObject & Record<string, any>;
-const jobEnv = (objects: KubeObject[], phase: string) =>
-  Object.fromEntries((find(objects, "Job", `terway-relay-eni-config-${phase}`).spec.template.spec.containers[0].env as { name: string; value: string }[]).map((e) => [e.name, e.value]));
 
 describe.each(HELM_MAJORS)("requests of one render against a live cluster (helm %i)", (helm) => {
   it("install: one LIST of nodes, one GET of the Terway DaemonSet, and every fact reaches the objects", async () => {

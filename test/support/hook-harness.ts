@@ -8,7 +8,7 @@ import { execa } from "execa";
 import yaml from "js-yaml";
 import { expect } from "vitest";
 import type { KubeObject } from "../../scripts/render.js";
-import { renderObjects } from "./renders.js";
+import { containerEnv, renderObjects } from "./renders.js";
 import { kubectlBin, repoRoot } from "../../scripts/tools.js";
 import type { ClusterState, FakeApiServer, FakeCluster, Identity, Obj, PolicyRule } from "./fake-kube-apiserver.js";
 
@@ -28,7 +28,7 @@ export interface HookVariant {
 const fixtureDir = join(repoRoot, "test/fixtures/terway");
 export const fixture = (name: string): Obj => yaml.load(readFileSync(join(fixtureDir, name), "utf8")) as Obj;
 
-type HookJob = KubeObject & { spec: { template: { spec: { serviceAccountName: string; containers: { env: { name: string; value: string }[] }[] } } } };
+type HookJob = KubeObject & { spec: { template: { spec: { serviceAccountName: string } } } };
 
 /** The relay release the hook suites run: Typha matching the fixtures' Terway v1.9.0 (Felix v3.24.5), 320 nodes. */
 export const RELAY = ["region=cn-hangzhou", "nodeCount=320", "typha.image.tag=v3.24.5"];
@@ -62,7 +62,7 @@ async function buildVariant(sets: string[], helm: 3 | 4): Promise<HookVariant> {
   if (jobs.length === 0) throw new Error("no hook Job");
   const accounts = new Set(jobs.map((j) => j.spec.template.spec.serviceAccountName));
   if (accounts.size !== 1) throw new Error(`the hook Jobs run as ${[...accounts].join(", ")}, not one ServiceAccount`);
-  for (const job of jobs) env[job.metadata.name!.slice(base.length)] = Object.fromEntries(job.spec.template.spec.containers[0].env.map((e) => [e.name, e.value]));
+  for (const job of jobs) env[job.metadata.name!.slice(base.length)] = containerEnv(job);
   const serviceAccount = [...accounts][0];
   const subject = binding.subjects.find((s) => s.kind === "ServiceAccount" && s.name === serviceAccount);
   if (!subject) throw new Error(`the hook RoleBinding does not bind the Jobs' ServiceAccount ${serviceAccount}`);
