@@ -9,7 +9,7 @@ import { chartDir, helmBin } from "../scripts/tools.js";
 import { runCli } from "./support/cli-io.js";
 import { helmNamesPath } from "./support/helm-paths.js";
 import { chartWithLiveTerway, chartWithLiveTypha } from "./support/live-chart.js";
-import { BASE, HELM_MAJORS, jobEnv, renderError } from "./support/renders.js";
+import { BASE, HELM_MAJORS, jobEnv, renderError, renderObjects } from "./support/renders.js";
 
 const GITOPS = [...BASE, "gitops.enabled=true", "nodeCount=2000", "typha.image.tag=v3.24.5"];
 // As Argo CD calls it: `helm template` with the cluster's version and API groups as flags (argoproj/argo-cd v3.5.1,
@@ -39,8 +39,8 @@ describe.each(HELM_MAJORS)("gitops.enabled (helm %i)", (helm) => {
 
   it("takes the hook's time budget from nodeCount and hook.terwayMaxUnavailable", async () => {
     // Terway's own 10% of 2000 nodes: 10 batches of 60 s; 5%: 20 batches.
-    expect(jobEnv(parseManifests((await helmTemplate({ helm, sets: GITOPS, ...ARGO })).manifest), "post-sync").ROLLOUT_TIMEOUT).toBe("600");
-    const five = parseManifests((await helmTemplate({ helm, sets: [...GITOPS, "hook.terwayMaxUnavailable=5%"], ...ARGO })).manifest);
+    expect(jobEnv(await renderObjects({ helm, sets: GITOPS, ...ARGO }), "post-sync").ROLLOUT_TIMEOUT).toBe("600");
+    const five = await renderObjects({ helm, sets: [...GITOPS, "hook.terwayMaxUnavailable=5%"], ...ARGO });
     expect(jobEnv(five, "post-sync").ROLLOUT_TIMEOUT).toBe("1200");
     expect(jobEnv(five, "post-sync").TYPHA_MIN_READY).toBe("10");
   });
