@@ -9,17 +9,12 @@ import { chartDir, helmBin } from "../scripts/tools.js";
 import { runCli } from "./support/cli-io.js";
 import { helmNamesPath } from "./support/helm-paths.js";
 import { chartWithLiveTerway, chartWithLiveTypha } from "./support/live-chart.js";
-import { BASE, HELM_MAJORS, renderError } from "./support/renders.js";
+import { BASE, HELM_MAJORS, jobEnv, renderError, renderObjects } from "./support/renders.js";
 
 const GITOPS = [...BASE, "gitops.enabled=true", "nodeCount=2000", "typha.image.tag=v3.24.5"];
 // As Argo CD calls it: `helm template` with the cluster's version and API groups as flags (argoproj/argo-cd v3.5.1,
 // util/helm/cmd.go, template: --kube-version, --api-versions).
 const ARGO: Pick<RenderOptions, "kubeVersion" | "apiVersions"> = { kubeVersion: "1.30.1", apiVersions: ["policy/v1", "monitoring.coreos.com/v1/ServiceMonitor"] };
-
-const jobEnv = (objects: KubeObject[], phase: string) =>
-  Object.fromEntries(
-    ((objects.find((o) => o.kind === "Job" && o.metadata.name === `terway-relay-eni-config-${phase}`) as KubeObject & { spec: { template: { spec: { containers: { env: { name: string; value: string }[] }[] } } } }).spec.template.spec.containers[0].env).map((e) => [e.name, e.value]),
-  );
 
 // A Terway v1.2.3 DaemonSet rolling one pod at a time, and a Typha the autoscaler grew to 9: what lookup would see.
 const LIVE_TERWAY = '(dict "spec" (dict "updateStrategy" (dict "rollingUpdate" (dict "maxUnavailable" 1)) "template" (dict "spec" (dict "containers" (list (dict "name" "policy" "image" "registry.aliyuncs.com/acs/terway:v1.2.3"))))))';
@@ -44,8 +39,8 @@ describe.each(HELM_MAJORS)("gitops.enabled (helm %i)", (helm) => {
 
   it("takes the hook's time budget from nodeCount and hook.terwayMaxUnavailable", async () => {
     // Terway's own 10% of 2000 nodes: 10 batches of 60 s; 5%: 20 batches.
-    expect(jobEnv(parseManifests((await helmTemplate({ helm, sets: GITOPS, ...ARGO })).manifest), "post-sync").ROLLOUT_TIMEOUT).toBe("600");
-    const five = parseManifests((await helmTemplate({ helm, sets: [...GITOPS, "hook.terwayMaxUnavailable=5%"], ...ARGO })).manifest);
+    expect(jobEnv(await renderObjects({ helm, sets: GITOPS, ...ARGO }), "post-sync").ROLLOUT_TIMEOUT).toBe("600");
+    const five = await renderObjects({ helm, sets: [...GITOPS, "hook.terwayMaxUnavailable=5%"], ...ARGO });
     expect(jobEnv(five, "post-sync").ROLLOUT_TIMEOUT).toBe("1200");
     expect(jobEnv(five, "post-sync").TYPHA_MIN_READY).toBe("10");
   });

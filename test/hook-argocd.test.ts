@@ -12,7 +12,7 @@
 // - PreDelete hooks are created all at once, without waves (controller/hook.go executeHooks).
 import { describe, expect, test } from "vitest";
 import type { KubeObject } from "../scripts/render.js";
-import { HELM_MAJORS, renderObjects } from "./support/renders.js";
+import { containerEnv, HELM_MAJORS, renderObjects } from "./support/renders.js";
 
 const ARGO = { kubeVersion: "1.30.0", apiVersions: ["apps/v1", "batch/v1", "policy/v1", "rbac.authorization.k8s.io/v1"] };
 const GITOPS = ["region=cn-hangzhou", "nodeCount=1200", "typha.image.tag=v3.24.5", "gitops.enabled=true"];
@@ -31,7 +31,7 @@ function argoTypes(o: KubeObject): string[] {
 }
 const hookObjects = (objects: KubeObject[]) => objects.filter((o) => o.metadata.labels?.["app.kubernetes.io/component"] === "eni-config-hook");
 type Job = KubeObject & { spec: { template: { spec: { containers: { env: { name: string; value: string }[] }[] } } } };
-const phaseOf = (j: Job) => j.spec.template.spec.containers[0].env.find((e) => e.name === "PHASE")!.value;
+const phaseOf = (j: Job) => containerEnv(j).PHASE;
 const wave = (o: KubeObject) => Number(o.metadata.annotations?.["argocd.argoproj.io/sync-wave"] ?? 0);
 
 describe.each(HELM_MAJORS)("Helm %i, rendered as Argo CD does", (helm) => {

@@ -10,10 +10,9 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { FakeApiServer, type FakeCluster, type Obj } from "./support/fake-kube-apiserver.js";
 import { ENI_CONFIG_KEYS } from "./support/invariants.js";
-import { eniConfigData, fixture, fromSaved, holdFirstPair, hookVariant, putTypha, relayRecords, runPhase, terwayCluster, waitsOut, type HookVariant, type PhaseResult } from "./support/hook-harness.js";
+import { eniConfigData, fixture, fromSaved, holdFirstPair, hookVariant, DISABLE, putTypha, relayRecords, RELAY, runOk, runPhase, STAMP, terwayCluster, waitsOut, type HookVariant } from "./support/hook-harness.js";
 
-const BASE = ["region=cn-hangzhou", "nodeCount=320", "typha.image.tag=v3.24.5"];
-const DISABLE = ["mode=disable-network-policy", "acknowledgeNetworkPolicyOff=true"];
+const BASE = RELAY;
 const SYNCS = 3;
 const SCENARIO_TIMEOUT = 300_000;
 
@@ -34,11 +33,7 @@ beforeAll(async () => {
 });
 afterAll(async () => server?.stop());
 
-async function ok(c: FakeCluster, variant: HookVariant, job: string, env: Record<string, string> = {}): Promise<PhaseResult> {
-  const r = await runPhase(c, variant, job, env);
-  if (r.exitCode !== 0) throw new Error(`${job} failed (${r.exitCode}):\n${r.output}`);
-  return r;
-}
+const ok = runOk;
 /** Hook Jobs of one Argo CD phase, all at once. */
 const together = (c: FakeCluster, variant: HookVariant, jobs: string[]) => Promise.all(jobs.map((j) => ok(c, variant, j)));
 const isRelay = (variant: HookVariant) => Object.values(variant.env)[0].MODE === "relay";
@@ -78,7 +73,6 @@ interface Start {
   /** The records the first sync writes, and keeps from then on. */
   records: Record<string, string>;
 }
-const STAMP = { "terway-relay/release": "kube-system/terway-relay" };
 const withKey = (key: string, value: string | undefined) => () => {
   const cm = fixture("eni-config.yaml");
   const d = cm.data as Record<string, string>;

@@ -5,12 +5,10 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { FakeApiServer, type FakeCluster, type Obj } from "./support/fake-kube-apiserver.js";
 import { ENI_CONFIG_KEYS } from "./support/invariants.js";
-import { eniConfigData, fixture, fromSaved, hookVariant, putTypha, relayRecords, rolledOut, runPhase, terwayCluster, waitsOut, type HookVariant, type Phase, type PhaseResult } from "./support/hook-harness.js";
+import { eniConfigData, fixture, fromSaved, hookVariant, DISABLE, putTypha, relayRecords, RELAY, rolledOut, runOk, runPhase, STAMP, terwayCluster, waitsOut, type HookVariant, type Phase, type PhaseResult } from "./support/hook-harness.js";
 
 const BASE = ["region=cn-hangzhou", "nodeCount=320"];
 const OWNED: string[] = Object.values(ENI_CONFIG_KEYS);
-/** The release that wrote the records (the suite renders release terway-relay in kube-system). */
-const STAMP = { "terway-relay/release": "kube-system/terway-relay" };
 
 let server: FakeApiServer;
 let relay: HookVariant; // Typha v3.24.5 matches the fixtures' Terway v1.9.0 (Felix v3.24.5)
@@ -22,11 +20,11 @@ let disable: HookVariant;
 beforeAll(async () => {
   server = await new FakeApiServer().start();
   [relay, renamed, skewed, skewAllowed, disable] = await Promise.all([
-    hookVariant([...BASE, "typha.image.tag=v3.24.5"]),
+    hookVariant(RELAY),
     hookVariant([...BASE, "typha.image.tag=v3.24.5", "typha.serviceName=typha-relay"]),
     hookVariant(BASE),
     hookVariant([...BASE, "typha.allowVersionSkew=true"]),
-    hookVariant([...BASE, "mode=disable-network-policy", "acknowledgeNetworkPolicyOff=true"]),
+    hookVariant([...BASE, ...DISABLE]),
   ]);
 });
 afterAll(async () => server?.stop());
@@ -56,11 +54,7 @@ async function phase(c: FakeCluster, v: HookVariant, p: Phase, overrides: Record
   return runPhase(c, v, p, overrides);
 }
 
-async function ok(c: FakeCluster, v: HookVariant, p: Phase, overrides: Record<string, string> = {}): Promise<PhaseResult> {
-  const r = await phase(c, v, p, overrides);
-  if (r.exitCode !== 0) throw new Error(`${p} failed (${r.exitCode}):\n${r.output}`);
-  return r;
-}
+const ok = runOk;
 
 /** helm install: pre-install, the release's objects (Typha in relay mode), post-install. */
 async function install(c: FakeCluster, v: HookVariant, serviceName = "calico-typha"): Promise<void> {

@@ -3,10 +3,9 @@
 // step records the previous state, adds, replaces or removes the owned key, and leaves every other key as it was.
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { FakeApiServer, type FakeCluster, type Obj } from "./support/fake-kube-apiserver.js";
-import { fixture, hookVariant, putTypha, runPhase, terwayCluster, type HookVariant, type Phase } from "./support/hook-harness.js";
+import { DISABLE, fixture, hookVariant, putTypha, RELAY, runOk, runPhase, STAMP, terwayCluster, type HookVariant, type Phase } from "./support/hook-harness.js";
 
 type ConfigMap = { data: Record<string, string>; metadata: { annotations?: Record<string, string> } };
-const STAMP = { "terway-relay/release": "kube-system/terway-relay" };
 
 let server: FakeApiServer;
 let relay: HookVariant;
@@ -14,8 +13,8 @@ let disable: HookVariant;
 beforeAll(async () => {
   server = await new FakeApiServer().start();
   [relay, disable] = await Promise.all([
-    hookVariant(["region=cn-hangzhou", "nodeCount=320", "typha.image.tag=v3.24.5"]),
-    hookVariant(["region=cn-hangzhou", "nodeCount=320", "mode=disable-network-policy", "acknowledgeNetworkPolicyOff=true"]),
+    hookVariant(RELAY),
+    hookVariant(["region=cn-hangzhou", "nodeCount=320", ...DISABLE]),
   ]);
 });
 afterAll(async () => server?.stop());
@@ -31,8 +30,7 @@ function clusterWith(name: string, edit?: (cm: ConfigMap) => void): FakeCluster 
 const load = (c: FakeCluster) => structuredClone(c.get("ConfigMap", "eni-config")) as unknown as ConfigMap;
 
 async function step(c: FakeCluster, v: HookVariant, phase: Phase): Promise<ConfigMap> {
-  const r = await runPhase(c, v, phase);
-  if (r.exitCode !== 0) throw new Error(`${phase} failed: ${r.output}`);
+  await runOk(c, v, phase);
   return load(c);
 }
 

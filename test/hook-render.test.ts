@@ -9,7 +9,7 @@ import { HelmError, type KubeObject } from "../scripts/render.js";
 import { repoRoot } from "../scripts/tools.js";
 import { formatProblems, validateValues } from "../scripts/validate.js";
 import { mergeValues } from "../scripts/values.js";
-import { HELM_MAJORS, renderObjects } from "./support/renders.js";
+import { containerEnv, HELM_MAJORS, renderObjects } from "./support/renders.js";
 
 const BASE = ["region=cn-hangzhou", "nodeCount=320"];
 const DISABLE = [...BASE, "mode=disable-network-policy", "acknowledgeNetworkPolicyOff=true"];
@@ -36,7 +36,7 @@ type Rule = { apiGroups: string[]; resources: string[]; resourceNames?: string[]
 const hooks = (objects: KubeObject[]) =>
   objects.filter((o) => o.metadata.annotations?.["helm.sh/hook"] && o.metadata.labels?.["app.kubernetes.io/component"] === "eni-config-hook");
 const jobs = (objects: KubeObject[]) => hooks(objects).filter((o): o is Job => o.kind === "Job");
-const env = (job: Job) => Object.fromEntries(job.spec.template.spec.containers[0].env.map((e) => [e.name, e.value]));
+const env = containerEnv;
 const weight = (o: KubeObject) => Number(o.metadata.annotations?.["helm.sh/hook-weight"] ?? 0);
 
 describe.each(HELM_MAJORS)("Helm %i", (helm) => {
@@ -184,8 +184,7 @@ test("every input the hook script requires is rendered into every hook Job, in e
 
 test("the script's and the helm test's shared facts have the same names", async () => {
   const objects = await renderObjects({ sets: [...BASE, "typha.image.tag=v3.24.5"], helm: 4 });
-  const pod = objects.find((o) => o.kind === "Pod" && o.metadata.annotations?.["helm.sh/hook"] === "test") as KubeObject & { spec: { containers: { env: { name: string; value: string }[] }[] } };
-  const testEnv = Object.fromEntries(pod.spec.containers[0].env.map((e) => [e.name, e.value]));
+  const testEnv = containerEnv(objects.find((o) => o.kind === "Pod" && o.metadata.annotations?.["helm.sh/hook"] === "test")!);
   const hookEnv = env(jobs(objects)[0]);
   for (const name of ["NAMESPACE", "MODE", "CONFIGMAP", "OWNED_KEY", "OWNED_VALUE", "SERVICE_NAME"]) expect(testEnv[name], name).toBe(hookEnv[name]);
   // The helm test asks for the rule's minimum (it may run while the autoscaler scales), the hook for the count.

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { repoRoot } from "../scripts/tools.js";
 import { FakeApiServer } from "./support/fake-kube-apiserver.js";
-import { hookVariant, type HookVariant } from "./support/hook-harness.js";
+import { hookVariant, RELAY, type HookVariant } from "./support/hook-harness.js";
 import { SAFETY, without } from "./support/hook-safety.js";
 
 let server: FakeApiServer;
@@ -13,7 +13,7 @@ let relay: HookVariant;
 
 beforeAll(async () => {
   server = await new FakeApiServer().start();
-  relay = await hookVariant(["region=cn-hangzhou", "nodeCount=320", "typha.image.tag=v3.24.5"]);
+  relay = await hookVariant(RELAY);
 });
 afterAll(async () => server?.stop());
 

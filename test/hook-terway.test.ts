@@ -10,11 +10,11 @@ import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { kubectlBin } from "../scripts/tools.js";
 import { FakeApiServer, type FakeCluster, type Obj } from "./support/fake-kube-apiserver.js";
-import { eniConfigData, fixture, hookVariant, putTypha, relayRecords, runPhase, terwayCluster, waitsOut, type HookVariant, type Phase, type PhaseResult } from "./support/hook-harness.js";
+import { DISABLE, eniConfigData, fixture, hookVariant, putTypha, relayRecords, RELAY, runOk, runPhase, STAMP, terwayCluster, waitsOut, type HookVariant, type Phase, type PhaseResult } from "./support/hook-harness.js";
 import { concurrencyLimit } from "./support/limit.js";
 import { terwayImage, VERSION_EDGES } from "./support/terway-versions.js";
 
-const BASE = ["region=cn-hangzhou", "nodeCount=320", "typha.image.tag=v3.24.5"];
+const BASE = RELAY;
 const WITH_WINDOWS = "hook.terwayDaemonSets={terway-eniip,terway,terway-eniip-windows}";
 const OWNED = ["felix_relay_service", "disable_network_policy"];
 
@@ -38,7 +38,7 @@ async function pathWith(tools: string[]): Promise<string> {
 beforeAll(async () => {
   toolsOnly = await pathWith(["kubectl", "sed", "sleep"]);
   server = await new FakeApiServer().start();
-  const disableSets = [...BASE, "mode=disable-network-policy", "acknowledgeNetworkPolicyOff=true"];
+  const disableSets = [...BASE, ...DISABLE];
   [relay, relayWindows, disable, disableWindows] = await Promise.all([
     hookVariant(BASE),
     hookVariant([...BASE, WITH_WINDOWS]),
@@ -111,11 +111,7 @@ const records = relayRecords;
 const patches = (c: FakeCluster) => c.requests.filter((r) => r.verb === "patch" || r.verb === "update" || r.method === "DELETE" || r.verb === "create");
 const errors = (r: PhaseResult) => r.stderr.split("\n").filter((l) => l.includes("ERROR"));
 
-async function ok(c: FakeCluster, v: HookVariant, p: Phase, overrides: Record<string, string> = {}): Promise<PhaseResult> {
-  const r = await runPhase(c, v, p, overrides);
-  if (r.exitCode !== 0) throw new Error(`${p} failed (${r.exitCode}):\n${r.output}`);
-  return r;
-}
+const ok = runOk;
 
 /** A refusal: exit 1, one ERROR sentence ending "nothing was changed.", no write of any kind. */
 async function refused(c: FakeCluster, v: HookVariant, p: Phase, message: RegExp, overrides: Record<string, string> = {}): Promise<void> {
@@ -264,7 +260,7 @@ describe("disable_network_policy already truthy: relay mode refuses before any p
     const c = cluster(cm, [fixture("terway-eniip.yaml")]);
     await ok(c, disable, "pre-install");
     await ok(c, disable, "post-install");
-    expect(records(c)).toEqual({ "terway-relay/release": "kube-system/terway-relay", "terway-relay/record.disable_network_policy": "value", "terway-relay/previous.disable_network_policy": "true" });
+    expect(records(c)).toEqual({ ...STAMP, "terway-relay/record.disable_network_policy": "value", "terway-relay/previous.disable_network_policy": "true" });
     await refused(c, relay, "pre-upgrade", /disable_network_policy="true", so Terway runs no Felix/);
   });
 });

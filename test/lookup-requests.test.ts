@@ -8,12 +8,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseManifests, type KubeObject } from "../scripts/render.js";
+import { find as findObject, parseManifests, type KubeObject } from "../scripts/render.js";
 import { chartDir, helmBin } from "../scripts/tools.js";
 import { FakeApiServer, type FakeCluster } from "./support/fake-kube-apiserver.js";
 import { linuxNodes } from "./support/fake-nodes.js";
 import { fixture } from "./support/hook-harness.js";
-import { HELM_MAJORS } from "./support/renders.js";
+import { HELM_MAJORS, jobEnv } from "./support/renders.js";
 
 let server: FakeApiServer;
 let clusters = 0;
@@ -53,9 +53,9 @@ function factReads(c: FakeCluster): { nodeLists: number; daemonSetGets: Record<s
   return { nodeLists: c.requests.filter((r) => r.resource === "nodes" && r.verb === "list").length, daemonSetGets: gets("daemonsets"), deploymentGets: gets("deployments") };
 }
 
-const find = (objects: KubeObject[], kind: string, name?: string) => objects.find((o) => o.kind === kind && (!name || o.metadata.name === name)) as KubeObject & Record<string, any>;
-const jobEnv = (objects: KubeObject[], phase: string) =>
-  Object.fromEntries((find(objects, "Job", `terway-relay-eni-config-${phase}`).spec.template.spec.containers[0].env as { name: string; value: string }[]).map((e) => [e.name, e.value]));
+const find = (objects: KubeObject[], kind: string, name?: string) => findObject<KubeObject & Record<string, any>>(objects, kind, name)!;
+/** The live Typha the autoscaler grew to 7. */
+const LIVE_TYPHA = { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "calico-typha", namespace: "kube-system" }, spec: { replicas: 7 } };
 
 describe.each(HELM_MAJORS)("requests of one render against a live cluster (helm %i)", (helm) => {
   it("install: one LIST of nodes, one GET of the Terway DaemonSet, and every fact reaches the objects", async () => {
@@ -75,8 +75,7 @@ describe.each(HELM_MAJORS)("requests of one render against a live cluster (helm 
   });
 
   it("upgrade with the autoscaler, old Terway: one GET per DaemonSet tried, one GET of the live Typha", async () => {
-    const live = { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "calico-typha", namespace: "kube-system" }, spec: { replicas: 7 } };
-    const c = cluster(["terway-v1.4.yaml"], live);
+    const c = cluster(["terway-v1.4.yaml"], LIVE_TYPHA);
     // --is-upgrade: the upgrade render, where the live replica count matters (and Helm checks no conflicts).
     const objects = parseManifests(await renderAgainst(c, helm, ["--is-upgrade", "--set", "region=cn-hangzhou", "--set", "typha.autoscaler.enabled=true"]));
     expect(factReads(c)).toEqual({ nodeLists: 1, daemonSetGets: { "terway-eniip": 1, terway: 1 }, deploymentGets: { "calico-typha": 1 } });
@@ -88,8 +87,7 @@ describe.each(HELM_MAJORS)("requests of one render against a live cluster (helm 
   });
 
   it("gitops.enabled: no request for any cluster fact, and the same bytes as the offline render", async () => {
-    const live = { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "calico-typha", namespace: "kube-system" }, spec: { replicas: 7 } };
-    const c = cluster(["terway-eniip.yaml", "terway-v1.4.yaml"], live);
+    const c = cluster(["terway-eniip.yaml", "terway-v1.4.yaml"], LIVE_TYPHA);
     const values = ["--set", "region=cn-hangzhou", "--set", "gitops.enabled=true", "--set", "nodeCount=1000", "--set", "typha.image.tag=v3.20.2", "--set", "typha.autoscaler.enabled=true"];
     const manifest = await renderAgainst(c, helm, ["--is-upgrade", ...values]);
     expect(c.requests.filter((r) => ["nodes", "daemonsets", "deployments"].includes(r.resource))).toEqual([]);

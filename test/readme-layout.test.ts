@@ -3,8 +3,9 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { repoRoot } from "../scripts/tools.js";
 
-const root = join(import.meta.dirname, "..");
+const root = repoRoot;
 const readme = readFileSync(join(root, "README.md"), "utf8");
 const start = readme.indexOf("The harness lives in `scripts/`");
 const paragraph = readme.slice(start, readme.indexOf("\n\n", start));

@@ -212,12 +212,10 @@ export interface ClusterState {
   connectionsPerTypha: number;
 }
 
-/** One isolated cluster: its objects, tokens and request log. */
+/** One isolated cluster: its objects, tokens and recorded requests. */
 export class FakeCluster {
   readonly objects = new Map<string, Obj>();
   readonly requests: RecordedRequest[] = [];
-  /** Every HTTP request this cluster received, discovery included, as "METHOD path?query" in arrival order. */
-  readonly log: string[] = [];
   /** Pod-template changes per DaemonSet name: the number of rolling restarts. */
   readonly restarts = new Map<string, number>();
   /** Typha metrics: typha_connections_active reported by each Typha (each ready endpoint). */
@@ -444,7 +442,6 @@ export class FakeCluster {
   }
 
   async handle(req: IncomingMessage, res: ServerResponse, path: string, query: URLSearchParams, body: string): Promise<void> {
-    this.log.push(`${req.method} ${path}${query.size ? `?${query}` : ""}`);
     // Discovery (non-resource URLs: every authenticated user may read them, as system:discovery allows).
     if (req.method === "GET" && this.discovery(res, path)) return;
 

@@ -6,8 +6,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
 import yaml from "js-yaml";
+import { expect } from "vitest";
 import type { KubeObject } from "../../scripts/render.js";
-import { render } from "./renders.js";
+import { containerEnv, renderObjects } from "./renders.js";
 import { kubectlBin, repoRoot } from "../../scripts/tools.js";
 import type { ClusterState, FakeApiServer, FakeCluster, Identity, Obj, PolicyRule } from "./fake-kube-apiserver.js";
 
@@ -27,11 +28,29 @@ export interface HookVariant {
 const fixtureDir = join(repoRoot, "test/fixtures/terway");
 export const fixture = (name: string): Obj => yaml.load(readFileSync(join(fixtureDir, name), "utf8")) as Obj;
 
-type HookJob = KubeObject & { spec: { template: { spec: { serviceAccountName: string; containers: { env: { name: string; value: string }[] }[] } } } };
+type HookJob = KubeObject & { spec: { template: { spec: { serviceAccountName: string } } } };
 
-/** Renders the chart once and pulls out what its hook Jobs run with. */
-export async function hookVariant(sets: string[], helm: 3 | 4 = 4): Promise<HookVariant> {
-  const { objects } = await render({ sets, helm });
+/** The relay release the hook suites run: Typha matching the fixtures' Terway v1.9.0 (Felix v3.24.5), 320 nodes. */
+export const RELAY = ["region=cn-hangzhou", "nodeCount=320", "typha.image.tag=v3.24.5"];
+/** The record naming the release that wrote the hook's records (the suite renders release terway-relay in kube-system). */
+export const STAMP = { "terway-relay/release": "kube-system/terway-relay" };
+
+/** The sets that switch a release to disable-network-policy mode. */
+export const DISABLE = ["mode=disable-network-policy", "acknowledgeNetworkPolicyOff=true"];
+
+const variants = new Map<string, Promise<HookVariant>>();
+
+/** What the hook Jobs of the chart rendered with `sets` run with; built once per worker and sets (the hook suites
+ * share the relay and disable releases), from the worker's cached render, which the invariants are checked on. */
+export function hookVariant(sets: string[], helm: 3 | 4 = 4): Promise<HookVariant> {
+  const key = JSON.stringify([sets, helm]);
+  let v = variants.get(key);
+  if (!v) variants.set(key, (v = buildVariant(sets, helm)));
+  return v;
+}
+
+async function buildVariant(sets: string[], helm: 3 | 4): Promise<HookVariant> {
+  const objects = await renderObjects({ sets, helm });
   const hooks = objects.filter((o) => o.metadata.annotations?.["helm.sh/hook"]);
   const cm = hooks.find((o) => o.kind === "ConfigMap")!;
   const role = hooks.find((o) => o.kind === "Role")!;
@@ -43,7 +62,7 @@ export async function hookVariant(sets: string[], helm: 3 | 4 = 4): Promise<Hook
   if (jobs.length === 0) throw new Error("no hook Job");
   const accounts = new Set(jobs.map((j) => j.spec.template.spec.serviceAccountName));
   if (accounts.size !== 1) throw new Error(`the hook Jobs run as ${[...accounts].join(", ")}, not one ServiceAccount`);
-  for (const job of jobs) env[job.metadata.name!.slice(base.length)] = Object.fromEntries(job.spec.template.spec.containers[0].env.map((e) => [e.name, e.value]));
+  for (const job of jobs) env[job.metadata.name!.slice(base.length)] = containerEnv(job);
   const serviceAccount = [...accounts][0];
   const subject = binding.subjects.find((s) => s.kind === "ServiceAccount" && s.name === serviceAccount);
   if (!subject) throw new Error(`the hook RoleBinding does not bind the Jobs' ServiceAccount ${serviceAccount}`);
@@ -97,6 +116,13 @@ export async function runPhase(cluster: FakeCluster, variant: HookVariant, phase
   return { exitCode: r.exitCode ?? -1, stdout: r.stdout, stderr: r.stderr, output: r.all ?? "" };
 }
 
+/** Runs one hook Job that must succeed: exit 0, or an assertion failure that shows the Job's output. */
+export async function runOk(cluster: FakeCluster, variant: HookVariant, job: Phase | string, env: Record<string, string> = {}): Promise<PhaseResult> {
+  const r = await runPhase(cluster, variant, job, env);
+  expect(r.exitCode, `${job} failed (${r.exitCode}):\n${r.output}`).toBe(0);
+  return r;
+}
+
 /** Overrides for a phase that must wait out one of its timeouts (TYPHA_READY_TIMEOUT or CONNECT_TIMEOUT) of one
  * second: polled every second, the wait looks once, sleeps, looks again and gives up, instead of looking six times
  * (each look is two or three kubectl processes, and nothing changes between them). */
@@ -141,7 +167,6 @@ export function typhaObjects(serviceName: string, ready: number, replicas = 3, r
   ];
 }
 
-/** As kubectl rollout status decides it: the controller saw the DaemonSet's latest template and every pod runs it. */
 /** Holds the first two `verb` requests on `resource` until both have arrived, so that two Jobs act on the same read
  * (Argo CD runs a hook pair at once). Returns the function that stops holding. */
 export function holdFirstPair(c: FakeCluster, resource: string, verb: string): () => void {
@@ -156,6 +181,7 @@ export function holdFirstPair(c: FakeCluster, resource: string, verb: string): (
   return () => (c.onRequest = undefined);
 }
 
+/** As kubectl rollout status decides it: the controller saw the DaemonSet's latest template and every pod runs it. */
 export function rolledOut(c: FakeCluster, ds = "terway-eniip"): boolean {
   const o = c.get("DaemonSet", ds)!;
   const s = o.status as Record<string, number>;

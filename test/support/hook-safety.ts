@@ -4,7 +4,7 @@
 // that passes either way pins nothing.
 import { expect } from "vitest";
 import type { FakeApiServer, FakeCluster, Obj } from "./fake-kube-apiserver.js";
-import { eniConfigData, fixture, fromSaved, holdFirstPair, putTypha, relayRecords, rolledOut, runPhase, terwayCluster, waitsOut, type HookVariant, type Phase, type PhaseResult } from "./hook-harness.js";
+import { eniConfigData, fixture, fromSaved, holdFirstPair, putTypha, relayRecords, rolledOut, runOk, runPhase, STAMP, terwayCluster, waitsOut, type HookVariant, type Phase } from "./hook-harness.js";
 
 export interface SafetyProperty {
   name: string;
@@ -19,11 +19,7 @@ const data = eniConfigData;
 const records = relayRecords;
 const configMapWrites = (c: FakeCluster) => c.requests.filter((r) => r.resource === "configmaps" && r.verb === "patch" && r.status === 200);
 
-async function ok(c: FakeCluster, v: HookVariant, p: Phase, env: Record<string, string> = {}): Promise<PhaseResult> {
-  const r = await runPhase(c, v, p, env);
-  expect(r.exitCode, `${p} failed:\n${r.output}`).toBe(0);
-  return r;
-}
+const ok = runOk;
 
 
 /** The release `real` installed over `configMap`, saved once per server. */
@@ -43,8 +39,6 @@ const withPrevious = (): Obj => {
   return cm;
 };
 
-/** The release that wrote the records (the suite renders release terway-relay in kube-system). */
-const STAMP = { "terway-relay/release": "kube-system/terway-relay" };
 
 /** Someone sets the key between the hook's read (absent) and its patch: the guarded patch is refused, the hook
  * reads again, records the writer's value and sets its own, so uninstall gives the writer's value back. */

@@ -70,5 +70,20 @@ export function one<T = KubeObject>(objects: KubeObject[], kind: string, name?: 
   return found[0] as T;
 }
 
+type PodSpec = { containers: { env?: { name: string; value: string }[] }[] };
+
+/** The first container's environment of a Job (its pod template) or a Pod, as a map. */
+export function containerEnv(obj: KubeObject): Record<string, string> {
+  const spec = obj.spec as { template?: { spec: PodSpec } } & PodSpec;
+  return Object.fromEntries((spec.template?.spec ?? spec).containers[0].env!.map((e) => [e.name, e.value]));
+}
+
+/** The environment of the release's hook Job for `phase` (Job terway-relay-eni-config-<phase>). */
+export function jobEnv(objects: KubeObject[], phase: string): Record<string, string> {
+  const job = objects.find((o) => o.kind === "Job" && o.metadata.name === `terway-relay-eni-config-${phase}`);
+  if (!job) throw new Error(`no hook Job terway-relay-eni-config-${phase}`);
+  return containerEnv(job);
+}
+
 /** The minimal values that render: region is required. */
 export const BASE = ["region=cn-hangzhou"];
