@@ -114,7 +114,7 @@ function splitTop(s: string, sep: string): string[] {
   return parts;
 }
 
-const unescape = (s: string) => s.replace(/\\(.)/g, "$1");
+const unescapeSet = (s: string) => s.replace(/\\(.)/g, "$1");
 
 /** How a --set flavour turns the text after `=` into a value. */
 type ValueReader = (raw: string) => Json;
@@ -125,13 +125,13 @@ export function parseSet(expr: string, into: JsonObject = {}, read: ValueReader 
   for (const assignment of splitTop(expr, ",")) {
     if (assignment === "") continue;
     const eq = splitTop(assignment, "=");
-    if (eq.length < 2) throw new Error(`failed parsing ${flag} data: key ${JSON.stringify(unescape(assignment))} has no value`);
+    if (eq.length < 2) throw new Error(`failed parsing ${flag} data: key ${JSON.stringify(unescapeSet(assignment))} has no value`);
     const [key, ...rest] = eq;
     const rawValue = rest.join("=");
     const value: Json =
       rawValue.startsWith("{") && rawValue.endsWith("}")
-        ? splitTop(rawValue.slice(1, -1), ",").filter((x) => x !== "").map((x) => read(unescape(x)))
-        : read(unescape(rawValue));
+        ? splitTop(rawValue.slice(1, -1), ",").filter((x) => x !== "").map((x) => read(unescapeSet(x)))
+        : read(unescapeSet(rawValue));
     setPath(into, parseKey(key, flag), value);
   }
   return into;
@@ -195,7 +195,7 @@ function parseKey(key: string, flag: string): Segment[] {
     throw new Error(`failed parsing ${flag} data: value name nested level is greater than maximum supported nested level of ${MAX_NESTED_NAME_LEVEL}`);
   for (const part of parts) {
     const m = /^(.*?)((\[-?[0-9]+\])*)$/.exec(part)!;
-    if (m[1] !== "") segs.push(unescape(m[1]));
+    if (m[1] !== "") segs.push(unescapeSet(m[1]));
     for (const idx of m[2].matchAll(/\[(-?[0-9]+)\]/g)) {
       const n = Number(idx[1]);
       if (n < 0) throw new Error(`failed parsing ${flag} data: negative ${idx[1]} index not allowed`);
@@ -229,7 +229,7 @@ export function chartDefaults(chart = chartDir): JsonObject {
 
 /** How many times the input reads standard input ("-" as a values file or a --set-file path). */
 export function stdinReads(input: ValuesInput): number {
-  const fileValues = (input.setFiles ?? []).flatMap((e) => splitTop(e, ",").map((a) => unescape(splitTop(a, "=").slice(1).join("="))));
+  const fileValues = (input.setFiles ?? []).flatMap((e) => splitTop(e, ",").map((a) => unescapeSet(splitTop(a, "=").slice(1).join("="))));
   return [...(input.files ?? []), ...fileValues].filter((p) => p.trim() === "-").length;
 }
 

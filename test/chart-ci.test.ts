@@ -9,6 +9,7 @@ import { describe, expect, it } from "vitest";
 import { validateValues } from "../scripts/validate.js";
 import { mergeValues } from "../scripts/values.js";
 import { chartDir, helmBin, repoRoot, type HelmMajor } from "../scripts/tools.js";
+import type { Obj } from "./support/invariants.js";
 import { HELM_MAJORS } from "./support/renders.js";
 import { concurrencyLimit } from "./support/limit.js";
 
@@ -48,7 +49,7 @@ describe("ct.yaml", () => {
 
 describe("chart/ci", () => {
   it("holds the realistic value sets: 1000-node relay, disable mode, autoscaler, dedicated ServiceAccount, ServiceMonitor", () => {
-    const values = Object.fromEntries(ciFiles.map((f) => [f, yaml.load(readFileSync(join(ciDir, f), "utf8")) as Record<string, any>]));
+    const values = Object.fromEntries(ciFiles.map((f) => [f, yaml.load(readFileSync(join(ciDir, f), "utf8")) as Obj]));
     const all = Object.values(values);
     expect(all.some((v) => v.nodeCount === 1000 && (v.mode ?? "relay") === "relay")).toBe(true);
     expect(all.some((v) => v.mode === "disable-network-policy")).toBe(true);

@@ -56,7 +56,9 @@ async function checksThatFire(objects: KubeObject[], o: RenderOptions, minor: nu
 }
 
 const copies: string[] = [];
-afterAll(() => copies.forEach((d) => rmSync(d, { recursive: true, force: true })));
+afterAll(() => {
+  for (const d of copies) rmSync(d, { recursive: true, force: true });
+});
 
 function mutatedChart(m?: Mutation): string {
   const top = mkdtempSync(join(tmpdir(), "terway-relay-mutant-"));

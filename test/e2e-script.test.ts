@@ -44,7 +44,9 @@ function fakeCluster(terway: boolean): Promise<{ server: Server; url: string; re
 }
 
 const servers: Server[] = [];
-afterAll(() => servers.forEach((s) => s.close()));
+afterAll(() => {
+  for (const s of servers) s.close();
+});
 
 describe("npm run e2e without a live Terway cluster", () => {
   it("with no kube context: SKIPPED, exit 0, never passed", async () => {

@@ -29,7 +29,7 @@ beforeAll(async () => {
     disableRestore: [...BASE, ...DISABLE, "gitops.enabled=true", "gitops.restoreOnSync=true"],
   };
   const rendered = await Promise.all(Object.values(sets).map((s) => hookVariant(s)));
-  Object.keys(sets).forEach((k, i) => (v[k] = rendered[i]));
+  for (const [i, k] of Object.keys(sets).entries()) v[k] = rendered[i];
 });
 afterAll(async () => server?.stop());
 

@@ -42,7 +42,7 @@ const data = eniConfigData;
 const restarts = (c: FakeCluster, ds = "terway-eniip") => c.restarts.get(ds) ?? 0;
 /** The DaemonSet's state as the hook leaves it: the state annotation on its pod template (the only field it writes). */
 const dsHash = (c: FakeCluster, ds = "terway-eniip") =>
-  ((c.get("DaemonSet", ds)?.spec as { template: { metadata: { annotations?: Record<string, string> } } }).template.metadata.annotations ?? {})["terway-relay/eni-config"];
+  (c.get("DaemonSet", ds)!.spec as { template: { metadata: { annotations?: Record<string, string> } } }).template.metadata.annotations?.["terway-relay/eni-config"];
 const patches = (c: FakeCluster) => c.requests.filter((r) => r.verb === "patch" || r.verb === "update");
 
 function deleteTypha(c: FakeCluster, serviceName = "calico-typha"): void {

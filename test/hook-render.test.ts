@@ -203,7 +203,7 @@ test("a Job missing a required input stops before reading or changing anything",
 });
 
 test("a 53-character release name (Helm's limit) still gives Job names that fit the job-name label (63)", async () => {
-  const releaseName = "r".repeat(30) + "-" + "x".repeat(22);
+  const releaseName = `${"r".repeat(30)}-${"x".repeat(22)}`;
   expect(releaseName).toHaveLength(53);
   const objects = await renderObjects({ sets: [...BASE, "typha.image.tag=v3.24.5"], releaseName });
   const names = hooks(objects).map((o) => o.metadata.name!);

@@ -6,12 +6,11 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { KubeObject } from "../scripts/render.js";
 import { repoRoot } from "../scripts/tools.js";
-import { INVARIANTS, assertInvariants, invariantViolations, relayValuesWritten } from "./support/invariants.js";
+import { INVARIANTS, type Obj, assertInvariants, invariantViolations, relayValuesWritten } from "./support/invariants.js";
 import { runCli } from "./support/cli-io.js";
 import { BASE, HELM_MAJORS, checkRender, renderObjects } from "./support/renders.js";
 import { counters } from "./support/stats.js";
 
-type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 const ctx = { namespace: "kube-system" };
 
 const good = async (helm: 3 | 4, ...sets: string[]) =>

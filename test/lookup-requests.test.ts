@@ -12,6 +12,7 @@ import { find as findObject, parseManifests, type KubeObject } from "../scripts/
 import { chartDir, helmBin } from "../scripts/tools.js";
 import { FakeApiServer, type FakeCluster } from "./support/fake-kube-apiserver.js";
 import { linuxNodes } from "./support/fake-nodes.js";
+import type { Obj } from "./support/invariants.js";
 import { fixture } from "./support/hook-harness.js";
 import { HELM_MAJORS, jobEnv } from "./support/renders.js";
 
@@ -53,7 +54,7 @@ function factReads(c: FakeCluster): { nodeLists: number; daemonSetGets: Record<s
   return { nodeLists: c.requests.filter((r) => r.resource === "nodes" && r.verb === "list").length, daemonSetGets: gets("daemonsets"), deploymentGets: gets("deployments") };
 }
 
-const find = (objects: KubeObject[], kind: string, name?: string) => findObject<KubeObject & Record<string, any>>(objects, kind, name)!;
+const find = (objects: KubeObject[], kind: string, name?: string) => findObject<KubeObject & Obj>(objects, kind, name)!;
 /** The live Typha the autoscaler grew to 7. */
 const LIVE_TYPHA = { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "calico-typha", namespace: "kube-system" }, spec: { replicas: 7 } };
 

@@ -10,10 +10,10 @@ import { describe, expect, test } from "vitest";
 import type { KubeObject } from "../scripts/render.js";
 import { defaultValues } from "../scripts/schema.js";
 import { chartDir, repoRoot } from "../scripts/tools.js";
+import type { Obj } from "./support/invariants.js";
 import { renderNotes } from "./support/notes.js";
 import { HELM_MAJORS, renderObjects } from "./support/renders.js";
 
-type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 const readme = readFileSync(join(repoRoot, "README.md"), "utf8");
 const section = readme.slice(readme.indexOf("## GitOps: Flux and Argo CD"), readme.indexOf("\n## ", readme.indexOf("## GitOps: Flux and Argo CD") + 3));

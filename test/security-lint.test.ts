@@ -4,12 +4,11 @@
 // is still needed, covers nothing but Typha, and that the lint catches the breaks it exists for.
 import { describe, expect, it } from "vitest";
 import type { KubeObject } from "../scripts/render.js";
-import { podTemplates, typhaPods } from "./support/invariants.js";
+import { type Obj, podTemplates, typhaPods } from "./support/invariants.js";
 import { BASE, HELM_MAJORS, renderObjects } from "./support/renders.js";
 import { EXCEPTIONS, isExcepted, lint, securityProblems, withKubernetesDefaults } from "./support/security-lint.js";
 import { featureSets } from "./support/variants.js";
 
-type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 const CONFIGS: { name: string; sets: string[] }[] = [
   { name: "defaults", sets: [...BASE, "nodeCount=1000"] },

@@ -2,7 +2,7 @@
 // Stateless, so the bin (scripts/cli.ts) and the tests call the same thing. Every failure is one line on stderr,
 // "terway-relay: <reason>" (invalid values add one "- path: message" line per problem); never a stack trace.
 import { parseArgs } from "node:util";
-import { type CliIo, type Command, Failure, UsageError, line } from "./spec.js";
+import { type CliIo, type Command, Failure, type ParsedArgs, UsageError, line } from "./spec.js";
 
 /** Command modules, loaded when dispatched (each loads what it needs only when it runs). */
 const COMMANDS: Record<string, () => Promise<Command>> = {
@@ -62,14 +62,14 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
   }
   if (!Object.hasOwn(COMMANDS, name)) throw new UsageError(`unknown command ${JSON.stringify(name)} (commands: ${Object.keys(COMMANDS).join(", ")})`);
   const command = await COMMANDS[name]();
-  let parsed;
+  let parsed: ParsedArgs;
   try {
     parsed = parseArgs({
       args: rest,
       options: { ...Object.fromEntries(Object.entries(command.options).map(([k, { type, short, multiple }]) => [k, { type, multiple: multiple ?? false, ...(short ? { short } : {}) }])), help: { type: "boolean", short: "h" } },
       allowPositionals: true,
       strict: true,
-    });
+    }) as ParsedArgs; // multiple string options only: no boolean lands in an array
   } catch (e) {
     if (!String((e as { code?: string }).code).startsWith("ERR_PARSE_ARGS_")) throw e;
     throw new UsageError(usageMessage(e as Error & { code?: string }));

@@ -52,7 +52,9 @@ const CLUSTER_SCOPED = new Set([
   "BGPPeer", "BGPConfiguration", "FelixConfiguration", "IPPool", "GlobalNetworkPolicy", "GlobalNetworkSet", "HostEndpoint", "ClusterInformation",
 ]);
 
-type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+/** A rendered object walked by field name: the tests read arbitrary paths, so its fields are untyped. */
+// biome-ignore lint/suspicious/noExplicitAny: rendered YAML is walked by arbitrary paths
+export type Obj = Record<string, any>;
 
 export interface PodTemplate {
   owner: string;

@@ -24,7 +24,7 @@ function walk(value: unknown, type: string, path: string, out: string[]): void {
   const arr = /^Array<(.+)>$/.exec(type);
   if (arr) {
     if (!Array.isArray(value)) return void out.push(`${path}: expected a list`);
-    value.forEach((v, i) => walk(v, arr[1], `${path}[${i}]`, out));
+    for (const [i, v] of value.entries()) walk(v, arr[1], `${path}[${i}]`, out);
     return;
   }
   const map = /^\{ \[key: string\]: (.+); \}$/.exec(type);
