@@ -41,7 +41,16 @@ export function adoptCommands(o: AdoptOptions = {}): string[][] {
   const release = o.release ?? "terway-relay";
   return guideObjects(o).flatMap(({ resource, name }) => [
     ["-n", RELEASE_NAMESPACE, "label", resource, name, "app.kubernetes.io/managed-by=Helm", "--overwrite"],
-    ["-n", RELEASE_NAMESPACE, "annotate", resource, name, `meta.helm.sh/release-name=${release}`, `meta.helm.sh/release-namespace=${RELEASE_NAMESPACE}`, "--overwrite"],
+    [
+      "-n",
+      RELEASE_NAMESPACE,
+      "annotate",
+      resource,
+      name,
+      `meta.helm.sh/release-name=${release}`,
+      `meta.helm.sh/release-namespace=${RELEASE_NAMESPACE}`,
+      "--overwrite",
+    ],
   ]);
 }
 

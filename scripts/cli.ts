@@ -9,4 +9,9 @@ process.stdout.on("error", (e: NodeJS.ErrnoException) => {
   process.exit(e.code === "EPIPE" ? (process.exitCode ?? 0) : 1);
 });
 
-process.exitCode = await run(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env });
+process.exitCode = await run(process.argv.slice(2), {
+  stdout: process.stdout,
+  stderr: process.stderr,
+  stdin: process.stdin,
+  env: process.env,
+});

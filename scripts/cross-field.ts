@@ -42,18 +42,27 @@ export function knownRegions(): Set<string> {
 
 /** The region problem the chart fails with (terway-relay.validateValues), or undefined. */
 export function regionProblem(region: string, typhaRegistry: string): string | undefined {
-  if (region === "") return "region is required: set it to the cluster's Alibaba Cloud region id, such as cn-hangzhou (the default images come from registry-vpc.<region>.aliyuncs.com)";
+  if (region === "")
+    return "region is required: set it to the cluster's Alibaba Cloud region id, such as cn-hangzhou (the default images come from registry-vpc.<region>.aliyuncs.com)";
   const known = knownRegions();
   if (known.has(region)) return undefined;
   // Zone ids are the region id plus a letter: cn-hangzhou-h, ap-southeast-1a.
   const zoneOf = region.replace(/-?[a-z]$/, "");
-  if (zoneOf !== region && known.has(zoneOf)) return `region ${region} is a zone id, not a region id: did you mean ${zoneOf}?`;
+  if (zoneOf !== region && known.has(zoneOf))
+    return `region ${region} is a zone id, not a region id: did you mean ${zoneOf}?`;
   if (typhaRegistry === "")
     return `region ${region} is not in the chart's list of Alibaba Cloud regions (files/regions.txt): set typha.image.registry explicitly (e.g. registry-vpc.${region}.aliyuncs.com) once you know the registry serves that region`;
   return undefined;
 }
 
-const BINARY_SI: Record<string, number> = { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60 };
+const BINARY_SI: Record<string, number> = {
+  Ki: 2 ** 10,
+  Mi: 2 ** 20,
+  Gi: 2 ** 30,
+  Ti: 2 ** 40,
+  Pi: 2 ** 50,
+  Ei: 2 ** 60,
+};
 const DECIMAL_SI: Record<string, number> = { "": 1, m: 1e-3, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18 };
 
 /**
@@ -77,7 +86,10 @@ function requestsAboveLimits(path: string, r: Resources): ValueProblem[] {
     if (limit === undefined) continue;
     const [req, lim] = [quantityValue(request), quantityValue(limit)];
     if (req !== undefined && lim !== undefined && req > lim)
-      out.push({ path: `${path}.requests.${name}`, message: `${request} is above ${path}.limits.${name}=${limit}: a request may not exceed its limit (the API server refuses the pod)` });
+      out.push({
+        path: `${path}.requests.${name}`,
+        message: `${request} is above ${path}.limits.${name}=${limit}: a request may not exceed its limit (the API server refuses the pod)`,
+      });
   }
   return out;
 }
@@ -90,18 +102,33 @@ export function crossFieldProblems(v: Values, opts: { namespace?: string } = {})
   const region = regionProblem(v.region, v.typha.image.registry);
   if (region) out.push({ path: "region", message: region });
   const t = v.typha;
-  out.push(...requestsAboveLimits("typha.resources", t.resources), ...requestsAboveLimits("typha.autoscaler.resources", t.autoscaler.resources));
+  out.push(
+    ...requestsAboveLimits("typha.resources", t.resources),
+    ...requestsAboveLimits("typha.autoscaler.resources", t.autoscaler.resources),
+  );
   if (t.autoscaler.enabled && t.replicas > 0)
-    out.push({ path: "typha.replicas", message: "a fixed replica count is not allowed with typha.autoscaler.enabled: set it to 0" });
+    out.push({
+      path: "typha.replicas",
+      message: "a fixed replica count is not allowed with typha.autoscaler.enabled: set it to 0",
+    });
   const tag = t.image.tag; // empty: picked at install from the live Terway, always a line of the table
-  if (v.mode === "relay" && t.serviceAccount.create && tag !== "" && !RBAC_LINES.includes(/^v?[0-9]+\.[0-9]+/.exec(tag)?.[0].replace(/^v/, "") ?? ""))
+  if (
+    v.mode === "relay" &&
+    t.serviceAccount.create &&
+    tag !== "" &&
+    !RBAC_LINES.includes(/^v?[0-9]+\.[0-9]+/.exec(tag)?.[0].replace(/^v/, "") ?? "")
+  )
     out.push({
       path: "typha.serviceAccount.create",
       message: `the chart knows what Typha v3.5.x, v3.20.x and v3.24.x need from the API server, not Typha ${JSON.stringify(tag)}: use one of those tags or set typha.serviceAccount.create=false (Terway's account)`,
     });
   const plan = typhaReplicas(replicaInput(v, t.autoscaler.enabled ? 0 : t.replicas));
   if (plan.error) {
-    const path = /maxReplicas/.test(plan.error.split(" ")[0]) ? "typha.maxReplicas" : plan.source === "typha.replicas" ? "typha.replicas" : "nodeCount";
+    const path = /maxReplicas/.test(plan.error.split(" ")[0])
+      ? "typha.maxReplicas"
+      : plan.source === "typha.replicas"
+        ? "typha.replicas"
+        : "nodeCount";
     out.push({ path, message: plan.error });
   }
   return out;
@@ -120,6 +147,11 @@ export function crossFieldWarnings(v: Values): ValueProblem[] {
   const { rule } = typhaReplicas(replicaInput(v, undefined));
   // The planner's limit (Calico advises no more than 20 Typhas), or twice what the rule gives.
   if (replicas > rule && (replicas > CALICO_MAX_ADVISED || replicas >= 2 * rule))
-    return [{ path: "typha.replicas", message: `${replicas} is far above the rule's ${rule} replicas for ${v.nodeCount || "an unknown number of"} nodes${replicas > CALICO_MAX_ADVISED ? `, and Calico advises no more than ${CALICO_MAX_ADVISED} Typhas` : ""}: every Typha watches the API server, so set typha.replicas=0 to use the rule unless you mean it` }];
+    return [
+      {
+        path: "typha.replicas",
+        message: `${replicas} is far above the rule's ${rule} replicas for ${v.nodeCount || "an unknown number of"} nodes${replicas > CALICO_MAX_ADVISED ? `, and Calico advises no more than ${CALICO_MAX_ADVISED} Typhas` : ""}: every Typha watches the API server, so set typha.replicas=0 to use the rule unless you mean it`,
+      },
+    ];
   return [];
 }

@@ -14,10 +14,18 @@ const BOOL_TRUE = new Set(["y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE"
 const BOOL_FALSE = new Set(["n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF"]);
 const NULLS = new Set(["~", "null", "Null", "NULL", ""]);
 const SPECIAL_FLOATS: Record<string, number> = {
-  ".nan": NaN, ".NaN": NaN, ".NAN": NaN,
-  ".inf": Infinity, ".Inf": Infinity, ".INF": Infinity,
-  "+.inf": Infinity, "+.Inf": Infinity, "+.INF": Infinity,
-  "-.inf": -Infinity, "-.Inf": -Infinity, "-.INF": -Infinity,
+  ".nan": NaN,
+  ".NaN": NaN,
+  ".NAN": NaN,
+  ".inf": Infinity,
+  ".Inf": Infinity,
+  ".INF": Infinity,
+  "+.inf": Infinity,
+  "+.Inf": Infinity,
+  "+.INF": Infinity,
+  "-.inf": -Infinity,
+  "-.Inf": -Infinity,
+  "-.INF": -Infinity,
 };
 /** go-yaml v2's yamlStyleFloat. */
 const YAML_STYLE_FLOAT = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/;
@@ -67,7 +75,12 @@ function resolveUncached(plain: string): null | boolean | number | string {
   return plain;
 }
 
-const scalar = (tag: string, test: (v: unknown) => boolean, is: (v: unknown) => boolean, represent: (v: never) => string) =>
+const scalar = (
+  tag: string,
+  test: (v: unknown) => boolean,
+  is: (v: unknown) => boolean,
+  represent: (v: never) => string,
+) =>
   new yaml.Type(`tag:yaml.org,2002:${tag}`, {
     kind: "scalar",
     resolve: (data: string | null) => test(resolveGoYamlV2(data ?? "")),
@@ -76,24 +89,46 @@ const scalar = (tag: string, test: (v: unknown) => boolean, is: (v: unknown) => 
     represent: represent as unknown as (data: object) => string,
   });
 
-const nullType = scalar("null", (v) => v === null, (v) => v === null, () => "null");
-const boolType = scalar("bool", (v) => typeof v === "boolean", (v) => typeof v === "boolean", (v: boolean) => (v ? "true" : "false"));
-const intType = scalar("int", (v) => typeof v === "number" && Number.isInteger(v), (v) => typeof v === "number" && Number.isInteger(v), (v: number) => String(v));
+const nullType = scalar(
+  "null",
+  (v) => v === null,
+  (v) => v === null,
+  () => "null",
+);
+const boolType = scalar(
+  "bool",
+  (v) => typeof v === "boolean",
+  (v) => typeof v === "boolean",
+  (v: boolean) => (v ? "true" : "false"),
+);
+const intType = scalar(
+  "int",
+  (v) => typeof v === "number" && Number.isInteger(v),
+  (v) => typeof v === "number" && Number.isInteger(v),
+  (v: number) => String(v),
+);
 // Any number resolves as a float (an explicit `!!float 1` is 1); implicit integers were already taken by intType.
-const floatType = scalar("float", (v) => typeof v === "number", (v) => typeof v === "number" && !Number.isInteger(v), (v: number) =>
-  Number.isNaN(v) ? ".nan" : v === Infinity ? ".inf" : v === -Infinity ? "-.inf" : String(v),
+const floatType = scalar(
+  "float",
+  (v) => typeof v === "number",
+  (v) => typeof v === "number" && !Number.isInteger(v),
+  (v: number) => (Number.isNaN(v) ? ".nan" : v === Infinity ? ".inf" : v === -Infinity ? "-.inf" : String(v)),
 );
 
 /** The schema: YAML's failsafe (strings, maps, lists) with go-yaml v2's implicit scalars and merge keys. */
 const mergeType = (yaml as unknown as { types: { merge: yaml.Type } }).types.merge;
-export const HELM_YAML_SCHEMA = yaml.FAILSAFE_SCHEMA.extend({ implicit: [nullType, boolType, intType, floatType, mergeType] });
+export const HELM_YAML_SCHEMA = yaml.FAILSAFE_SCHEMA.extend({
+  implicit: [nullType, boolType, intType, floatType, mergeType],
+});
 
 /** Thrown where Helm refuses to read the file at all. */
 export class HelmYamlError extends Error {}
 
 function rejectNonFinite(node: unknown): void {
   if (typeof node === "number" && !Number.isFinite(node))
-    throw new HelmYamlError(`error converting YAML to JSON: json: unsupported value: ${node > 0 ? "+Inf" : node < 0 ? "-Inf" : "NaN"}`);
+    throw new HelmYamlError(
+      `error converting YAML to JSON: json: unsupported value: ${node > 0 ? "+Inf" : node < 0 ? "-Inf" : "NaN"}`,
+    );
   if (node && typeof node === "object") for (const v of Object.values(node)) rejectNonFinite(v);
 }
 

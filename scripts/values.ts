@@ -121,16 +121,24 @@ type ValueReader = (raw: string) => Json;
 
 /** One --set argument (`a.b=1,c[0]=x,d={p,q}`) as a values object, like Helm's strvals.ParseInto;
  * `read` types each value (--set), keeps it a string (--set-string) or reads a file (--set-file). */
-export function parseSet(expr: string, into: JsonObject = {}, read: ValueReader = typedValue, flag = "--set"): JsonObject {
+export function parseSet(
+  expr: string,
+  into: JsonObject = {},
+  read: ValueReader = typedValue,
+  flag = "--set",
+): JsonObject {
   for (const assignment of splitTop(expr, ",")) {
     if (assignment === "") continue;
     const eq = splitTop(assignment, "=");
-    if (eq.length < 2) throw new Error(`failed parsing ${flag} data: key ${JSON.stringify(unescapeSet(assignment))} has no value`);
+    if (eq.length < 2)
+      throw new Error(`failed parsing ${flag} data: key ${JSON.stringify(unescapeSet(assignment))} has no value`);
     const [key, ...rest] = eq;
     const rawValue = rest.join("=");
     const value: Json =
       rawValue.startsWith("{") && rawValue.endsWith("}")
-        ? splitTop(rawValue.slice(1, -1), ",").filter((x) => x !== "").map((x) => read(unescapeSet(x)))
+        ? splitTop(rawValue.slice(1, -1), ",")
+            .filter((x) => x !== "")
+            .map((x) => read(unescapeSet(x)))
         : read(unescapeSet(rawValue));
     setPath(into, parseKey(key, flag), value);
   }
@@ -192,14 +200,19 @@ function parseKey(key: string, flag: string): Segment[] {
   const segs: Segment[] = [];
   const parts = splitTop(key, ".");
   if (parts.length - 1 > MAX_NESTED_NAME_LEVEL)
-    throw new Error(`failed parsing ${flag} data: value name nested level is greater than maximum supported nested level of ${MAX_NESTED_NAME_LEVEL}`);
+    throw new Error(
+      `failed parsing ${flag} data: value name nested level is greater than maximum supported nested level of ${MAX_NESTED_NAME_LEVEL}`,
+    );
   for (const part of parts) {
     const m = /^(.*?)((\[-?[0-9]+\])*)$/.exec(part)!;
     if (m[1] !== "") segs.push(unescapeSet(m[1]));
     for (const idx of m[2].matchAll(/\[(-?[0-9]+)\]/g)) {
       const n = Number(idx[1]);
       if (n < 0) throw new Error(`failed parsing ${flag} data: negative ${idx[1]} index not allowed`);
-      if (n > MAX_INDEX) throw new Error(`failed parsing ${flag} data: index of ${idx[1]} is greater than maximum supported index of ${MAX_INDEX}`);
+      if (n > MAX_INDEX)
+        throw new Error(
+          `failed parsing ${flag} data: index of ${idx[1]} is greater than maximum supported index of ${MAX_INDEX}`,
+        );
       segs.push(n);
     }
   }
@@ -229,7 +242,9 @@ export function chartDefaults(chart = chartDir): JsonObject {
 
 /** How many times the input reads standard input ("-" as a values file or a --set-file path). */
 export function stdinReads(input: ValuesInput): number {
-  const fileValues = (input.setFiles ?? []).flatMap((e) => splitTop(e, ",").map((a) => unescapeSet(splitTop(a, "=").slice(1).join("="))));
+  const fileValues = (input.setFiles ?? []).flatMap((e) =>
+    splitTop(e, ",").map((a) => unescapeSet(splitTop(a, "=").slice(1).join("="))),
+  );
   return [...(input.files ?? []), ...fileValues].filter((p) => p.trim() === "-").length;
 }
 

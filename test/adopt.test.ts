@@ -14,8 +14,14 @@ import { BASE, renderObjects } from "./support/renders.js";
 const cli = (args: string[], env: Record<string, string> = {}) =>
   execa("node", ["dist/terway-relay.js", ...args], { cwd: repoRoot, reject: false, env: { ...process.env, ...env } });
 
-const guide = (yaml.loadAll(readFileSync(join(repoRoot, "test/fixtures/guide-typha.yaml"), "utf8")) as KubeObject[]).filter(Boolean);
-const KIND_OF: Record<string, string> = { service: "Service", deployment: "Deployment", poddisruptionbudget: "PodDisruptionBudget" };
+const guide = (
+  yaml.loadAll(readFileSync(join(repoRoot, "test/fixtures/guide-typha.yaml"), "utf8")) as KubeObject[]
+).filter(Boolean);
+const KIND_OF: Record<string, string> = {
+  service: "Service",
+  deployment: "Deployment",
+  poddisruptionbudget: "PodDisruptionBudget",
+};
 
 describe("adopt: which objects", () => {
   it("covers every namespaced object of the guide that the release renders, and nothing else", async () => {
@@ -24,13 +30,19 @@ describe("adopt: which objects", () => {
       .filter((g) => g.kind !== "CustomResourceDefinition") // crds/: Helm installs them only when absent, never owns them
       .filter((g) => rendered.some((r) => r.kind === g.kind && r.metadata.name === g.metadata.name))
       .map((g) => `${g.kind}/${g.metadata.name}`);
-    expect(guideObjects().map((o) => `${KIND_OF[o.resource]}/${o.name}`).sort()).toEqual(both.sort());
+    expect(
+      guideObjects()
+        .map((o) => `${KIND_OF[o.resource]}/${o.name}`)
+        .sort(),
+    ).toEqual(both.sort());
     expect(both).toHaveLength(3);
   });
 
   it("the release selects Typha exactly as the guide does, so the Deployment can be adopted (selectors are immutable)", async () => {
     const rendered = await renderObjects({ helm: 4, sets: [...BASE, "nodeCount=1000"] });
-    const sel = (objs: KubeObject[]) => (objs.find((o) => o.kind === "Deployment" && o.metadata.name === "calico-typha")!.spec as { selector: unknown }).selector;
+    const sel = (objs: KubeObject[]) =>
+      (objs.find((o) => o.kind === "Deployment" && o.metadata.name === "calico-typha")!.spec as { selector: unknown })
+        .selector;
     expect(sel(rendered)).toEqual(sel(guide));
   });
 });
@@ -75,7 +87,9 @@ describe("adopt: the commands", () => {
     expect(r.exitCode, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toContain("skip poddisruptionbudget/calico-typha: not found");
     const calls = readFileSync(log, "utf8").trim().split("\n");
-    const want = adoptCommands({ release: "relay" }).filter((c) => c[3] !== "poddisruptionbudget").map((c) => c.join(" "));
+    const want = adoptCommands({ release: "relay" })
+      .filter((c) => c[3] !== "poddisruptionbudget")
+      .map((c) => c.join(" "));
     expect(calls.filter((c) => !c.includes(" get "))).toEqual(want);
     expect(calls.filter((c) => c.includes(" get "))).toHaveLength(3);
   });

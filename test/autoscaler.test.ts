@@ -39,7 +39,13 @@ describe.each(HELM_MAJORS)("typha.autoscaler (helm %i)", (helm) => {
 
   it("renders the autoscaler with nodesPerReplica 200 and min 3, the chart's rule", async () => {
     const objs = await renderObjects({ helm, sets: [...ON, "nodeCount=1001"] });
-    expect(linear(objs)).toEqual({ nodesPerReplica: 200, min: 3, max: 0, preventSinglePointFailure: true, includeUnschedulableNodes: false });
+    expect(linear(objs)).toEqual({
+      nodesPerReplica: 200,
+      min: 3,
+      max: 0,
+      preventSinglePointFailure: true,
+      includeUnschedulableNodes: false,
+    });
     expect(ruleDefaults()).toEqual({ formula: "guide", nodesPerReplica: 200, minReplicas: 3 });
     const d = one<Deployment>(objs, "Deployment", "calico-typha-autoscaler");
     const c = d.spec!.template.spec!.containers[0];
@@ -58,7 +64,10 @@ describe.each(HELM_MAJORS)("typha.autoscaler (helm %i)", (helm) => {
   });
 
   it("gives the autoscaler the rule's parameters, and its linear mode then equals the chart rule for 1..10000 nodes", async () => {
-    const objs = await renderObjects({ helm, sets: [...ON, "typha.replicaRule.nodesPerReplica=150", "typha.replicaRule.minReplicas=4", "typha.maxReplicas=20"] });
+    const objs = await renderObjects({
+      helm,
+      sets: [...ON, "typha.replicaRule.nodesPerReplica=150", "typha.replicaRule.minReplicas=4", "typha.maxReplicas=20"],
+    });
     const p = linear(objs);
     expect(p).toMatchObject({ nodesPerReplica: 150, min: 4, max: 20 });
     expect(p.coresPerReplica).toBeUndefined();
@@ -75,18 +84,37 @@ describe.each(HELM_MAJORS)("typha.autoscaler (helm %i)", (helm) => {
     const role = one<Role>(objs, "Role", "calico-typha-autoscaler");
     expect(role.metadata!.namespace).toBe("kube-system");
     expect(role.rules).toEqual([
-      { apiGroups: ["apps"], resources: ["deployments/scale"], resourceNames: ["calico-typha"], verbs: ["get", "update"] },
+      {
+        apiGroups: ["apps"],
+        resources: ["deployments/scale"],
+        resourceNames: ["calico-typha"],
+        verbs: ["get", "update"],
+      },
       { apiGroups: [""], resources: ["configmaps"], resourceNames: ["calico-typha-autoscaler"], verbs: ["get"] },
     ]);
     expect(one(objs, "ServiceAccount", "calico-typha-autoscaler").metadata.namespace).toBe("kube-system");
-    expect(one<Deployment>(objs, "Deployment", "calico-typha-autoscaler").spec!.template.spec!.serviceAccountName).toBe("calico-typha-autoscaler");
-    for (const b of [...byKind(objs, "ClusterRoleBinding"), ...byKind(objs, "RoleBinding")].filter((o) => o.metadata.name === "calico-typha-autoscaler"))
-      expect((b as unknown as { subjects: unknown }).subjects).toEqual([{ kind: "ServiceAccount", name: "calico-typha-autoscaler", namespace: "kube-system" }]);
+    expect(one<Deployment>(objs, "Deployment", "calico-typha-autoscaler").spec!.template.spec!.serviceAccountName).toBe(
+      "calico-typha-autoscaler",
+    );
+    for (const b of [...byKind(objs, "ClusterRoleBinding"), ...byKind(objs, "RoleBinding")].filter(
+      (o) => o.metadata.name === "calico-typha-autoscaler",
+    ))
+      expect((b as unknown as { subjects: unknown }).subjects).toEqual([
+        { kind: "ServiceAccount", name: "calico-typha-autoscaler", namespace: "kube-system" },
+      ]);
   });
 
   it("renders valid Kubernetes objects with no unknown fields", async () => {
     const objs = (await renderObjects({ helm, sets: ON })).filter((o) => o.metadata.name === "calico-typha-autoscaler");
-    expect(objs.map((o) => o.kind).sort()).toEqual(["ClusterRole", "ClusterRoleBinding", "ConfigMap", "Deployment", "Role", "RoleBinding", "ServiceAccount"]);
+    expect(objs.map((o) => o.kind).sort()).toEqual([
+      "ClusterRole",
+      "ClusterRoleBinding",
+      "ConfigMap",
+      "Deployment",
+      "Role",
+      "RoleBinding",
+      "ServiceAccount",
+    ]);
     for (const o of objs) {
       await validateWithKubernetesModels(o);
       expect(unknownFields(o), o.kind).toEqual([]);
@@ -94,26 +122,42 @@ describe.each(HELM_MAJORS)("typha.autoscaler (helm %i)", (helm) => {
   });
 
   it("fresh install (nothing to look up): Typha starts at the rule's count", async () => {
-    const d = one<Deployment>(await renderObjects({ helm, sets: [...ON, "nodeCount=1001"] }), "Deployment", "calico-typha");
+    const d = one<Deployment>(
+      await renderObjects({ helm, sets: [...ON, "nodeCount=1001"] }),
+      "Deployment",
+      "calico-typha",
+    );
     expect(d.spec!.replicas).toBe(6);
     expect(d.metadata!.annotations!["terway-relay/sizing"]).toBe("replicas=6 (rule); nodes=1001 (values)");
   });
 
   it("upgrade with a live Deployment: keeps the live count instead of resetting it", async () => {
     const chart = chartWithLiveTypha('(dict "spec" (dict "replicas" 9))');
-    const d = one<Deployment>(await renderObjects({ helm, chart, sets: [...ON, "nodeCount=1001"] }), "Deployment", "calico-typha");
+    const d = one<Deployment>(
+      await renderObjects({ helm, chart, sets: [...ON, "nodeCount=1001"] }),
+      "Deployment",
+      "calico-typha",
+    );
     expect(d.spec!.replicas).toBe(9);
     expect(d.metadata!.annotations!["terway-relay/sizing"]).toBe(
       "replicas=9 (live: kept from the running Deployment, typha.autoscaler owns the count; the rule gives 6)",
     );
     // Without the autoscaler the chart owns the count again: the same live object does not matter.
-    const off = one<Deployment>(await renderObjects({ helm, chart, sets: [...BASE, "nodeCount=1001"] }), "Deployment", "calico-typha");
+    const off = one<Deployment>(
+      await renderObjects({ helm, chart, sets: [...BASE, "nodeCount=1001"] }),
+      "Deployment",
+      "calico-typha",
+    );
     expect(off.spec!.replicas).toBe(6);
   });
 
   it("a live object without spec.replicas falls back to the rule", async () => {
     const chart = chartWithLiveTypha('(dict "metadata" (dict "name" "calico-typha"))');
-    const d = one<Deployment>(await renderObjects({ helm, chart, sets: [...ON, "nodeCount=1001"] }), "Deployment", "calico-typha");
+    const d = one<Deployment>(
+      await renderObjects({ helm, chart, sets: [...ON, "nodeCount=1001"] }),
+      "Deployment",
+      "calico-typha",
+    );
     expect(d.spec!.replicas).toBe(6);
   });
 

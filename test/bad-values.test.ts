@@ -32,7 +32,10 @@ describe("bad values", () => {
       expect(msg).toMatch(SCHEMA_REFUSAL);
       // One problem, in the form this Helm names a path in (Helm 3 "- a.b: ...", Helm 4 "- at '/a/b': ...", unknown
       // and missing keys under their parent), not a bare substring that another path could contain.
-      expect(msg.split("\n").filter((l) => l.startsWith("- ")), msg).toHaveLength(1);
+      expect(
+        msg.split("\n").filter((l) => l.startsWith("- ")),
+        msg,
+      ).toHaveLength(1);
       expect(helmNamesPath(helm, msg, path), msg).toBe(true);
     });
   });

@@ -13,11 +13,18 @@ import type { Obj } from "./support/invariants.js";
 import { HELM_MAJORS } from "./support/renders.js";
 import { concurrencyLimit } from "./support/limit.js";
 
-interface CtConfig { "chart-dirs": string[]; charts: string[]; "helm-lint-extra-args": string; [key: string]: unknown }
+interface CtConfig {
+  "chart-dirs": string[];
+  charts: string[];
+  "helm-lint-extra-args": string;
+  [key: string]: unknown;
+}
 const ct = yaml.load(readFileSync(join(repoRoot, "ct.yaml"), "utf8")) as CtConfig;
 const ciDir = join(chartDir, "ci");
 // chart-testing lints ci/*-values.yaml (helm/chart-testing v3.14.0, pkg/chart/chart.go: ValuesFilePathsForCI).
-const ciFiles = readdirSync(ciDir).filter((f) => f.endsWith("-values.yaml")).sort();
+const ciFiles = readdirSync(ciDir)
+  .filter((f) => f.endsWith("-values.yaml"))
+  .sort();
 const lintArgs = ct["helm-lint-extra-args"].split(/\s+/);
 const limited = concurrencyLimit(4);
 const lint = (major: HelmMajor, extra: string[]) =>
@@ -26,12 +33,40 @@ const lint = (major: HelmMajor, extra: string[]) =>
 describe("ct.yaml", () => {
   // Every key chart-testing reads (helm/chart-testing v3.14.0, pkg/config/config.go, the mapstructure tags).
   const KNOWN = new Set([
-    "remote", "target-branch", "since", "build-id", "lint-conf", "chart-yaml-schema", "validate-maintainers",
-    "validate-chart-schema", "validate-yaml", "skip-helm-dependencies", "additional-commands",
-    "check-version-increment", "all", "charts", "chart-repos", "chart-dirs", "excluded-charts", "helm-extra-args",
-    "helm-extra-set-args", "helm-lint-extra-args", "helm-repo-extra-args", "helm-dependency-extra-args", "debug",
-    "upgrade", "skip-missing-values", "skip-clean-up", "namespace", "release-name", "release-label",
-    "exclude-deprecated", "kubectl-timeout", "print-logs", "github-groups", "use-helmignore",
+    "remote",
+    "target-branch",
+    "since",
+    "build-id",
+    "lint-conf",
+    "chart-yaml-schema",
+    "validate-maintainers",
+    "validate-chart-schema",
+    "validate-yaml",
+    "skip-helm-dependencies",
+    "additional-commands",
+    "check-version-increment",
+    "all",
+    "charts",
+    "chart-repos",
+    "chart-dirs",
+    "excluded-charts",
+    "helm-extra-args",
+    "helm-extra-set-args",
+    "helm-lint-extra-args",
+    "helm-repo-extra-args",
+    "helm-dependency-extra-args",
+    "debug",
+    "upgrade",
+    "skip-missing-values",
+    "skip-clean-up",
+    "namespace",
+    "release-name",
+    "release-label",
+    "exclude-deprecated",
+    "kubectl-timeout",
+    "print-logs",
+    "github-groups",
+    "use-helmignore",
   ]);
 
   it("uses only keys chart-testing reads, and names this chart", () => {
@@ -72,12 +107,15 @@ describe("chart/ci", () => {
     it.concurrent("the chart alone fails, on region and nothing else (region has no default, on purpose)", async () => {
       const r = await lint(major, []);
       expect(r.exitCode).toBe(1);
-      const problems = (r.stdout + r.stderr).split("\n").filter((l) => /^- |^\[ERROR\]/.test(l.trim()) && !l.includes("values don't meet"));
+      const problems = (r.stdout + r.stderr)
+        .split("\n")
+        .filter((l) => /^- |^\[ERROR\]/.test(l.trim()) && !l.includes("values don't meet"));
       expect(problems.length).toBeGreaterThan(0);
       // The schema requires region (no default): Helm 3 "- (root): region is required" (xeipuuv/gojsonschema v1.2.0,
       // helm v3.17.2 go.mod); Helm 4 "- at '': missing property 'region'" (santhosh-tekuri/jsonschema v6.0.2, helm
       // v4.1.4 go.mod).
-      for (const line of problems) expect(line).toMatch(major === 3 ? /- \(root\): region is required$/ : /- at '': missing property 'region'$/);
+      for (const line of problems)
+        expect(line).toMatch(major === 3 ? /- \(root\): region is required$/ : /- at '': missing property 'region'$/);
     });
   });
 });

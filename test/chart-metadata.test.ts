@@ -48,7 +48,13 @@ describe("Chart.yaml", () => {
 
   it("artifacthub.io/crds: one card per CRD in chart/crds/", () => {
     const crds = annotation<{ kind: string; version: string; name: string }[]>("artifacthub.io/crds");
-    const files = readdirSync(join(chartDir, "crds")).map((f) => yaml.load(readFileSync(join(chartDir, "crds", f), "utf8")) as { metadata: { name: string }; spec: { names: { kind: string } } });
+    const files = readdirSync(join(chartDir, "crds")).map(
+      (f) =>
+        yaml.load(readFileSync(join(chartDir, "crds", f), "utf8")) as {
+          metadata: { name: string };
+          spec: { names: { kind: string } };
+        },
+    );
     expect(crds.map((c) => c.name).sort()).toEqual(files.map((f) => f.metadata.name).sort());
     expect(crds.map((c) => c.kind).sort()).toEqual(files.map((f) => f.spec.names.kind).sort());
     expect(crds, hint).toEqual(chartCrds());
@@ -58,19 +64,24 @@ describe("Chart.yaml", () => {
     const listed = annotation<{ name: string; image: string }[]>("artifacthub.io/images");
     const versions = tableTyphaVersions();
     // The table's rows, read here without the generator's parser: every fourth column (TYPHA) must be listed.
-    const rows = /define "terway-relay\.felixVersions"[\s\S]*?\n\{\{- end/.exec(read("chart/templates/_terway.tpl"))![0];
+    const rows = /define "terway-relay\.felixVersions"[\s\S]*?\n\{\{- end/.exec(
+      read("chart/templates/_terway.tpl"),
+    )![0];
     const typhaColumn = [...rows.matchAll(/^\S+ \S+ v\S+ (v\d+\.\d+\.\d+)\s*$/gm)].map((m) => m[1]);
     expect(typhaColumn.length).toBeGreaterThan(0);
     expect(new Set(versions)).toEqual(new Set(typhaColumn));
     const base = [`region=${IMAGE_REGION}`, "nodeCount=1000"];
     const renders = await Promise.all([
-      ...versions.map((v) => renderObjects({ helm: 4, sets: [...base, `typha.image.tag=${v}`, "typha.autoscaler.enabled=true"] })),
+      ...versions.map((v) =>
+        renderObjects({ helm: 4, sets: [...base, `typha.image.tag=${v}`, "typha.autoscaler.enabled=true"] }),
+      ),
       renderObjects({ helm: 4, sets: base }),
       renderObjects({ helm: 4, sets: [...base, "mode=disable-network-policy", "acknowledgeNetworkPolicyOff=true"] }),
     ]);
     const rendered = new Set(renders.flatMap(imagesIn));
     expect(new Set(listed.map((l) => l.image)), hint).toEqual(rendered);
-    for (const v of versions) expect(listed.map((l) => l.image)).toContain(`registry-vpc.${IMAGE_REGION}.aliyuncs.com/acs/typha:${v}`);
+    for (const v of versions)
+      expect(listed.map((l) => l.image)).toContain(`registry-vpc.${IMAGE_REGION}.aliyuncs.com/acs/typha:${v}`);
     expect(new Set(listed.map((l) => l.name)).size).toBe(listed.length);
   });
 });

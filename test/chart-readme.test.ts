@@ -22,7 +22,10 @@ function firstBlock(text: string, heading: string): string[] {
 
 /** Every helm command of `text` that runs hooks (install, upgrade, rollback, uninstall), joined over `\` breaks. */
 function hookCommands(text: string): string[] {
-  return text.replace(/\\\n\s*/g, "").split("\n").filter((l) => /^\s*helm (-n \S+ )?(install|upgrade|rollback|uninstall)\b/.test(l));
+  return text
+    .replace(/\\\n\s*/g, "")
+    .split("\n")
+    .filter((l) => /^\s*helm (-n \S+ )?(install|upgrade|rollback|uninstall)\b/.test(l));
 }
 
 describe("chart/README.md", () => {
@@ -51,7 +54,10 @@ describe("--timeout", () => {
   it("every hook-running command in the READMEs passes the --timeout NOTES prints for 1000 nodes", async () => {
     const notes = await renderNotes({ helm: 4, sets: BASE_1000 });
     const timeout = /pass --timeout (\S+) \(or more\)/.exec(notes)![1];
-    const commands = [...hookCommands(chartReadme), ...hookCommands(rootReadme).filter((l) => !l.includes("--no-hooks"))];
+    const commands = [
+      ...hookCommands(chartReadme),
+      ...hookCommands(rootReadme).filter((l) => !l.includes("--no-hooks")),
+    ];
     expect(commands.length).toBeGreaterThan(8);
     for (const line of commands) expect(line, line).toContain(`--timeout ${timeout}`);
   });
@@ -67,7 +73,9 @@ describe("--timeout", () => {
 describe("README's repository, OCI and npm commands", () => {
   it("name the current chart version", () => {
     const { version } = JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")) as { version: string };
-    const named = [...rootReadme.matchAll(/--version (\d+\.\d+\.\d+)|terway-relay-(\d+\.\d+\.\d+)\.tgz/g)].map((m) => m[1] ?? m[2]);
+    const named = [...rootReadme.matchAll(/--version (\d+\.\d+\.\d+)|terway-relay-(\d+\.\d+\.\d+)\.tgz/g)].map(
+      (m) => m[1] ?? m[2],
+    );
     expect(named.length).toBeGreaterThan(5);
     expect(new Set(named)).toEqual(new Set([version]));
   });

@@ -66,7 +66,10 @@ describe.concurrent("a user of the Helm repository", () => {
       const published = await (await fetch(`${url}/terway-relay-${version}.tgz.sha256`)).text();
       expect(published).toBe(readFileSync(release.checksum, "utf8"));
       const [sum] = published.split(" ");
-      expect(createHash("sha256").update(pulled).digest("hex"), "the pulled archive matches the published checksum").toBe(sum);
+      expect(
+        createHash("sha256").update(pulled).digest("hex"),
+        "the pulled archive matches the published checksum",
+      ).toBe(sum);
 
       const o = { sets: [...BASE, "nodeCount=1001", "typha.autoscaler.enabled=true"], includeCrds: true };
       const [fromRepo, fromFolder, readme, values] = await Promise.all([

@@ -15,14 +15,20 @@ describe.each(HELM_MAJORS)("helm %i", (helm) => {
   it("renders the relay's objects in kube-system, under the names Felix and the guide use", async () => {
     const objs = await objects("nodeCount=1001");
     // The release's own objects; hooks (the eni-config Jobs, helm test) are tested in their own files.
-    expect(objs.filter((o) => !o.metadata.annotations?.["helm.sh/hook"]).map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual(
-      ["Deployment/calico-typha", "PodDisruptionBudget/calico-typha", "Service/calico-typha"].sort(),
-    );
+    expect(
+      objs
+        .filter((o) => !o.metadata.annotations?.["helm.sh/hook"])
+        .map((o) => `${o.kind}/${o.metadata.name}`)
+        .sort(),
+    ).toEqual(["Deployment/calico-typha", "PodDisruptionBudget/calico-typha", "Service/calico-typha"].sort());
     for (const o of objs) expect(o.metadata.namespace).toBe("kube-system");
   });
 
   it("sizes 1001 nodes to 6 replicas with the regional VPC image", async () => {
-    const d = one<Deployment>(await renderObjects({ helm, sets: ["region=cn-shanghai", "nodeCount=1001"] }), "Deployment");
+    const d = one<Deployment>(
+      await renderObjects({ helm, sets: ["region=cn-shanghai", "nodeCount=1001"] }),
+      "Deployment",
+    );
     expect(d.spec!.replicas).toBe(6);
     expect(container(d).image).toBe("registry-vpc.cn-shanghai.aliyuncs.com/acs/typha:v3.5.8");
     expect(d.metadata!.annotations!["terway-relay/sizing"]).toBe("replicas=6 (rule); nodes=1001 (values)");
@@ -33,7 +39,9 @@ describe.each(HELM_MAJORS)("helm %i", (helm) => {
     const d = one<Deployment>(objs, "Deployment");
     expect(d.spec!.selector.matchLabels).toEqual({ "k8s-app": "calico-typha" });
     expect(one<Service>(objs, "Service").spec!.selector).toEqual({ "k8s-app": "calico-typha" });
-    expect(one<PodDisruptionBudget>(objs, "PodDisruptionBudget").spec!.selector!.matchLabels).toEqual({ "k8s-app": "calico-typha" });
+    expect(one<PodDisruptionBudget>(objs, "PodDisruptionBudget").spec!.selector!.matchLabels).toEqual({
+      "k8s-app": "calico-typha",
+    });
     const podLabels = d.spec!.template.metadata!.labels!;
     expect(podLabels["k8s-app"]).toBe("calico-typha");
     for (const o of objs) {
@@ -49,7 +57,9 @@ describe.each(HELM_MAJORS)("helm %i", (helm) => {
   it("exposes port 5473 named calico-typha, targeting the container port of that name", async () => {
     const objs = await objects();
     const svc = one<Service>(objs, "Service");
-    expect(svc.spec!.ports).toEqual([{ name: "calico-typha", port: 5473, protocol: "TCP", targetPort: "calico-typha" }]);
+    expect(svc.spec!.ports).toEqual([
+      { name: "calico-typha", port: 5473, protocol: "TCP", targetPort: "calico-typha" },
+    ]);
     const ports = container(one<Deployment>(objs, "Deployment")).ports!;
     expect(ports.map((p) => [p.name, p.containerPort])).toEqual([
       ["calico-typha", 5473],
@@ -95,7 +105,11 @@ describe.each(HELM_MAJORS)("helm %i", (helm) => {
 
   it("builds the image from registry, repository and tag, each overridable", async () => {
     const d = one<Deployment>(
-      await objects("typha.image.registry=registry.cn-hangzhou.aliyuncs.com", "typha.image.repository=mirror/typha", "typha.image.tag=v3.24.5"),
+      await objects(
+        "typha.image.registry=registry.cn-hangzhou.aliyuncs.com",
+        "typha.image.repository=mirror/typha",
+        "typha.image.tag=v3.24.5",
+      ),
       "Deployment",
     );
     expect(container(d).image).toBe("registry.cn-hangzhou.aliyuncs.com/mirror/typha:v3.24.5");
@@ -115,7 +129,11 @@ describe.each(HELM_MAJORS)("helm %i", (helm) => {
     expect(one<ClusterRole>(objs, "ClusterRole", "calico-typha").rules!.length).toBeGreaterThan(0);
     const binding = one(objs, "ClusterRoleBinding", "calico-typha") as { subjects: unknown; roleRef: unknown };
     expect(binding.subjects).toEqual([{ kind: "ServiceAccount", name: "calico-typha", namespace: "kube-system" }]);
-    expect(binding.roleRef).toEqual({ apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "calico-typha" });
+    expect(binding.roleRef).toEqual({
+      apiGroup: "rbac.authorization.k8s.io",
+      kind: "ClusterRole",
+      name: "calico-typha",
+    });
   });
 
   it("drains connections on shutdown only where Typha supports it (v3.25+)", async () => {
@@ -127,7 +145,9 @@ describe.each(HELM_MAJORS)("helm %i", (helm) => {
       expect(env(d).TYPHA_SHUTDOWNTIMEOUTSECS, tag).toBe("300");
       expect(d.spec!.template.spec!.terminationGracePeriodSeconds, tag).toBe(300);
     }
-    expect(env(one<Deployment>(await objects("typha.image.tag=v3.24.5"), "Deployment")).TYPHA_SHUTDOWNTIMEOUTSECS).toBeUndefined();
+    expect(
+      env(one<Deployment>(await objects("typha.image.tag=v3.24.5"), "Deployment")).TYPHA_SHUTDOWNTIMEOUTSECS,
+    ).toBeUndefined();
   });
 
   it("keeps Typha off virtual-kubelet nodes and spreads it across zones", async () => {
@@ -142,14 +162,21 @@ describe.each(HELM_MAJORS)("helm %i", (helm) => {
 
   it("runs Typha locked down: non-root, no escalation, no capabilities, read-only root, seccomp", async () => {
     const spec = one<Deployment>(await objects(), "Deployment").spec!.template.spec!;
-    expect(spec.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 10001, seccompProfile: { type: "RuntimeDefault" } });
+    expect(spec.securityContext).toMatchObject({
+      runAsNonRoot: true,
+      runAsUser: 10001,
+      seccompProfile: { type: "RuntimeDefault" },
+    });
     expect(spec.containers[0].securityContext).toEqual({
       allowPrivilegeEscalation: false,
       readOnlyRootFilesystem: true,
       runAsNonRoot: true,
       capabilities: { drop: ["ALL"] },
     });
-    expect(spec.containers[0].resources).toEqual({ requests: { cpu: "200m", memory: "256Mi" }, limits: { memory: "1Gi" } });
+    expect(spec.containers[0].resources).toEqual({
+      requests: { cpu: "200m", memory: "256Mi" },
+      limits: { memory: "1Gi" },
+    });
   });
 
   it("names the Service from typha.serviceName", async () => {

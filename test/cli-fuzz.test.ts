@@ -30,11 +30,48 @@ const valueFlags = [...new Set(options.filter((o) => o.type === "string").map((o
 
 const value = fc.oneof(
   fc.constantFrom(
-    "region=cn-hangzhou", "region=cn-shanghai,nodeCount=1001", "nodeCount=1000", "nodeCount=2", "typha.replicas=25", "region=cn-hangzhou-a",
-    "typha.tolerations[99999999].operator=Exists", "a[65537]=1", "a[-1]=x", "a[x]=1", "a..b=1", "a=b,c", "region", "=", ",", "{", "x={a,b",
-    'typha.nodeSelector={"pool":"x"}', "typha.nodeSelector.-bad=x", "typha.resources.requests.memory=9Ei", "mode=disable-network-policy",
-    "-", "examples/values-1000-nodes.yaml", "no-such.yaml", "/dev/null", "/", "chart", "3", "4", "5", "0", "-1", "1e3", "99999999999999999999",
-    "kube-system", "default", "1.26", "v1.20.11-aliyun.1", "policy/v1", "monitoring.coreos.com/v1/ServiceMonitor", "Relay", "a".repeat(60),
+    "region=cn-hangzhou",
+    "region=cn-shanghai,nodeCount=1001",
+    "nodeCount=1000",
+    "nodeCount=2",
+    "typha.replicas=25",
+    "region=cn-hangzhou-a",
+    "typha.tolerations[99999999].operator=Exists",
+    "a[65537]=1",
+    "a[-1]=x",
+    "a[x]=1",
+    "a..b=1",
+    "a=b,c",
+    "region",
+    "=",
+    ",",
+    "{",
+    "x={a,b",
+    'typha.nodeSelector={"pool":"x"}',
+    "typha.nodeSelector.-bad=x",
+    "typha.resources.requests.memory=9Ei",
+    "mode=disable-network-policy",
+    "-",
+    "examples/values-1000-nodes.yaml",
+    "no-such.yaml",
+    "/dev/null",
+    "/",
+    "chart",
+    "3",
+    "4",
+    "5",
+    "0",
+    "-1",
+    "1e3",
+    "99999999999999999999",
+    "kube-system",
+    "default",
+    "1.26",
+    "v1.20.11-aliyun.1",
+    "policy/v1",
+    "monitoring.coreos.com/v1/ServiceMonitor",
+    "Relay",
+    "a".repeat(60),
   ),
   fc.string({ maxLength: 16 }),
   fc.stringMatching(/^[a-z.[\]0-9=,{}"-]{0,20}$/),
@@ -50,7 +87,10 @@ function tokenFor(own: string[]): fc.Arbitrary<string[]> {
   );
 }
 const ownFlags = (name: string | undefined): string[] =>
-  Object.entries(commands.find((c) => c.name === name)?.options ?? {}).flatMap(([n, o]) => [`--${n}`, ...(o.short ? [`-${o.short}`] : [])]);
+  Object.entries(commands.find((c) => c.name === name)?.options ?? {}).flatMap(([n, o]) => [
+    `--${n}`,
+    ...(o.short ? [`-${o.short}`] : []),
+  ]);
 const command = fc.oneof(
   { weight: 10, arbitrary: fc.constantFrom("render", "validate", "plan", "adopt") },
   { weight: 1, arbitrary: fc.constantFrom("example", "help", "--help", "-h", "frob", "", "RENDER", "--set") },
@@ -58,15 +98,26 @@ const command = fc.oneof(
 );
 const argvArb = fc
   .option(command, { freq: 20, nil: undefined })
-  .chain((c) => fc.array(tokenFor(ownFlags(c)), { maxLength: 5 }).map((ts) => [...(c === undefined ? [] : [c]), ...ts.flat()]));
-const stdinArb = fc.constantFrom("", "region: cn-hangzhou\nnodeCount: 500\n", "region: [\n", "- a list\n", "\u0000\u00ff", "region: cn-hangzhou-a\n");
+  .chain((c) =>
+    fc.array(tokenFor(ownFlags(c)), { maxLength: 5 }).map((ts) => [...(c === undefined ? [] : [c]), ...ts.flat()]),
+  );
+const stdinArb = fc.constantFrom(
+  "",
+  "region: cn-hangzhou\nnodeCount: 500\n",
+  "region: [\n",
+  "- a list\n",
+  "\u0000\u00ff",
+  "region: cn-hangzhou-a\n",
+);
 
 /** What every answer must look like. */
 function expectWellFormed(argv: string[], r: CliResult): void {
   const what = `argv ${JSON.stringify(argv)} exit ${r.code}\n${r.stderr}`;
   expect([0, 1, 2], what).toContain(r.code);
   expect(r.stderr, what).not.toMatch(/^\s+at .+(:\d+:\d+\)?|\(native\))$/m);
-  expect(r.stderr, what).not.toMatch(/^(TypeError|RangeError|SyntaxError|Error|ReferenceError)\b|node:internal|Uncaught/m);
+  expect(r.stderr, what).not.toMatch(
+    /^(TypeError|RangeError|SyntaxError|Error|ReferenceError)\b|node:internal|Uncaught/m,
+  );
   const lines = r.stderr.split("\n").filter((l, i, all) => !(i === all.length - 1 && l === ""));
   if (r.code === 0) {
     for (const l of lines) expect(l, what).toMatch(/^(warning|note): \S/);
@@ -79,7 +130,13 @@ function expectWellFormed(argv: string[], r: CliResult): void {
 
 function bounded<T>(p: Promise<T>, argv: string[]): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${BOUND_MS} ms: ${JSON.stringify(argv)}`)), BOUND_MS)));
+  const timeout = new Promise<never>(
+    (_, reject) =>
+      (timer = setTimeout(
+        () => reject(new Error(`no answer within ${BOUND_MS} ms: ${JSON.stringify(argv)}`)),
+        BOUND_MS,
+      )),
+  );
   return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }
 
@@ -104,7 +161,12 @@ describe("CLI fuzz", () => {
   it(`${BIN_RUNS} generated argv through the real bin and the real Helm`, async () => {
     const samples = fc.sample(fc.tuple(argvArb, stdinArb), { numRuns: BIN_RUNS, seed: fcSeed("cli-fuzz-bin") });
     for (const [argv, stdin] of samples) {
-      const r = await execa("node", [join(repoRoot, "dist/terway-relay.js"), ...argv], { cwd: repoRoot, reject: false, input: stdin, timeout: BOUND_MS });
+      const r = await execa("node", [join(repoRoot, "dist/terway-relay.js"), ...argv], {
+        cwd: repoRoot,
+        reject: false,
+        input: stdin,
+        timeout: BOUND_MS,
+      });
       expect(r.timedOut, JSON.stringify(argv)).toBe(false);
       expectWellFormed(argv, { code: r.exitCode ?? -1, stdout: r.stdout, stderr: r.stderr });
     }

@@ -10,7 +10,12 @@ describe("terway-relay render", () => {
   it.each(["3", "4"])("1001 nodes in cn-shanghai -> 6 replicas with the regional image (--helm %s)", async (helm) => {
     const r = await cli("render", "--set", "region=cn-shanghai", "--set", "nodeCount=1001", "--helm", helm);
     expect(r.exitCode, r.stderr).toBe(0);
-    const d = (yaml.loadAll(r.stdout) as { kind: string; spec: { replicas: number; template: { spec: { containers: { image: string }[] } } } }[]).find((o) => o?.kind === "Deployment")!;
+    const d = (
+      yaml.loadAll(r.stdout) as {
+        kind: string;
+        spec: { replicas: number; template: { spec: { containers: { image: string }[] } } };
+      }[]
+    ).find((o) => o?.kind === "Deployment")!;
     expect(d.spec.replicas).toBe(6);
     expect(d.spec.template.spec.containers[0].image).toBe("registry-vpc.cn-shanghai.aliyuncs.com/acs/typha:v3.5.8");
     expect(r.stderr).toBe("");
@@ -70,7 +75,12 @@ describe("terway-relay plan", () => {
   it("--json carries the connection and watch figures", async () => {
     const r = await cli("plan", "--nodes", "1001", "--json");
     expect(JSON.parse(r.stdout)).toMatchObject({
-      connections: { steadyPerTypha: 167, afterLossPerTypha: 201, rebalanceTarget: 241, limits: { lower: 100, upper: 10000 } },
+      connections: {
+        steadyPerTypha: 167,
+        afterLossPerTypha: 201,
+        rebalanceTarget: 241,
+        limits: { lower: 100, upper: 10000 },
+      },
       watches: { withoutRelay: 1001, withRelay: 6, reduction: 166.8 },
       warnings: [],
     });
@@ -80,7 +90,9 @@ describe("terway-relay plan", () => {
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stdout).toContain("rule: max(3, ceil(5000 / 100)) = 50");
     expect(r.stdout).toContain("warning: 50 replicas: Calico advises no more than 20 Typhas");
-    expect((await cli("plan", "--nodes", "10", "--min-replicas", "0")).stderr).toContain("--min-replicas must be at least 1");
+    expect((await cli("plan", "--nodes", "10", "--min-replicas", "0")).stderr).toContain(
+      "--min-replicas must be at least 1",
+    );
   });
   it("exits 1 on a refused shape", async () => {
     const r = await cli("plan", "--nodes", "2");

@@ -37,7 +37,13 @@ function corpus(dir: string): Entry[] {
       const file = join(CORPUS, dir, f);
       const text = readFileSync(file, "utf8");
       const header = (key: string) => new RegExp(`^# ${key}: (.*)$`, "m").exec(text)?.[1].trim();
-      return { name: f, file, expect: header("expect")?.split(/,\s*/) ?? [], verdict: header("verdict"), message: header("message") };
+      return {
+        name: f,
+        file,
+        expect: header("expect")?.split(/,\s*/) ?? [],
+        verdict: header("verdict"),
+        message: header("message"),
+      };
     });
 }
 
@@ -66,7 +72,8 @@ describe("the corpus", () => {
   });
 
   // Start every render now; renders.ts runs a few at a time.
-  for (const e of [...VALID, ...INVALID, ...CROSS]) for (const helm of HELM_MAJORS) helmVerdict(helm, [e.file]).catch(() => undefined);
+  for (const e of [...VALID, ...INVALID, ...CROSS])
+    for (const helm of HELM_MAJORS) helmVerdict(helm, [e.file]).catch(() => undefined);
 });
 
 describe.each(VALID.map((e) => [e.name, e] as const))("valid %s", (_n, e) => {
@@ -83,12 +90,17 @@ describe.each(VALID.map((e) => [e.name, e] as const))("valid %s", (_n, e) => {
 describe.each(INVALID.map((e) => [e.name, e] as const))("invalid %s", (_n, e) => {
   it("the harness refuses it, naming the path", () => {
     const problems = validateValues(mergeValues({ files: [e.file] }));
-    for (const path of e.expect) expect(problems.map((p) => p.path), JSON.stringify(problems)).toContain(path);
+    for (const path of e.expect)
+      expect(
+        problems.map((p) => p.path),
+        JSON.stringify(problems),
+      ).toContain(path);
   });
   it.each(HELM_MAJORS)("helm %i refuses it on the schema, naming the path", async (helm) => {
     const verdict = await helmVerdict(helm, [e.file]);
     expect(verdict).toMatch(SCHEMA_REFUSAL);
-    for (const path of e.expect) expect(helmNamesPath(helm, verdict, path), `helm ${helm} does not name ${path}:\n${verdict}`).toBe(true);
+    for (const path of e.expect)
+      expect(helmNamesPath(helm, verdict, path), `helm ${helm} does not name ${path}:\n${verdict}`).toBe(true);
   });
 });
 
@@ -127,22 +139,46 @@ describe("validate's verdict equals helm template's, on every corpus file", () =
 
 describe("cross-field: the release namespace", () => {
   const minimal = join(CORPUS, "valid/minimal.yaml");
-  it.each(["default", "calico-system", "kube-system"])("namespace %s: harness and both Helms agree", async (namespace) => {
-    const harness = checkValues(mergeValues({ files: [minimal] }), { namespace }).problems;
-    for (const helm of HELM_MAJORS) {
-      const verdict = await helmVerdict(helm, [minimal], namespace);
-      expect(verdict === "accept", `helm ${helm}: ${verdict}`).toBe(harness.length === 0);
-      if (harness.length) {
-        expect(harness.map((p) => p.path)).toEqual(["(namespace)"]);
-        expect(verdict).toContain(`release namespace "${namespace}" is not allowed`);
+  it.each(["default", "calico-system", "kube-system"])(
+    "namespace %s: harness and both Helms agree",
+    async (namespace) => {
+      const harness = checkValues(mergeValues({ files: [minimal] }), { namespace }).problems;
+      for (const helm of HELM_MAJORS) {
+        const verdict = await helmVerdict(helm, [minimal], namespace);
+        expect(verdict === "accept", `helm ${helm}: ${verdict}`).toBe(harness.length === 0);
+        if (harness.length) {
+          expect(harness.map((p) => p.path)).toEqual(["(namespace)"]);
+          expect(verdict).toContain(`release namespace "${namespace}" is not allowed`);
+        }
       }
-    }
-  });
+    },
+  );
 });
 
 /** Plain scalars whose type YAML 1.1 (go-yaml v2, Helm) and YAML 1.2 (js-yaml's default) disagree on, and a few
  * controls. Each goes into hook.image.tag (a string); the harness must read it as Helm does. */
-const SCALARS = ["yes", "No", "on", "OFF", "y", "n", "1_0", "1_000.5", "0b11", "0o17", "017", "0x1F", "1e3", "+12", "08", "true", "v3.5.8", "1.21.0", "_1", "2001-12-14"];
+const SCALARS = [
+  "yes",
+  "No",
+  "on",
+  "OFF",
+  "y",
+  "n",
+  "1_0",
+  "1_000.5",
+  "0b11",
+  "0o17",
+  "017",
+  "0x1F",
+  "1e3",
+  "+12",
+  "08",
+  "true",
+  "v3.5.8",
+  "1.21.0",
+  "_1",
+  "2001-12-14",
+];
 
 describe("YAML scalars: the harness reads values files as Helm does", () => {
   const dir = mkdtempSync(join(tmpdir(), "terway-relay-scalar-"));
@@ -158,8 +194,13 @@ describe("YAML scalars: the harness reads values files as Helm does", () => {
     const type = typeof (mergeValues({ files: [f] }) as { hook: { image: { tag: unknown } } }).hook.image.tag;
     for (const helm of HELM_MAJORS) {
       const verdict = await helmVerdict(helm, [f]);
-      expect(verdict === "accept", `helm ${helm}: ${verdict}; harness: ${JSON.stringify(harness)}`).toBe(harness.length === 0);
-      if (type !== "string") expect(verdict).toMatch(type === "boolean" ? /given: boolean|got boolean/ : /given: (integer|number)|got number/);
+      expect(verdict === "accept", `helm ${helm}: ${verdict}; harness: ${JSON.stringify(harness)}`).toBe(
+        harness.length === 0,
+      );
+      if (type !== "string")
+        expect(verdict).toMatch(
+          type === "boolean" ? /given: boolean|got boolean/ : /given: (integer|number)|got number/,
+        );
     }
   });
 });

@@ -12,7 +12,11 @@ import { repoRoot } from "../scripts/tools.js";
 
 const dir = mkdtempSync(join(tmpdir(), "terway-relay-e2e-"));
 const e2e = (kubeconfig: string, ...args: string[]) =>
-  execa("node", [join(repoRoot, "dist/scripts/build/e2e.js"), ...args], { reject: false, env: { KUBECONFIG: kubeconfig, HOME: dir }, extendEnv: true });
+  execa("node", [join(repoRoot, "dist/scripts/build/e2e.js"), ...args], {
+    reject: false,
+    env: { KUBECONFIG: kubeconfig, HOME: dir },
+    extendEnv: true,
+  });
 
 function kubeconfig(name: string, server: string): string {
   const f = join(dir, `${name}.kubeconfig`);
@@ -35,12 +39,26 @@ function fakeCluster(terway: boolean): Promise<{ server: Server; url: string; re
     const path = (req.url ?? "").split("?")[0];
     if (path === "/version") return json(200, { major: "1", minor: "26", gitVersion: "v1.26.3-aliyun.1" });
     if (terway && path === "/api/v1/namespaces/kube-system/configmaps/eni-config")
-      return json(200, { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "eni-config", namespace: "kube-system" }, data: { eni_conf: "{}" } });
+      return json(200, {
+        apiVersion: "v1",
+        kind: "ConfigMap",
+        metadata: { name: "eni-config", namespace: "kube-system" },
+        data: { eni_conf: "{}" },
+      });
     if (terway && path === "/apis/apps/v1/namespaces/kube-system/daemonsets/terway-eniip")
-      return json(200, { apiVersion: "apps/v1", kind: "DaemonSet", metadata: { name: "terway-eniip", namespace: "kube-system", generation: 1 }, spec: { selector: { matchLabels: { app: "terway-eniip" } } } });
+      return json(200, {
+        apiVersion: "apps/v1",
+        kind: "DaemonSet",
+        metadata: { name: "terway-eniip", namespace: "kube-system", generation: 1 },
+        spec: { selector: { matchLabels: { app: "terway-eniip" } } },
+      });
     json(404, { kind: "Status", apiVersion: "v1", status: "Failure", reason: "NotFound", code: 404 });
   });
-  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve({ server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests })));
+  return new Promise((resolve) =>
+    server.listen(0, "127.0.0.1", () =>
+      resolve({ server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests }),
+    ),
+  );
 }
 
 const servers: Server[] = [];

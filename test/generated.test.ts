@@ -23,7 +23,11 @@ describe("generated files match values.schema.json", () => {
     expect(read(validatorPath), hint).toBe(validatorSource());
   });
   it("the validator loads as plain ESM under Node, outside any bundler", async () => {
-    const r = await execa("node", ["--input-type=module", "-e", `import { validate } from ${JSON.stringify(validatorPath)}; console.log(validate({}))`]);
+    const r = await execa("node", [
+      "--input-type=module",
+      "-e",
+      `import { validate } from ${JSON.stringify(validatorPath)}; console.log(validate({}))`,
+    ]);
     expect(r.stdout).toBe("false");
   });
   it("the Values types", async () => {
@@ -39,8 +43,13 @@ describe("generated files match values.schema.json", () => {
 });
 
 /** A _terway.tpl with these felixVersions lines. */
-const tplWith = (...lines: string[]) => `{{- define "terway-relay.felixVersions" -}}\n${lines.join("\n")}\n{{- end }}\n`;
-const block = (text: string, name: string) => text.slice(text.indexOf(`<!-- ${name}:start -->\n`) + `<!-- ${name}:start -->\n`.length, text.indexOf(`\n<!-- ${name}:end -->`));
+const tplWith = (...lines: string[]) =>
+  `{{- define "terway-relay.felixVersions" -}}\n${lines.join("\n")}\n{{- end }}\n`;
+const block = (text: string, name: string) =>
+  text.slice(
+    text.indexOf(`<!-- ${name}:start -->\n`) + `<!-- ${name}:start -->\n`.length,
+    text.indexOf(`\n<!-- ${name}:end -->`),
+  );
 
 describe("README's Terway version table is the chart's (chart/templates/_terway.tpl, terway-relay.felixVersions)", () => {
   it("README shows the table as generated from the template's rows", () => {
@@ -50,7 +59,11 @@ describe("README's Terway version table is the chart's (chart/templates/_terway.
     const rows = felixRows();
     expect(rows.length).toBeGreaterThan(0);
     const lines = terwayVersionTable(rows).split("\n");
-    for (const r of rows) expect(lines.some((l) => l.includes(` | ${r.felix} | \`${r.typha}\``)), JSON.stringify(r)).toBe(true);
+    for (const r of rows)
+      expect(
+        lines.some((l) => l.includes(` | ${r.felix} | \`${r.typha}\``)),
+        JSON.stringify(r),
+      ).toBe(true);
   });
   it("follows the rows it is given: a new row, a gap and an open end show up, spelled as image tags", () => {
     const table = terwayVersionTable(felixRows(tplWith("1.0.0.0 1.2.0.7 v3.5.2 v3.5.8", "1.3.0.0 - v3.26.1 v3.26.1")));
@@ -61,12 +74,13 @@ describe("README's Terway version table is the chart's (chart/templates/_terway.
       "| v1.3.0 | every later version | v3.26.1 | `v3.26.1` |",
     ]);
   });
-  it.each([["a missing column", "1.0.0.0 - v3.5.2"], ["a version that is not A.B.C.D", "1.0.0 - v3.5.2 v3.5.8"], ["an extra column", "1.0.0.0 - v3.5.2 v3.5.8 x"]])(
-    "refuses a template line with %s rather than guess",
-    (_why, line) => {
-      expect(() => felixRows(tplWith(line))).toThrow(/unreadable felixVersions row/);
-    },
-  );
+  it.each([
+    ["a missing column", "1.0.0.0 - v3.5.2"],
+    ["a version that is not A.B.C.D", "1.0.0 - v3.5.2 v3.5.8"],
+    ["an extra column", "1.0.0.0 - v3.5.2 v3.5.8 x"],
+  ])("refuses a template line with %s rather than guess", (_why, line) => {
+    expect(() => felixRows(tplWith(line))).toThrow(/unreadable felixVersions row/);
+  });
 });
 
 describe("chart/values.yaml's generator handles any schema, not just today's keys", () => {
@@ -93,7 +107,9 @@ describe("chart/values.yaml's generator handles any schema, not just today's key
   it("writes descriptions as comments, defaults as values, and keys without a default commented out", () => {
     expect(text).toContain("# A required string without a default.\n# name: x-1\n");
     expect(text).toContain("\n# bare:\n");
-    expect(text).toContain("# A new section.\ngitops:\n  # A boolean.\n  enabled: false\n  # An enum.\n  strategy: sync\n");
+    expect(text).toContain(
+      "# A new section.\ngitops:\n  # A boolean.\n  enabled: false\n  # An enum.\n  strategy: sync\n",
+    );
     expect(text).toContain("  # No default here.\n  extra: {}\n    # inner:\n");
     expect(text).toContain('list:\n  - key: a\n    "on": "yes"\n');
     expect(text).toContain('tag: "1.10"');

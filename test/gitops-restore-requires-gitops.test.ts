@@ -10,12 +10,25 @@ import { helmNamesPath } from "./support/helm-paths.js";
 import { BASE, HELM_MAJORS, renderError } from "./support/renders.js";
 
 const ALONE = [...BASE, "gitops.restoreOnSync=true"];
-const SENTENCE = "gitops.restoreOnSync is a step for Argo CD, which renders without lookup: set gitops.enabled=true with it";
+const SENTENCE =
+  "gitops.restoreOnSync is a step for Argo CD, which renders without lookup: set gitops.enabled=true with it";
 
 describe.each(HELM_MAJORS)("gitops.restoreOnSync without gitops.enabled (helm %i)", (helm) => {
   it("is refused by the schema, naming gitops.enabled, and by the chart without the schema", async () => {
     expect(helmNamesPath(helm, await renderError({ helm, sets: ALONE }), "gitops.enabled")).toBe(true);
-    const unchecked = await execa(helmBin(helm), ["template", "terway-relay", chartDir, "-n", "kube-system", "--skip-schema-validation", ...ALONE.flatMap((s) => ["--set", s])], { reject: false });
+    const unchecked = await execa(
+      helmBin(helm),
+      [
+        "template",
+        "terway-relay",
+        chartDir,
+        "-n",
+        "kube-system",
+        "--skip-schema-validation",
+        ...ALONE.flatMap((s) => ["--set", s]),
+      ],
+      { reject: false },
+    );
     expect(unchecked.exitCode).toBe(1);
     expect(unchecked.stderr).toContain(`gitops.enabled=false: ${SENTENCE}`);
   });
@@ -30,7 +43,10 @@ describe("gitops.restoreOnSync in the CLI", () => {
   });
 
   it("validate accepts it with gitops.enabled and the values that mode needs", async () => {
-    const r = await runCli(["validate", ...[...ALONE, "gitops.enabled=true", "nodeCount=2000", "typha.image.tag=v3.24.5"].flatMap((s) => ["--set", s])]);
+    const r = await runCli([
+      "validate",
+      ...[...ALONE, "gitops.enabled=true", "nodeCount=2000", "typha.image.tag=v3.24.5"].flatMap((s) => ["--set", s]),
+    ]);
     expect(r.code, r.stderr).toBe(0);
   });
 });

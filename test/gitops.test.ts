@@ -14,15 +14,22 @@ import { BASE, HELM_MAJORS, jobEnv, renderError, renderObjects } from "./support
 const GITOPS = [...BASE, "gitops.enabled=true", "nodeCount=2000", "typha.image.tag=v3.24.5"];
 // As Argo CD calls it: `helm template` with the cluster's version and API groups as flags (argoproj/argo-cd v3.5.1,
 // util/helm/cmd.go, template: --kube-version, --api-versions).
-const ARGO: Pick<RenderOptions, "kubeVersion" | "apiVersions"> = { kubeVersion: "1.30.1", apiVersions: ["policy/v1", "monitoring.coreos.com/v1/ServiceMonitor"] };
+const ARGO: Pick<RenderOptions, "kubeVersion" | "apiVersions"> = {
+  kubeVersion: "1.30.1",
+  apiVersions: ["policy/v1", "monitoring.coreos.com/v1/ServiceMonitor"],
+};
 
 // A Terway v1.2.3 DaemonSet rolling one pod at a time, and a Typha the autoscaler grew to 9: what lookup would see.
-const LIVE_TERWAY = '(dict "spec" (dict "updateStrategy" (dict "rollingUpdate" (dict "maxUnavailable" 1)) "template" (dict "spec" (dict "containers" (list (dict "name" "policy" "image" "registry.aliyuncs.com/acs/terway:v1.2.3"))))))';
+const LIVE_TERWAY =
+  '(dict "spec" (dict "updateStrategy" (dict "rollingUpdate" (dict "maxUnavailable" 1)) "template" (dict "spec" (dict "containers" (list (dict "name" "policy" "image" "registry.aliyuncs.com/acs/terway:v1.2.3"))))))';
 const liveChart = chartWithLiveTerway(LIVE_TERWAY, chartWithLiveTypha('(dict "spec" (dict "replicas" 9))'));
 
 describe.each(HELM_MAJORS)("gitops.enabled (helm %i)", (helm) => {
   it("renders byte-identical output twice, as Argo CD renders it", async () => {
-    const [a, b] = [await helmTemplate({ helm, sets: GITOPS, ...ARGO }), await helmTemplate({ helm, sets: GITOPS, ...ARGO })];
+    const [a, b] = [
+      await helmTemplate({ helm, sets: GITOPS, ...ARGO }),
+      await helmTemplate({ helm, sets: GITOPS, ...ARGO }),
+    ];
     expect(a.manifest.length).toBeGreaterThan(0);
     expect(b.manifest).toBe(a.manifest);
   });
@@ -32,9 +39,24 @@ describe.each(HELM_MAJORS)("gitops.enabled (helm %i)", (helm) => {
     const plain = await helmTemplate({ helm, sets, ...ARGO });
     expect((await helmTemplate({ helm, sets, ...ARGO, chart: liveChart })).manifest).toBe(plain.manifest);
     // The stand-ins do answer without gitops.enabled: the live Typha count wins over the rule's 10.
-    const live = parseManifests((await helmTemplate({ helm, sets: sets.filter((s) => s !== "gitops.enabled=true"), ...ARGO, chart: liveChart })).manifest);
-    expect((live.find((o) => o.kind === "Deployment" && o.metadata.name === "calico-typha") as KubeObject & { spec: { replicas: number } }).spec.replicas).toBe(9);
-    expect((parseManifests(plain.manifest).find((o) => o.kind === "Deployment" && o.metadata.name === "calico-typha") as KubeObject & { spec: { replicas: number } }).spec.replicas).toBe(10);
+    const live = parseManifests(
+      (await helmTemplate({ helm, sets: sets.filter((s) => s !== "gitops.enabled=true"), ...ARGO, chart: liveChart }))
+        .manifest,
+    );
+    expect(
+      (
+        live.find((o) => o.kind === "Deployment" && o.metadata.name === "calico-typha") as KubeObject & {
+          spec: { replicas: number };
+        }
+      ).spec.replicas,
+    ).toBe(9);
+    expect(
+      (
+        parseManifests(plain.manifest).find(
+          (o) => o.kind === "Deployment" && o.metadata.name === "calico-typha",
+        ) as KubeObject & { spec: { replicas: number } }
+      ).spec.replicas,
+    ).toBe(10);
   });
 
   it("takes the hook's time budget from nodeCount and hook.terwayMaxUnavailable", async () => {
@@ -46,25 +68,60 @@ describe.each(HELM_MAJORS)("gitops.enabled (helm %i)", (helm) => {
   });
 
   it.each([
-    ["nodeCount", ["typha.image.tag=v3.24.5"], "nodeCount=0: gitops.enabled renders without lookup, so the chart cannot count the cluster's nodes"],
-    ["typha.image.tag", ["nodeCount=2000"], "typha.image.tag is empty: gitops.enabled renders without lookup, so the chart cannot read which Terway the cluster runs"],
-  ])("refuses without %s: the schema names it in template and lint --strict, the chart says why without the schema", async (field, given, sentence) => {
-    const sets = [...BASE, "gitops.enabled=true", ...given];
-    const refusal = await renderError({ helm, sets });
-    expect(helmNamesPath(helm, refusal, field), refusal).toBe(true);
-    const lint = await execa(helmBin(helm), ["lint", "--strict", chartDir, "--namespace", "kube-system", ...sets.flatMap((s) => ["--set", s])], { reject: false });
-    expect(lint.exitCode).not.toBe(0);
-    expect(helmNamesPath(helm, lint.stdout + lint.stderr, field), lint.stdout + lint.stderr).toBe(true);
-    const unchecked = await execa(helmBin(helm), ["template", "terway-relay", chartDir, "-n", "kube-system", "--skip-schema-validation", ...sets.flatMap((s) => ["--set", s])], { reject: false });
-    expect(unchecked.exitCode).toBe(1);
-    expect(unchecked.stderr).toContain(sentence);
-  });
+    [
+      "nodeCount",
+      ["typha.image.tag=v3.24.5"],
+      "nodeCount=0: gitops.enabled renders without lookup, so the chart cannot count the cluster's nodes",
+    ],
+    [
+      "typha.image.tag",
+      ["nodeCount=2000"],
+      "typha.image.tag is empty: gitops.enabled renders without lookup, so the chart cannot read which Terway the cluster runs",
+    ],
+  ])(
+    "refuses without %s: the schema names it in template and lint --strict, the chart says why without the schema",
+    async (field, given, sentence) => {
+      const sets = [...BASE, "gitops.enabled=true", ...given];
+      const refusal = await renderError({ helm, sets });
+      expect(helmNamesPath(helm, refusal, field), refusal).toBe(true);
+      const lint = await execa(
+        helmBin(helm),
+        ["lint", "--strict", chartDir, "--namespace", "kube-system", ...sets.flatMap((s) => ["--set", s])],
+        { reject: false },
+      );
+      expect(lint.exitCode).not.toBe(0);
+      expect(helmNamesPath(helm, lint.stdout + lint.stderr, field), lint.stdout + lint.stderr).toBe(true);
+      const unchecked = await execa(
+        helmBin(helm),
+        [
+          "template",
+          "terway-relay",
+          chartDir,
+          "-n",
+          "kube-system",
+          "--skip-schema-validation",
+          ...sets.flatMap((s) => ["--set", s]),
+        ],
+        { reject: false },
+      );
+      expect(unchecked.exitCode).toBe(1);
+      expect(unchecked.stderr).toContain(sentence);
+    },
+  );
 });
 
 describe("gitops.enabled in the CLI", () => {
   it.each([
-    ["nodeCount", ["typha.image.tag=v3.24.5"], "- nodeCount: must be >= 1: gitops.enabled renders without lookup, so the chart cannot count the cluster's nodes"],
-    ["typha.image.tag", ["nodeCount=2000"], '- typha.image.tag: "" does not match the pattern ^[A-Za-z0-9_]: gitops.enabled renders without lookup, so the chart cannot read which Terway the cluster runs'],
+    [
+      "nodeCount",
+      ["typha.image.tag=v3.24.5"],
+      "- nodeCount: must be >= 1: gitops.enabled renders without lookup, so the chart cannot count the cluster's nodes",
+    ],
+    [
+      "typha.image.tag",
+      ["nodeCount=2000"],
+      '- typha.image.tag: "" does not match the pattern ^[A-Za-z0-9_]: gitops.enabled renders without lookup, so the chart cannot read which Terway the cluster runs',
+    ],
   ])("validate refuses without %s, naming it and saying why", async (_field, given, line) => {
     const r = await runCli(["validate", ...[...BASE, "gitops.enabled=true", ...given].flatMap((s) => ["--set", s])]);
     expect(r.code).toBe(1);
@@ -77,10 +134,20 @@ describe("gitops.enabled in the CLI", () => {
   });
 
   it("disable mode renders no Typha, so it needs nodeCount but no typha.image.tag (CLI, schema and chart agree)", async () => {
-    const sets = ["region=cn-hangzhou", "mode=disable-network-policy", "acknowledgeNetworkPolicyOff=true", "gitops.enabled=true", "nodeCount=2000"];
+    const sets = [
+      "region=cn-hangzhou",
+      "mode=disable-network-policy",
+      "acknowledgeNetworkPolicyOff=true",
+      "gitops.enabled=true",
+      "nodeCount=2000",
+    ];
     expect((await runCli(["validate", ...sets.flatMap((s) => ["--set", s])])).code).toBe(0);
     for (const helm of HELM_MAJORS) {
-      const r = await execa(helmBin(helm), ["template", "terway-relay", chartDir, "-n", "kube-system", ...sets.flatMap((s) => ["--set", s])], { reject: false });
+      const r = await execa(
+        helmBin(helm),
+        ["template", "terway-relay", chartDir, "-n", "kube-system", ...sets.flatMap((s) => ["--set", s])],
+        { reject: false },
+      );
       expect(r.exitCode, r.stderr).toBe(0);
     }
   });

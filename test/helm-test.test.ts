@@ -22,7 +22,12 @@ describe.each(HELM_MAJORS)("helm test pod (helm %i)", (helm) => {
   it("renders a test pod whose RBAC hooks come strictly before it and go away once it succeeds", async () => {
     const hooks = testHooks(await renderObjects({ helm, sets: [...BASE, "nodeCount=1001"] }));
     expect(hooks.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual(
-      ["Pod/terway-relay-test", "Role/terway-relay-test", "RoleBinding/terway-relay-test", "ServiceAccount/terway-relay-test"].sort(),
+      [
+        "Pod/terway-relay-test",
+        "Role/terway-relay-test",
+        "RoleBinding/terway-relay-test",
+        "ServiceAccount/terway-relay-test",
+      ].sort(),
     );
     const weight = (o: KubeObject) => Number(o.metadata.annotations!["helm.sh/hook-weight"]);
     const pod = hooks.find((o) => o.kind === "Pod")!;
@@ -49,7 +54,14 @@ describe.each(HELM_MAJORS)("helm test pod (helm %i)", (helm) => {
   it("relay mode: checks the minimum ready endpoints and eni-config's relay key", async () => {
     const objs = await renderObjects({ helm, sets: [...BASE, "nodeCount=1001", "typha.serviceName=typha-relay"] });
     const pod = one<Pod>(testHooks(objs), "Pod");
-    expect(envOf(pod)).toMatchObject({ MODE: "relay", SERVICE_NAME: "typha-relay", TYPHA_MIN_READY: "3", CONFIGMAP: "eni-config", OWNED_KEY: "felix_relay_service", OWNED_VALUE: "typha-relay" });
+    expect(envOf(pod)).toMatchObject({
+      MODE: "relay",
+      SERVICE_NAME: "typha-relay",
+      TYPHA_MIN_READY: "3",
+      CONFIGMAP: "eni-config",
+      OWNED_KEY: "felix_relay_service",
+      OWNED_VALUE: "typha-relay",
+    });
     expect(pod.spec!.containers[0].command!.slice(0, 2)).toEqual(["/bin/sh", "-c"]);
     expect(pod.spec!.containers[0].command![2]).toContain("get endpoints");
     expect(pod.spec!.serviceAccountName).toBe("terway-relay-test");
@@ -61,10 +73,17 @@ describe.each(HELM_MAJORS)("helm test pod (helm %i)", (helm) => {
   });
 
   it("disable-network-policy mode: no Typha to check, only the ConfigMap key", async () => {
-    const objs = await renderObjects({ helm, sets: [...BASE, "mode=disable-network-policy", "acknowledgeNetworkPolicyOff=true"] });
+    const objs = await renderObjects({
+      helm,
+      sets: [...BASE, "mode=disable-network-policy", "acknowledgeNetworkPolicyOff=true"],
+    });
     const hooks = testHooks(objs);
     const env = envOf(one<Pod>(hooks, "Pod"));
-    expect(env).toMatchObject({ MODE: "disable-network-policy", OWNED_KEY: "disable_network_policy", OWNED_VALUE: "true" });
+    expect(env).toMatchObject({
+      MODE: "disable-network-policy",
+      OWNED_KEY: "disable_network_policy",
+      OWNED_VALUE: "true",
+    });
     expect(env.SERVICE_NAME).toBeUndefined();
     expect(one<Role>(hooks, "Role").rules!.map((r) => r.resources![0])).toEqual(["configmaps"]);
   });
@@ -79,8 +98,19 @@ describe("files/typha-test.sh", () => {
       '#!/bin/sh\ncase "$*" in\n  *"get endpoints"*) printf %s "$STUB_IPS" ;;\n  *"get configmap"*) printf %s "$STUB_VALUE" ;;\n  *) exit 9 ;;\nesac\n',
     );
     chmodSync(join(dir, "kubectl"), 0o755);
-    const base = { NAMESPACE: "kube-system", MODE: "relay", CONFIGMAP: "eni-config", OWNED_KEY: "felix_relay_service", OWNED_VALUE: "calico-typha", SERVICE_NAME: "calico-typha", TYPHA_MIN_READY: "3" };
-    return execa("sh", [SCRIPT], { reject: false, env: { ...process.env, PATH: `${dir}:${process.env.PATH}`, ...base, ...env } });
+    const base = {
+      NAMESPACE: "kube-system",
+      MODE: "relay",
+      CONFIGMAP: "eni-config",
+      OWNED_KEY: "felix_relay_service",
+      OWNED_VALUE: "calico-typha",
+      SERVICE_NAME: "calico-typha",
+      TYPHA_MIN_READY: "3",
+    };
+    return execa("sh", [SCRIPT], {
+      reject: false,
+      env: { ...process.env, PATH: `${dir}:${process.env.PATH}`, ...base, ...env },
+    });
   }
 
   it("passes with enough ready endpoints and the relay key set", async () => {
@@ -103,7 +133,15 @@ describe("files/typha-test.sh", () => {
   });
 
   it("disable-network-policy mode checks only the key", async () => {
-    const r = await run({ MODE: "disable-network-policy", OWNED_KEY: "disable_network_policy", OWNED_VALUE: "true", SERVICE_NAME: "", TYPHA_MIN_READY: "", STUB_IPS: "", STUB_VALUE: "true" });
+    const r = await run({
+      MODE: "disable-network-policy",
+      OWNED_KEY: "disable_network_policy",
+      OWNED_VALUE: "true",
+      SERVICE_NAME: "",
+      TYPHA_MIN_READY: "",
+      STUB_IPS: "",
+      STUB_VALUE: "true",
+    });
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stdout).not.toContain("endpoints");
   });

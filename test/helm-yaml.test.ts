@@ -39,7 +39,18 @@ const SCALARS = [
   ...["1e3", "1e+3", "12e03", "1.5e3", "0.1e-2", "1e", ".5", "+.5", "-.5", "1.", "3.", "1.0", "0.0", "._", "1.2.3"],
   ...["+12", "9223372036854775807", "9223372036854775808", "123456789012345678901234"],
   ...["~", "null", "Null", "NULL"],
-  ...["v3.5.8", "1.21.0", "_1", "2001-12-14", "2001-12-14t21:59:43.10-05:00", "1:20", "1:20:30", "190:20:30", "a-b", "-x"],
+  ...[
+    "v3.5.8",
+    "1.21.0",
+    "_1",
+    "2001-12-14",
+    "2001-12-14t21:59:43.10-05:00",
+    "1:20",
+    "1:20:30",
+    "190:20:30",
+    "a-b",
+    "-x",
+  ],
 ];
 
 describe("helm-yaml: the harness reads values files as Helm does", () => {
@@ -71,8 +82,22 @@ describe("helm-yaml: the harness reads values files as Helm does", () => {
   });
 
   it.each(HELM_MAJORS)("strings dumped by the harness read back as the same strings (helm %i)", async (helm) => {
-    const strings = [...SCALARS, ".inf", "-.Inf", ".NaN", "", "a: b", "- x", "#x", "'q'", '"q"', "multi\nline", " lead", "trail "];
-    const value = { s: strings, n: [1, 0, 1.5, 1e21, 0.001, -3], b: [true, false], z: null, "on": "key", "017": "key" };
+    const strings = [
+      ...SCALARS,
+      ".inf",
+      "-.Inf",
+      ".NaN",
+      "",
+      "a: b",
+      "- x",
+      "#x",
+      "'q'",
+      '"q"',
+      "multi\nline",
+      " lead",
+      "trail ",
+    ];
+    const value = { s: strings, n: [1, 0, 1.5, 1e21, 0.001, -3], b: [true, false], z: null, on: "key", "017": "key" };
     const text = dumpHelmYaml(value);
     expect(loadHelmYaml(text)).toEqual(value);
     expect(await helmReads(helm, text)).toEqual(value);

@@ -14,12 +14,25 @@ import { describe, expect, test } from "vitest";
 import type { KubeObject } from "../scripts/render.js";
 import { containerEnv, HELM_MAJORS, renderObjects } from "./support/renders.js";
 
-const ARGO = { kubeVersion: "1.30.0", apiVersions: ["apps/v1", "batch/v1", "policy/v1", "rbac.authorization.k8s.io/v1"] };
+const ARGO = {
+  kubeVersion: "1.30.0",
+  apiVersions: ["apps/v1", "batch/v1", "policy/v1", "rbac.authorization.k8s.io/v1"],
+};
 const GITOPS = ["region=cn-hangzhou", "nodeCount=1200", "typha.image.tag=v3.24.5", "gitops.enabled=true"];
 const DISABLE = ["mode=disable-network-policy", "acknowledgeNetworkPolicyOff=true"];
 
-const HELM_TO_ARGO: Record<string, string> = { "pre-install": "PreSync", "pre-upgrade": "PreSync", "post-install": "PostSync", "post-upgrade": "PostSync", "pre-delete": "PreDelete" };
-const csv = (s: string | undefined) => (s ?? "").split(",").map((x) => x.trim()).filter(Boolean);
+const HELM_TO_ARGO: Record<string, string> = {
+  "pre-install": "PreSync",
+  "pre-upgrade": "PreSync",
+  "post-install": "PostSync",
+  "post-upgrade": "PostSync",
+  "pre-delete": "PreDelete",
+};
+const csv = (s: string | undefined) =>
+  (s ?? "")
+    .split(",")
+    .map((x) => x.trim())
+    .filter(Boolean);
 
 /** The Argo CD hook types of an object, as Argo CD reads them. */
 function argoTypes(o: KubeObject): string[] {
@@ -29,7 +42,8 @@ function argoTypes(o: KubeObject): string[] {
   const types = csv(a["argocd.argoproj.io/hook"]);
   return helmTypes.includes("PreDelete") && !types.includes("PreDelete") ? [...types, "PreDelete"] : types;
 }
-const hookObjects = (objects: KubeObject[]) => objects.filter((o) => o.metadata.labels?.["app.kubernetes.io/component"] === "eni-config-hook");
+const hookObjects = (objects: KubeObject[]) =>
+  objects.filter((o) => o.metadata.labels?.["app.kubernetes.io/component"] === "eni-config-hook");
 type Job = KubeObject & { spec: { template: { spec: { containers: { env: { name: string; value: string }[] }[] } } } };
 const phaseOf = (j: Job) => containerEnv(j).PHASE;
 const wave = (o: KubeObject) => Number(o.metadata.annotations?.["argocd.argoproj.io/sync-wave"] ?? 0);
@@ -52,7 +66,8 @@ describe.each(HELM_MAJORS)("Helm %i, rendered as Argo CD does", (helm) => {
         expect(csv(a["argocd.argoproj.io/hook-delete-policy"]).sort()).toEqual(["BeforeHookCreation", "HookSucceeded"]);
       }
       // Nothing Argo CD would keep as a hook of no phase (pre-rollback, post-rollback).
-      for (const o of hookObjects(objects)) expect(argoTypes(o).length, `${o.kind}/${o.metadata.name}`).toBeGreaterThan(0);
+      for (const o of hookObjects(objects))
+        expect(argoTypes(o).length, `${o.kind}/${o.metadata.name}`).toBeGreaterThan(0);
     });
 
     test(`${mode}, gitops.enabled: ServiceAccount, Role, RoleBinding and script exist for every Job, PreDelete included`, async () => {
@@ -74,22 +89,40 @@ describe.each(HELM_MAJORS)("Helm %i, rendered as Argo CD does", (helm) => {
     });
 
     test(`${mode}, gitops.restoreOnSync: the sync restores (PostSync, the pre-delete phase) and nothing sets the key`, async () => {
-      const objects = await renderObjects({ sets: [...(mode === "relay" ? GITOPS : [...GITOPS, ...DISABLE]), "gitops.restoreOnSync=true"], helm, ...ARGO });
+      const objects = await renderObjects({
+        sets: [...(mode === "relay" ? GITOPS : [...GITOPS, ...DISABLE]), "gitops.restoreOnSync=true"],
+        helm,
+        ...ARGO,
+      });
       const jobs = hookObjects(objects).filter((o): o is Job => o.kind === "Job");
       expect(jobs.map((j) => [j.metadata.name, argoTypes(j), phaseOf(j)])).toEqual([
         ["terway-relay-eni-config-restore", ["PostSync"], "pre-delete"],
         ["terway-relay-eni-config-pre-delete", ["PreDelete"], "pre-delete"],
       ]);
       // Typha stays in the release until the Application is deleted: the restore rolls Felix off it first.
-      if (mode === "relay") expect(objects.some((o) => o.kind === "Deployment" && o.metadata.name === "calico-typha")).toBe(true);
+      if (mode === "relay")
+        expect(objects.some((o) => o.kind === "Deployment" && o.metadata.name === "calico-typha")).toBe(true);
     });
   }
 
   test("without gitops.enabled: Helm's annotations only, one Job per Helm phase (Argo CD maps or drops them)", async () => {
-    const objects = await renderObjects({ sets: ["region=cn-hangzhou", "nodeCount=1200", "typha.image.tag=v3.24.5"], helm, ...ARGO });
-    for (const o of objects) expect(Object.keys(o.metadata.annotations ?? {}).filter((k) => k.startsWith("argocd.argoproj.io/")), `${o.kind}/${o.metadata.name}`).toEqual([]);
+    const objects = await renderObjects({
+      sets: ["region=cn-hangzhou", "nodeCount=1200", "typha.image.tag=v3.24.5"],
+      helm,
+      ...ARGO,
+    });
+    for (const o of objects)
+      expect(
+        Object.keys(o.metadata.annotations ?? {}).filter((k) => k.startsWith("argocd.argoproj.io/")),
+        `${o.kind}/${o.metadata.name}`,
+      ).toEqual([]);
     const jobs = hookObjects(objects).filter((o): o is Job => o.kind === "Job");
     // pre-rollback and post-rollback are Helm-only: under Argo CD they are hooks of no phase.
-    expect(jobs.filter((j) => argoTypes(j).length === 0).map(phaseOf).sort()).toEqual(["post-rollback", "pre-rollback"]);
+    expect(
+      jobs
+        .filter((j) => argoTypes(j).length === 0)
+        .map(phaseOf)
+        .sort(),
+    ).toEqual(["post-rollback", "pre-rollback"]);
   });
 });

@@ -5,7 +5,25 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { FakeApiServer, type FakeCluster, type Obj } from "./support/fake-kube-apiserver.js";
 import { ENI_CONFIG_KEYS } from "./support/invariants.js";
-import { eniConfigData, fixture, fromSaved, hookVariant, DISABLE, putTypha, relayRecords, RELAY, rolledOut, runOk, runPhase, STAMP, terwayCluster, waitsOut, type HookVariant, type Phase, type PhaseResult } from "./support/hook-harness.js";
+import {
+  eniConfigData,
+  fixture,
+  fromSaved,
+  hookVariant,
+  DISABLE,
+  putTypha,
+  relayRecords,
+  RELAY,
+  rolledOut,
+  runOk,
+  runPhase,
+  STAMP,
+  terwayCluster,
+  waitsOut,
+  type HookVariant,
+  type Phase,
+  type PhaseResult,
+} from "./support/hook-harness.js";
 
 const BASE = ["region=cn-hangzhou", "nodeCount=320"];
 const OWNED: string[] = Object.values(ENI_CONFIG_KEYS);
@@ -42,7 +60,8 @@ const data = eniConfigData;
 const restarts = (c: FakeCluster, ds = "terway-eniip") => c.restarts.get(ds) ?? 0;
 /** The DaemonSet's state as the hook leaves it: the state annotation on its pod template (the only field it writes). */
 const dsHash = (c: FakeCluster, ds = "terway-eniip") =>
-  (c.get("DaemonSet", ds)!.spec as { template: { metadata: { annotations?: Record<string, string> } } }).template.metadata.annotations?.["terway-relay/eni-config"];
+  (c.get("DaemonSet", ds)!.spec as { template: { metadata: { annotations?: Record<string, string> } } }).template
+    .metadata.annotations?.["terway-relay/eni-config"];
 const patches = (c: FakeCluster) => c.requests.filter((r) => r.verb === "patch" || r.verb === "update");
 
 function deleteTypha(c: FakeCluster, serviceName = "calico-typha"): void {
@@ -50,7 +69,12 @@ function deleteTypha(c: FakeCluster, serviceName = "calico-typha"): void {
   c.remove("Endpoints", serviceName);
 }
 
-async function phase(c: FakeCluster, v: HookVariant, p: Phase, overrides: Record<string, string> = {}): Promise<PhaseResult> {
+async function phase(
+  c: FakeCluster,
+  v: HookVariant,
+  p: Phase,
+  overrides: Record<string, string> = {},
+): Promise<PhaseResult> {
   return runPhase(c, v, p, overrides);
 }
 
@@ -81,13 +105,18 @@ async function installed(v: HookVariant, configMap: Obj = fixture("eni-config.ya
 }
 
 /** What must hold after every scenario: nothing denied, nothing deleted, no key touched but the owned ones. */
-function invariants(c: FakeCluster, original: Record<string, string> = fixture("eni-config.yaml").data as Record<string, string>): void {
+function invariants(
+  c: FakeCluster,
+  original: Record<string, string> = fixture("eni-config.yaml").data as Record<string, string>,
+): void {
   expect(c.denied.map((r) => `${r.verb} ${r.url}`)).toEqual([]);
   expect(c.requests.filter((r) => r.method === "DELETE" || r.resource === "pods")).toEqual([]);
   for (const r of patches(c).filter((r) => r.resource === "configmaps")) {
     expect(r.contentType).toBe("application/json-patch+json");
     for (const op of r.body as { op: string; path: string }[]) {
-      expect(op.path).toMatch(/^\/metadata\/(resourceVersion|annotations(\/terway-relay~1((record|previous)\.(felix_relay_service|disable_network_policy)|release))?)$|^\/data(\/(felix_relay_service|disable_network_policy))?$/);
+      expect(op.path).toMatch(
+        /^\/metadata\/(resourceVersion|annotations(\/terway-relay~1((record|previous)\.(felix_relay_service|disable_network_policy)|release))?)$|^\/data(\/(felix_relay_service|disable_network_policy))?$/,
+      );
     }
   }
   for (const r of patches(c).filter((r) => r.resource === "daemonsets")) {
@@ -95,11 +124,18 @@ function invariants(c: FakeCluster, original: Record<string, string> = fixture("
     expect(r.contentType).toBe("application/json-patch+json");
     const ops = r.body as { op: string; path: string }[];
     expect(ops[0]).toMatchObject({ op: "test", path: "/metadata/resourceVersion" });
-    expect(ops.at(-1)).toMatchObject({ op: "add", path: "/spec/template/metadata/annotations/terway-relay~1eni-config" });
-    for (const op of ops.slice(1)) expect(`${op.op} ${op.path}`).toMatch(/^add \/spec\/template\/metadata(\/annotations(\/terway-relay~1eni-config)?)?$/);
+    expect(ops.at(-1)).toMatchObject({
+      op: "add",
+      path: "/spec/template/metadata/annotations/terway-relay~1eni-config",
+    });
+    for (const op of ops.slice(1))
+      expect(`${op.op} ${op.path}`).toMatch(
+        /^add \/spec\/template\/metadata(\/annotations(\/terway-relay~1eni-config)?)?$/,
+      );
   }
   const now = data(c);
-  for (const k of Object.keys({ ...original, ...now }).filter((k) => !OWNED.includes(k))) expect(now[k], k).toBe(original[k]);
+  for (const k of Object.keys({ ...original, ...now }).filter((k) => !OWNED.includes(k)))
+    expect(now[k], k).toBe(original[k]);
 }
 
 function scenario(name: string, fn: () => Promise<void>): void {
@@ -107,20 +143,23 @@ function scenario(name: string, fn: () => Promise<void>): void {
 }
 
 describe("relay mode", () => {
-  scenario("first install: Typha ready, key added and recorded as absent, one rolling restart, Felix connected", async () => {
-    const c = cluster();
-    await ok(c, relay, "pre-install");
-    expect(patches(c)).toEqual([]);
-    putTypha(c);
-    const r = await ok(c, relay, "post-install");
-    expect(data(c).felix_relay_service).toBe("calico-typha");
-    expect(relayRecords(c)).toEqual({ ...STAMP, "terway-relay/record.felix_relay_service": "absent" });
-    expect(restarts(c)).toBe(1);
-    expect(dsHash(c)).toBe('felix_relay_service="calico-typha";disable_network_policy="false";');
-    expect(r.output).toContain("Felix connected to Typha: 321 connections for 320 ready Terway pods");
-    expect(r.output).toMatch(/successfully rolled out/);
-    invariants(c);
-  });
+  scenario(
+    "first install: Typha ready, key added and recorded as absent, one rolling restart, Felix connected",
+    async () => {
+      const c = cluster();
+      await ok(c, relay, "pre-install");
+      expect(patches(c)).toEqual([]);
+      putTypha(c);
+      const r = await ok(c, relay, "post-install");
+      expect(data(c).felix_relay_service).toBe("calico-typha");
+      expect(relayRecords(c)).toEqual({ ...STAMP, "terway-relay/record.felix_relay_service": "absent" });
+      expect(restarts(c)).toBe(1);
+      expect(dsHash(c)).toBe('felix_relay_service="calico-typha";disable_network_policy="false";');
+      expect(r.output).toContain("Felix connected to Typha: 321 connections for 320 ready Terway pods");
+      expect(r.output).toMatch(/successfully rolled out/);
+      invariants(c);
+    },
+  );
 
   scenario("upgrade with no change: nothing patched, nothing restarted", async () => {
     const c = await installed(relay);
@@ -135,39 +174,45 @@ describe("relay mode", () => {
     invariants(c);
   });
 
-  scenario("upgrade with a new Service name: Felix leaves the old Service before Helm deletes it, then joins the new one", async () => {
-    const c = await installed(relay);
-    c.rolloutMs = 200;
-    const r = await ok(c, renamed, "pre-upgrade");
-    // Helm has not applied the new revision yet: Felix no longer names the old Service, and every pod has restarted.
-    rollFinished(c, r);
-    expect(data(c).felix_relay_service).toBeUndefined();
-    expect(restarts(c)).toBe(2);
-    deleteTypha(c, "calico-typha");
-    putTypha(c, "typha-relay");
-    await ok(c, renamed, "post-upgrade");
-    expect(data(c).felix_relay_service).toBe("typha-relay");
-    expect(relayRecords(c)).toEqual({ ...STAMP, "terway-relay/record.felix_relay_service": "absent" });
-    expect(restarts(c)).toBe(3);
-    invariants(c);
-  });
+  scenario(
+    "upgrade with a new Service name: Felix leaves the old Service before Helm deletes it, then joins the new one",
+    async () => {
+      const c = await installed(relay);
+      c.rolloutMs = 200;
+      const r = await ok(c, renamed, "pre-upgrade");
+      // Helm has not applied the new revision yet: Felix no longer names the old Service, and every pod has restarted.
+      rollFinished(c, r);
+      expect(data(c).felix_relay_service).toBeUndefined();
+      expect(restarts(c)).toBe(2);
+      deleteTypha(c, "calico-typha");
+      putTypha(c, "typha-relay");
+      await ok(c, renamed, "post-upgrade");
+      expect(data(c).felix_relay_service).toBe("typha-relay");
+      expect(relayRecords(c)).toEqual({ ...STAMP, "terway-relay/record.felix_relay_service": "absent" });
+      expect(restarts(c)).toBe(3);
+      invariants(c);
+    },
+  );
 
-  scenario("eni-config rewritten behind Helm's back (an ACK add-on upgrade): helm upgrade sets the key again and rolls", async () => {
-    const c = await installed(relay);
-    const hash = dsHash(c);
-    const cm = c.get("ConfigMap", "eni-config")!;
-    const rewritten = structuredClone(cm);
-    delete (rewritten.data as Record<string, string>).felix_relay_service;
-    c.put(rewritten);
-    await ok(c, relay, "pre-upgrade");
-    expect(restarts(c)).toBe(1);
-    await ok(c, relay, "post-upgrade");
-    expect(data(c).felix_relay_service).toBe("calico-typha");
-    // The wanted state did not change, the pods' did: the same state, with a counter so that the template changes.
-    expect(restarts(c)).toBe(2);
-    expect(dsHash(c)).toBe(`1 ${hash}`);
-    invariants(c);
-  });
+  scenario(
+    "eni-config rewritten behind Helm's back (an ACK add-on upgrade): helm upgrade sets the key again and rolls",
+    async () => {
+      const c = await installed(relay);
+      const hash = dsHash(c);
+      const cm = c.get("ConfigMap", "eni-config")!;
+      const rewritten = structuredClone(cm);
+      delete (rewritten.data as Record<string, string>).felix_relay_service;
+      c.put(rewritten);
+      await ok(c, relay, "pre-upgrade");
+      expect(restarts(c)).toBe(1);
+      await ok(c, relay, "post-upgrade");
+      expect(data(c).felix_relay_service).toBe("calico-typha");
+      // The wanted state did not change, the pods' did: the same state, with a counter so that the template changes.
+      expect(restarts(c)).toBe(2);
+      expect(dsHash(c)).toBe(`1 ${hash}`);
+      invariants(c);
+    },
+  );
 
   scenario("retry after a failure between patch and restart: the retried Job still restarts, once", async () => {
     const c = cluster();
@@ -228,7 +273,11 @@ describe("relay mode", () => {
     const original = fixture("eni-config.yaml");
     (original.data as Record<string, string>).felix_relay_service = 'someone-else\'s "typha"\n';
     const c = await installed(relay, original);
-    expect(relayRecords(c)).toEqual({ ...STAMP, "terway-relay/record.felix_relay_service": "value", "terway-relay/previous.felix_relay_service": 'someone-else\'s "typha"\n' });
+    expect(relayRecords(c)).toEqual({
+      ...STAMP,
+      "terway-relay/record.felix_relay_service": "value",
+      "terway-relay/previous.felix_relay_service": 'someone-else\'s "typha"\n',
+    });
     await ok(c, relay, "pre-delete");
     expect(data(c)).toEqual(original.data);
     expect(relayRecords(c)).toEqual({});
@@ -247,19 +296,25 @@ describe("relay mode", () => {
     invariants(c);
   });
 
-  scenario("uninstall over a hand-made relay: recorded as ours, restored as absent (its Typha is going away)", async () => {
-    const c = await installed(relay, fixture("eni-config-relay.yaml"));
-    expect(relayRecords(c)).toEqual({ ...STAMP, "terway-relay/record.felix_relay_service": "ours" });
-    expect(data(c).felix_relay_service).toBe("calico-typha");
-    await ok(c, relay, "pre-delete");
-    expect(data(c).felix_relay_service).toBeUndefined();
-    expect(restarts(c)).toBe(2);
-    invariants(c, fixture("eni-config-relay.yaml").data as Record<string, string>);
-  });
+  scenario(
+    "uninstall over a hand-made relay: recorded as ours, restored as absent (its Typha is going away)",
+    async () => {
+      const c = await installed(relay, fixture("eni-config-relay.yaml"));
+      expect(relayRecords(c)).toEqual({ ...STAMP, "terway-relay/record.felix_relay_service": "ours" });
+      expect(data(c).felix_relay_service).toBe("calico-typha");
+      await ok(c, relay, "pre-delete");
+      expect(data(c).felix_relay_service).toBeUndefined();
+      expect(restarts(c)).toBe(2);
+      invariants(c, fixture("eni-config-relay.yaml").data as Record<string, string>);
+    },
+  );
 
   scenario("a stale record left by uninstall --no-hooks is not taken for a fresh one", async () => {
     const stale = fixture("eni-config-relay.yaml");
-    stale.metadata.annotations = { "terway-relay/record.felix_relay_service": "value", "terway-relay/previous.felix_relay_service": "long-gone-typha" };
+    stale.metadata.annotations = {
+      "terway-relay/record.felix_relay_service": "value",
+      "terway-relay/previous.felix_relay_service": "long-gone-typha",
+    };
     const c = cluster({ configMap: stale });
     const pre = await ok(c, relay, "pre-install");
     expect(pre.stderr).toMatch(/forgetting records/);
@@ -278,7 +333,9 @@ describe("relay mode", () => {
     putTypha(c, "calico-typha", 2); // Available (maxUnavailable 1), but fewer than the 3 needed
     const r = await phase(c, relay, "post-install", waitsOut("TYPHA_READY_TIMEOUT"));
     expect(r.exitCode).toBe(1);
-    expect(r.stderr).toMatch(/Typha was not ready within 1s \(2 ready replicas .* 2 ready endpoints .* need 3\): eni-config was not changed/);
+    expect(r.stderr).toMatch(
+      /Typha was not ready within 1s \(2 ready replicas .* 2 ready endpoints .* need 3\): eni-config was not changed/,
+    );
     expect(patches(c)).toEqual([]);
     expect(data(c)).toEqual(fixture("eni-config.yaml").data);
     invariants(c);
@@ -296,16 +353,19 @@ describe("relay mode", () => {
     invariants(c);
   });
 
-  scenario("uninstall over a hand-made relay after a failed install still moves Felix off the Typha going away", async () => {
-    const c = cluster({ configMap: fixture("eni-config-relay.yaml") });
-    await ok(c, relay, "pre-install");
-    putTypha(c, "calico-typha", 0);
-    expect((await phase(c, relay, "post-install", waitsOut("TYPHA_READY_TIMEOUT"))).exitCode).toBe(1);
-    await ok(c, relay, "pre-delete");
-    expect(data(c).felix_relay_service).toBeUndefined();
-    expect(restarts(c)).toBe(1);
-    invariants(c, fixture("eni-config-relay.yaml").data as Record<string, string>);
-  });
+  scenario(
+    "uninstall over a hand-made relay after a failed install still moves Felix off the Typha going away",
+    async () => {
+      const c = cluster({ configMap: fixture("eni-config-relay.yaml") });
+      await ok(c, relay, "pre-install");
+      putTypha(c, "calico-typha", 0);
+      expect((await phase(c, relay, "post-install", waitsOut("TYPHA_READY_TIMEOUT"))).exitCode).toBe(1);
+      await ok(c, relay, "pre-delete");
+      expect(data(c).felix_relay_service).toBeUndefined();
+      expect(restarts(c)).toBe(1);
+      invariants(c, fixture("eni-config-relay.yaml").data as Record<string, string>);
+    },
+  );
 
   scenario("no Felix connects to Typha: the hook fails loudly", async () => {
     const c = cluster();
@@ -326,14 +386,18 @@ describe("the fake API server enforces the rendered Role", () => {
       ...relay,
       identity: {
         ...relay.identity,
-        rules: relay.identity.rules.map((r) => (r.resources?.includes("daemonsets") ? { ...r, verbs: r.verbs.filter((v) => v !== "patch") } : r)),
+        rules: relay.identity.rules.map((r) =>
+          r.resources?.includes("daemonsets") ? { ...r, verbs: r.verbs.filter((v) => v !== "patch") } : r,
+        ),
       },
     };
     await ok(c, weaker, "pre-install");
     putTypha(c);
     const r = await phase(c, weaker, "post-install");
     expect(r.exitCode).not.toBe(0);
-    expect(r.stderr).toMatch(/forbidden: User "system:serviceaccount:kube-system:terway-relay-eni-config" cannot patch resource "daemonsets"/);
+    expect(r.stderr).toMatch(
+      /forbidden: User "system:serviceaccount:kube-system:terway-relay-eni-config" cannot patch resource "daemonsets"/,
+    );
     expect(c.denied.map((d) => `${d.verb} ${d.resource}/${d.name}`)).toEqual(["patch daemonsets/terway-eniip"]);
     expect(restarts(c)).toBe(0);
   });
@@ -341,16 +405,35 @@ describe("the fake API server enforces the rendered Role", () => {
 
 describe("preflight refusals: one sentence, nothing modified", () => {
   const refusals: [string, () => FakeCluster, RegExp, HookVariant?][] = [
-    ["eni-config missing", () => cluster({ configMap: null }), /^terway-relay pre-install: ERROR: ConfigMap kube-system\/eni-config does not exist: this cluster does not run Terway/m],
-    ["DaemonSet missing", () => cluster({ daemonSets: [] }), /ERROR: no Terway DaemonSet named terway-eniip or terway in kube-system/],
-    ["Terway too old", () => cluster({ daemonSets: [fixture("terway-v1.4.yaml")] }), /ERROR: DaemonSet terway \(.*terway:v1\.2\.3\) does not read felix_relay_service from eni-config in its policy container: upgrade Terway first/],
-    ["terway-eni only", () => cluster({ daemonSets: [fixture("terway-eni.yaml")] }), /ERROR: only DaemonSet terway-eni \(exclusive ENI\) runs Terway here, and exclusive-ENI nodes run no Felix/],
+    [
+      "eni-config missing",
+      () => cluster({ configMap: null }),
+      /^terway-relay pre-install: ERROR: ConfigMap kube-system\/eni-config does not exist: this cluster does not run Terway/m,
+    ],
+    [
+      "DaemonSet missing",
+      () => cluster({ daemonSets: [] }),
+      /ERROR: no Terway DaemonSet named terway-eniip or terway in kube-system/,
+    ],
+    [
+      "Terway too old",
+      () => cluster({ daemonSets: [fixture("terway-v1.4.yaml")] }),
+      /ERROR: DaemonSet terway \(.*terway:v1\.2\.3\) does not read felix_relay_service from eni-config in its policy container: upgrade Terway first/,
+    ],
+    [
+      "terway-eni only",
+      () => cluster({ daemonSets: [fixture("terway-eni.yaml")] }),
+      /ERROR: only DaemonSet terway-eni \(exclusive ENI\) runs Terway here, and exclusive-ENI nodes run no Felix/,
+    ],
     [
       "eBPF engine (network_policy_provider ebpf)",
       () => {
         const cm = fixture("eni-config.yaml");
         const d = cm.data as Record<string, string>;
-        d["10-terway.conf"] = d["10-terway.conf"].replace('"type": "terway"', '"type": "terway",\n  "network_policy_provider": "ebpf"');
+        d["10-terway.conf"] = d["10-terway.conf"].replace(
+          '"type": "terway"',
+          '"type": "terway",\n  "network_policy_provider": "ebpf"',
+        );
         return cluster({ configMap: cm });
       },
       /ERROR: eni-config 10-terway.conf selects network_policy_provider "ebpf", so Terway runs Cilium \(eBPF\) instead of Felix/,
@@ -360,7 +443,10 @@ describe("preflight refusals: one sentence, nothing modified", () => {
       () => {
         const cm = fixture("eni-config.yaml");
         const d = cm.data as Record<string, string>;
-        d["10-terway.conf"] = d["10-terway.conf"].replace('"type": "terway"', '"type": "terway",\n  "eniip_virtual_type": "datapathv2"');
+        d["10-terway.conf"] = d["10-terway.conf"].replace(
+          '"type": "terway"',
+          '"type": "terway",\n  "eniip_virtual_type": "datapathv2"',
+        );
         return cluster({ configMap: cm });
       },
       /ERROR: eni-config 10-terway.conf selects eniip_virtual_type datapathv2, so Terway runs Cilium/,
@@ -374,7 +460,12 @@ describe("preflight refusals: one sentence, nothing modified", () => {
       },
       /ERROR: DaemonSet terway-eniip uses updateStrategy OnDelete: Terway could not be restarted as a watched rolling update/,
     ],
-    ["version skew", () => cluster(), /ERROR: Typha v3\.5\.8 does not match Felix v3\.24\.5 bundled with Terway .*terway:v1\.9\.0: set typha\.image\.tag=v3\.24\.5 \(or typha\.allowVersionSkew=true/, undefined],
+    [
+      "version skew",
+      () => cluster(),
+      /ERROR: Typha v3\.5\.8 does not match Felix v3\.24\.5 bundled with Terway .*terway:v1\.9\.0: set typha\.image\.tag=v3\.24\.5 \(or typha\.allowVersionSkew=true/,
+      undefined,
+    ],
   ];
   for (const [name, make, message, variant] of refusals) {
     scenario(name, async () => {
@@ -400,22 +491,31 @@ describe("preflight refusals: one sentence, nothing modified", () => {
   scenario("version skew allowed by typha.allowVersionSkew: a warning, then the install goes on", async () => {
     const c = cluster();
     const r = await ok(c, skewAllowed, "pre-install");
-    expect(r.stderr).toMatch(/WARNING: Typha v3\.5\.8 does not match Felix v3\.24\.5 .* \(allowed by typha\.allowVersionSkew\)/);
+    expect(r.stderr).toMatch(
+      /WARNING: Typha v3\.5\.8 does not match Felix v3\.24\.5 .* \(allowed by typha\.allowVersionSkew\)/,
+    );
     invariants(c);
   });
 
-  scenario("a Terway version the table cannot place is refused; typha.allowVersionSkew lets it through with a warning", async () => {
-    const ds = fixture("terway-eniip.yaml");
-    const spec = ds.spec as { template: { spec: { containers: { name: string; image: string }[] } } };
-    for (const ct of spec.template.spec.containers) ct.image = ct.image.replace("v1.9.0", "v1.5.0");
-    const c = cluster({ daemonSets: [ds] });
-    const refused = await phase(c, relay, "pre-install");
-    expect(refused.exitCode).toBe(1);
-    expect(refused.stderr).toMatch(/ERROR: Terway image .*v1\.5\.0 has Terway 1\.5\.0\.0, which no row of the Felix version table places, .*: set typha\.allowVersionSkew=true to accept that; nothing was changed\.$/m);
-    const r = await ok(c, skewAllowed, "pre-install");
-    expect(r.stderr).toMatch(/WARNING: Terway image .*v1\.5\.0 has Terway 1\.5\.0\.0, which no row .* \(allowed by typha\.allowVersionSkew\)/);
-    invariants(c);
-  });
+  scenario(
+    "a Terway version the table cannot place is refused; typha.allowVersionSkew lets it through with a warning",
+    async () => {
+      const ds = fixture("terway-eniip.yaml");
+      const spec = ds.spec as { template: { spec: { containers: { name: string; image: string }[] } } };
+      for (const ct of spec.template.spec.containers) ct.image = ct.image.replace("v1.9.0", "v1.5.0");
+      const c = cluster({ daemonSets: [ds] });
+      const refused = await phase(c, relay, "pre-install");
+      expect(refused.exitCode).toBe(1);
+      expect(refused.stderr).toMatch(
+        /ERROR: Terway image .*v1\.5\.0 has Terway 1\.5\.0\.0, which no row of the Felix version table places, .*: set typha\.allowVersionSkew=true to accept that; nothing was changed\.$/m,
+      );
+      const r = await ok(c, skewAllowed, "pre-install");
+      expect(r.stderr).toMatch(
+        /WARNING: Terway image .*v1\.5\.0 has Terway 1\.5\.0\.0, which no row .* \(allowed by typha\.allowVersionSkew\)/,
+      );
+      invariants(c);
+    },
+  );
 
   scenario("pre-delete never blocks an uninstall over a missing eni-config", async () => {
     const c = cluster({ configMap: null });
@@ -431,7 +531,11 @@ describe("disable-network-policy mode", () => {
     await install(c, disable);
     expect(data(c).disable_network_policy).toBe("true");
     expect(data(c).felix_relay_service).toBeUndefined();
-    expect(relayRecords(c)).toEqual({ ...STAMP, "terway-relay/record.disable_network_policy": "value", "terway-relay/previous.disable_network_policy": "false" });
+    expect(relayRecords(c)).toEqual({
+      ...STAMP,
+      "terway-relay/record.disable_network_policy": "value",
+      "terway-relay/previous.disable_network_policy": "false",
+    });
     expect(restarts(c)).toBe(1);
     // No Typha in this mode: the hook never looks for one.
     expect(c.requests.filter((r) => r.resource === "deployments" || r.resource === "endpoints")).toEqual([]);
@@ -449,7 +553,9 @@ describe("disable-network-policy mode", () => {
     const c = cluster({ daemonSets: [fixture("terway-v1.0.yaml")] });
     const r = await phase(c, disable, "pre-install");
     expect(r.exitCode).toBe(1);
-    expect(r.stderr).toMatch(/does not read disable_network_policy from eni-config in its policy container: upgrade Terway first/);
+    expect(r.stderr).toMatch(
+      /does not read disable_network_policy from eni-config in its policy container: upgrade Terway first/,
+    );
     invariants(c);
   });
 });

@@ -16,9 +16,17 @@ function chartWithTerway(image: string, maxUnavailable: string): string {
 }
 
 const image = (objects: KubeObject[]) =>
-  (objects.find((o) => o.kind === "Deployment") as KubeObject & { spec: { template: { spec: { containers: { image: string }[] } } } }).spec.template.spec.containers[0].image;
+  (
+    objects.find((o) => o.kind === "Deployment") as KubeObject & {
+      spec: { template: { spec: { containers: { image: string }[] } } };
+    }
+  ).spec.template.spec.containers[0].image;
 const jobEnv = (objects: KubeObject[], name: string) =>
-  (objects.find((o) => o.kind === "Job") as KubeObject & { spec: { template: { spec: { containers: { env: { name: string; value: string }[] }[] } } } }).spec.template.spec.containers[0].env.find((e) => e.name === name)?.value;
+  (
+    objects.find((o) => o.kind === "Job") as KubeObject & {
+      spec: { template: { spec: { containers: { env: { name: string; value: string }[] }[] } } };
+    }
+  ).spec.template.spec.containers[0].env.find((e) => e.name === name)?.value;
 
 describe("typha.image.tag empty: the Typha that matches the live Terway's Felix, from the one table", () => {
   const sets = ["region=cn-hangzhou", "nodeCount=320"];
@@ -35,7 +43,9 @@ describe("typha.image.tag empty: the Typha that matches the live Terway's Felix,
       () => "",
       (e: unknown) => (e instanceof HelmError ? e.message : String(e)),
     );
-    expect(refused).toContain(`typha.image.tag is empty and the cluster's Terway (${terwayImage(tag)}) is a version the chart's Felix table cannot place`);
+    expect(refused).toContain(
+      `typha.image.tag is empty and the cluster's Terway (${terwayImage(tag)}) is a version the chart's Felix table cannot place`,
+    );
     expect(refused).toContain("or typha.allowVersionSkew=true to deploy v3.5.8");
     const { objects } = await render({ chart, sets: [...sets, "typha.allowVersionSkew=true"] });
     expect(image(objects)).toBe("registry-vpc.cn-hangzhou.aliyuncs.com/acs/typha:v3.5.8");
@@ -43,7 +53,10 @@ describe("typha.image.tag empty: the Typha that matches the live Terway's Felix,
 
   test("an explicit tag wins, and is not refused for a Terway the table cannot place (the hook checks it)", async () => {
     for (const terway of ["r/acs/terway:v1.3.2", "r/acs/terway:v1.5.0"]) {
-      const { objects } = await render({ chart: chartWithTerway(terway, '"10%"'), sets: ["region=cn-hangzhou", "nodeCount=320", "typha.image.tag=v3.24.5"] });
+      const { objects } = await render({
+        chart: chartWithTerway(terway, '"10%"'),
+        sets: ["region=cn-hangzhou", "nodeCount=320", "typha.image.tag=v3.24.5"],
+      });
       expect(image(objects)).toMatch(/:v3\.24\.5$/);
     }
   });

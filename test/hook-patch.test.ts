@@ -3,7 +3,19 @@
 // step records the previous state, adds, replaces or removes the owned key, and leaves every other key as it was.
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { FakeApiServer, type FakeCluster, type Obj } from "./support/fake-kube-apiserver.js";
-import { DISABLE, fixture, hookVariant, putTypha, RELAY, runOk, runPhase, STAMP, terwayCluster, type HookVariant, type Phase } from "./support/hook-harness.js";
+import {
+  DISABLE,
+  fixture,
+  hookVariant,
+  putTypha,
+  RELAY,
+  runOk,
+  runPhase,
+  STAMP,
+  terwayCluster,
+  type HookVariant,
+  type Phase,
+} from "./support/hook-harness.js";
 
 type ConfigMap = { data: Record<string, string>; metadata: { annotations?: Record<string, string> } };
 
@@ -59,7 +71,11 @@ describe("relay key", () => {
     const before = load(c);
     const after = await step(c, relay, "post-install");
     expect(after.data.felix_relay_service).toBe("calico-typha");
-    expect(after.metadata.annotations).toEqual({ ...STAMP, "terway-relay/record.felix_relay_service": "value", "terway-relay/previous.felix_relay_service": odd });
+    expect(after.metadata.annotations).toEqual({
+      ...STAMP,
+      "terway-relay/record.felix_relay_service": "value",
+      "terway-relay/previous.felix_relay_service": odd,
+    });
     othersUnchanged(before, after, "felix_relay_service");
     const restored = await step(c, relay, "pre-delete");
     expect(restored.data.felix_relay_service).toBe(odd);
@@ -92,7 +108,11 @@ describe("disable_network_policy key", () => {
     const before = load(c);
     const after = await step(c, disable, "post-install");
     expect(after.data.disable_network_policy).toBe("true");
-    expect(after.metadata.annotations).toEqual({ ...STAMP, "terway-relay/record.disable_network_policy": "value", "terway-relay/previous.disable_network_policy": "false" });
+    expect(after.metadata.annotations).toEqual({
+      ...STAMP,
+      "terway-relay/record.disable_network_policy": "value",
+      "terway-relay/previous.disable_network_policy": "false",
+    });
     othersUnchanged(before, after, "disable_network_policy");
     const restored = await step(c, disable, "pre-delete");
     expect(restored.data).toEqual(before.data);
@@ -125,7 +145,9 @@ test("a pod template whose metadata is empty gets the annotations map and the st
     "add /spec/template/metadata",
     "add /spec/template/metadata/annotations/terway-relay~1eni-config",
   ]);
-  const annotations = (c.get("DaemonSet", "terway-eniip")!.spec as { template: { metadata: { annotations: Record<string, string> } } }).template.metadata.annotations;
+  const annotations = (
+    c.get("DaemonSet", "terway-eniip")!.spec as { template: { metadata: { annotations: Record<string, string> } } }
+  ).template.metadata.annotations;
   expect(Object.keys(annotations)).toEqual(["terway-relay/eni-config"]);
   expect(c.restarts.get("terway-eniip")).toBe(1);
 }, 300_000);

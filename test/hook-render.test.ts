@@ -13,7 +13,15 @@ import { containerEnv, HELM_MAJORS, renderObjects } from "./support/renders.js";
 
 const BASE = ["region=cn-hangzhou", "nodeCount=320"];
 const DISABLE = [...BASE, "mode=disable-network-policy", "acknowledgeNetworkPolicyOff=true"];
-const PHASES = ["pre-install", "post-install", "pre-upgrade", "post-upgrade", "pre-rollback", "post-rollback", "pre-delete"];
+const PHASES = [
+  "pre-install",
+  "post-install",
+  "pre-upgrade",
+  "post-upgrade",
+  "pre-rollback",
+  "post-rollback",
+  "pre-delete",
+];
 
 type Job = KubeObject & {
   spec: {
@@ -24,7 +32,13 @@ type Job = KubeObject & {
       spec: {
         serviceAccountName: string;
         securityContext: Record<string, unknown>;
-        containers: { image: string; command: string[]; env: { name: string; value: string }[]; securityContext: Record<string, unknown>; volumeMounts: { name: string; mountPath: string }[] }[];
+        containers: {
+          image: string;
+          command: string[];
+          env: { name: string; value: string }[];
+          securityContext: Record<string, unknown>;
+          volumeMounts: { name: string; mountPath: string }[];
+        }[];
         volumes: { name: string; emptyDir?: object; configMap?: { name: string } }[];
       };
     };
@@ -34,7 +48,11 @@ type Rule = { apiGroups: string[]; resources: string[]; resourceNames?: string[]
 
 // The eni-config hook's objects (other hooks, such as helm test's, carry another component label).
 const hooks = (objects: KubeObject[]) =>
-  objects.filter((o) => o.metadata.annotations?.["helm.sh/hook"] && o.metadata.labels?.["app.kubernetes.io/component"] === "eni-config-hook");
+  objects.filter(
+    (o) =>
+      o.metadata.annotations?.["helm.sh/hook"] &&
+      o.metadata.labels?.["app.kubernetes.io/component"] === "eni-config-hook",
+  );
 const jobs = (objects: KubeObject[]) => hooks(objects).filter((o): o is Job => o.kind === "Job");
 const env = containerEnv;
 const weight = (o: KubeObject) => Number(o.metadata.annotations?.["helm.sh/hook-weight"] ?? 0);
@@ -66,19 +84,33 @@ describe.each(HELM_MAJORS)("Helm %i", (helm) => {
 
   test("the value written is the Typha Service's name, also when renamed", async () => {
     for (const name of ["calico-typha", "typha-relay"]) {
-      const objects = await renderObjects({ sets: [...BASE, "typha.image.tag=v3.24.5", `typha.serviceName=${name}`], helm });
+      const objects = await renderObjects({
+        sets: [...BASE, "typha.image.tag=v3.24.5", `typha.serviceName=${name}`],
+        helm,
+      });
       const services = objects.filter((o) => o.kind === "Service" && !o.metadata.annotations?.["helm.sh/hook"]);
       expect(services.map((s) => s.metadata.name)).toContain(name);
-      for (const j of jobs(objects)) expect(env(j)).toMatchObject({ MODE: "relay", OWNED_KEY: "felix_relay_service", OWNED_VALUE: name, SERVICE_NAME: name });
+      for (const j of jobs(objects))
+        expect(env(j)).toMatchObject({
+          MODE: "relay",
+          OWNED_KEY: "felix_relay_service",
+          OWNED_VALUE: name,
+          SERVICE_NAME: name,
+        });
     }
   });
 
-  test("disable-network-policy: no Typha at all, and a hook that writes disable_network_policy: \"true\"", async () => {
+  test('disable-network-policy: no Typha at all, and a hook that writes disable_network_policy: "true"', async () => {
     const objects = await renderObjects({ sets: DISABLE, helm });
     const releaseObjects = objects.filter((o) => !o.metadata.annotations?.["helm.sh/hook"]);
     expect(releaseObjects.filter((o) => ["Deployment", "Service", "PodDisruptionBudget"].includes(o.kind))).toEqual([]);
     expect(JSON.stringify(releaseObjects)).not.toMatch(/typha/i);
-    for (const j of jobs(objects)) expect(env(j)).toMatchObject({ MODE: "disable-network-policy", OWNED_KEY: "disable_network_policy", OWNED_VALUE: "true" });
+    for (const j of jobs(objects))
+      expect(env(j)).toMatchObject({
+        MODE: "disable-network-policy",
+        OWNED_KEY: "disable_network_policy",
+        OWNED_VALUE: "true",
+      });
     const role = hooks(objects).find((o) => o.kind === "Role") as KubeObject & { rules: Rule[] };
     expect(role.rules.flatMap((r) => r.resources)).not.toContain("deployments");
     expect(role.rules.flatMap((r) => r.resources)).not.toContain("endpoints");
@@ -88,8 +120,14 @@ describe.each(HELM_MAJORS)("Helm %i", (helm) => {
     const sets = [...BASE, "mode=disable-network-policy"];
     await expect(renderObjects({ sets, helm })).rejects.toBeInstanceOf(HelmError);
     const problems = formatProblems(validateValues(mergeValues({ sets })));
-    expect(problems).toBe("- acknowledgeNetworkPolicyOff: must be true: mode disable-network-policy turns off NetworkPolicy enforcement in the whole cluster: set acknowledgeNetworkPolicyOff=true to confirm that is intended");
-    expect(validateValues(mergeValues({ sets: ["region=cn-hangzhou", "mode=disable-network-policy-please"] })).map((p) => p.path)).toContain("mode");
+    expect(problems).toBe(
+      "- acknowledgeNetworkPolicyOff: must be true: mode disable-network-policy turns off NetworkPolicy enforcement in the whole cluster: set acknowledgeNetworkPolicyOff=true to confirm that is intended",
+    );
+    expect(
+      validateValues(mergeValues({ sets: ["region=cn-hangzhou", "mode=disable-network-policy-please"] })).map(
+        (p) => p.path,
+      ),
+    ).toContain("mode");
   });
 
   test("least privilege: a namespaced Role, named objects only, the verbs the script uses", async () => {
@@ -97,7 +135,11 @@ describe.each(HELM_MAJORS)("Helm %i", (helm) => {
     expect(objects.filter((o) => o.kind === "ClusterRole" && o.metadata.annotations?.["helm.sh/hook"])).toEqual([]);
     const role = hooks(objects).find((o) => o.kind === "Role") as KubeObject & { rules: Rule[] };
     expect(role.metadata.namespace).toBe("kube-system");
-    const grants = role.rules.flatMap((r) => r.resources.flatMap((res) => (r.resourceNames ?? ["*"]).map((n) => `${res}/${n}: ${[...r.verbs].sort().join(",")}`)));
+    const grants = role.rules.flatMap((r) =>
+      r.resources.flatMap((res) =>
+        (r.resourceNames ?? ["*"]).map((n) => `${res}/${n}: ${[...r.verbs].sort().join(",")}`),
+      ),
+    );
     expect(grants.sort()).toEqual(
       [
         "configmaps/eni-config: get,patch",
@@ -123,7 +165,12 @@ describe.each(HELM_MAJORS)("Helm %i", (helm) => {
       expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } });
       const c = pod.containers[0];
       expect(c.image).toBe("registry-vpc.cn-hangzhou.aliyuncs.com/acs/kubectl:1.21.0");
-      expect(c.securityContext).toMatchObject({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ["ALL"] } });
+      expect(c.securityContext).toMatchObject({
+        allowPrivilegeEscalation: false,
+        readOnlyRootFilesystem: true,
+        runAsNonRoot: true,
+        capabilities: { drop: ["ALL"] },
+      });
       const home = c.volumeMounts.find((m) => m.mountPath === env(j).HOME);
       expect(pod.volumes.find((v) => v.name === home?.name)?.emptyDir).toBeDefined();
     }
@@ -131,15 +178,27 @@ describe.each(HELM_MAJORS)("Helm %i", (helm) => {
 
   test("the time budget follows the node count and the DaemonSet's maxUnavailable", async () => {
     // 10% (Terway's chart) of 1000 nodes: 10 batches of 100, 60 s each.
-    const big = jobs(await renderObjects({ sets: ["region=cn-hangzhou", "nodeCount=1000", "typha.image.tag=v3.24.5"], helm }));
+    const big = jobs(
+      await renderObjects({ sets: ["region=cn-hangzhou", "nodeCount=1000", "typha.image.tag=v3.24.5"], helm }),
+    );
     // 5 nodes: 10% rounds up to 1 pod, so 5 batches.
-    const small = jobs(await renderObjects({ sets: ["region=cn-hangzhou", "nodeCount=5", "typha.replicas=3", "typha.image.tag=v3.24.5"], helm }));
+    const small = jobs(
+      await renderObjects({
+        sets: ["region=cn-hangzhou", "nodeCount=5", "typha.replicas=3", "typha.image.tag=v3.24.5"],
+        helm,
+      }),
+    );
     expect(env(big[0]).ROLLOUT_TIMEOUT).toBe("600");
     expect(env(small[0]).ROLLOUT_TIMEOUT).toBe("300");
     // Typha wait 300 + roll + Felix check 180 + 60 s of kubectl calls.
     expect(big[0].spec.activeDeadlineSeconds).toBe(300 + 600 + 180 + 60);
     expect(small[0].spec.activeDeadlineSeconds).toBe(300 + 300 + 180 + 60);
-    const slower = jobs(await renderObjects({ sets: ["region=cn-hangzhou", "nodeCount=1000", "typha.image.tag=v3.24.5", "hook.secondsPerRollBatch=120"], helm }));
+    const slower = jobs(
+      await renderObjects({
+        sets: ["region=cn-hangzhou", "nodeCount=1000", "typha.image.tag=v3.24.5", "hook.secondsPerRollBatch=120"],
+        helm,
+      }),
+    );
     expect(env(slower[0]).ROLLOUT_TIMEOUT).toBe("1200");
   });
 
@@ -154,8 +213,12 @@ describe.each(HELM_MAJORS)("Helm %i", (helm) => {
       "1.5.1.0 - v3.24.5 v3.24.5",
     ]);
     expect(e.TYPHA_VERSION).toBe("v3.5.8");
-    const deployment = objects.find((o) => o.kind === "Deployment") as KubeObject & { spec: { template: { spec: { containers: { image: string }[] } } } };
-    expect(deployment.spec.template.spec.containers[0].image).toBe("registry-vpc.cn-hangzhou.aliyuncs.com/acs/typha:v3.5.8");
+    const deployment = objects.find((o) => o.kind === "Deployment") as KubeObject & {
+      spec: { template: { spec: { containers: { image: string }[] } } };
+    };
+    expect(deployment.spec.template.spec.containers[0].image).toBe(
+      "registry-vpc.cn-hangzhou.aliyuncs.com/acs/typha:v3.5.8",
+    );
   });
 });
 
@@ -164,14 +227,22 @@ function requiredInputs(): { always: string[]; relay: string[] } {
   const script = readFileSync(join(repoRoot, "chart/files/relay-hook.sh"), "utf8");
   const names = (line: string) => [...line.matchAll(/"\$\{([A-Z_]+):\?\}"/g)].map((m) => m[1]);
   const lines = script.split("\n").filter((l) => l.includes(":?}"));
-  return { always: lines.filter((l) => /^: /.test(l)).flatMap(names), relay: lines.filter((l) => l.includes('[ "$MODE" = relay ]')).flatMap(names) };
+  return {
+    always: lines.filter((l) => /^: /.test(l)).flatMap(names),
+    relay: lines.filter((l) => l.includes('[ "$MODE" = relay ]')).flatMap(names),
+  };
 }
 
 test("every input the hook script requires is rendered into every hook Job, in every mode and GitOps setting", async () => {
   const { always, relay } = requiredInputs();
   expect(always.length).toBeGreaterThan(15);
   expect(relay).toEqual(["TYPHA_MIN_READY", "TYPHA_VERSION"]);
-  for (const sets of [[...BASE, "typha.image.tag=v3.24.5"], DISABLE, [...BASE, "typha.image.tag=v3.24.5", "gitops.enabled=true"], [...DISABLE, "gitops.enabled=true", "gitops.restoreOnSync=true"]]) {
+  for (const sets of [
+    [...BASE, "typha.image.tag=v3.24.5"],
+    DISABLE,
+    [...BASE, "typha.image.tag=v3.24.5", "gitops.enabled=true"],
+    [...DISABLE, "gitops.enabled=true", "gitops.restoreOnSync=true"],
+  ]) {
     const js = jobs(await renderObjects({ sets, helm: 4 }));
     expect(js.length).toBeGreaterThan(0);
     for (const j of js) {
@@ -184,9 +255,12 @@ test("every input the hook script requires is rendered into every hook Job, in e
 
 test("the script's and the helm test's shared facts have the same names", async () => {
   const objects = await renderObjects({ sets: [...BASE, "typha.image.tag=v3.24.5"], helm: 4 });
-  const testEnv = containerEnv(objects.find((o) => o.kind === "Pod" && o.metadata.annotations?.["helm.sh/hook"] === "test")!);
+  const testEnv = containerEnv(
+    objects.find((o) => o.kind === "Pod" && o.metadata.annotations?.["helm.sh/hook"] === "test")!,
+  );
   const hookEnv = env(jobs(objects)[0]);
-  for (const name of ["NAMESPACE", "MODE", "CONFIGMAP", "OWNED_KEY", "OWNED_VALUE", "SERVICE_NAME"]) expect(testEnv[name], name).toBe(hookEnv[name]);
+  for (const name of ["NAMESPACE", "MODE", "CONFIGMAP", "OWNED_KEY", "OWNED_VALUE", "SERVICE_NAME"])
+    expect(testEnv[name], name).toBe(hookEnv[name]);
   // The helm test asks for the rule's minimum (it may run while the autoscaler scales), the hook for the count.
   expect(Object.keys(testEnv).filter((k) => !["HOME", "TYPHA_MIN_READY"].includes(k) && !(k in hookEnv))).toEqual([]);
 });
@@ -196,7 +270,11 @@ test("a Job missing a required input stops before reading or changing anything",
   const e = env(jobs(objects)[0]);
   for (const name of requiredInputs().always) {
     const { [name]: _, ...rest } = e;
-    const r = await execa("/bin/sh", [join(repoRoot, "chart/files/relay-hook.sh")], { extendEnv: false, env: { PATH: process.env.PATH ?? "/usr/bin:/bin", ...rest, KUBECTL: "/nonexistent/kubectl" }, reject: false });
+    const r = await execa("/bin/sh", [join(repoRoot, "chart/files/relay-hook.sh")], {
+      extendEnv: false,
+      env: { PATH: process.env.PATH ?? "/usr/bin:/bin", ...rest, KUBECTL: "/nonexistent/kubectl" },
+      reject: false,
+    });
     expect(r.exitCode, name).not.toBe(0);
     expect(r.stderr, name).toContain(name);
   }

@@ -29,10 +29,14 @@ describe("each property's scenario fails once the property is removed from relay
     expect(relay.script).toBe(readFileSync(join(repoRoot, "chart/files/relay-hook.sh"), "utf8"));
   });
   for (const p of SAFETY) {
-    test.concurrent(`${p.name}: fails without \`${p.mutation.line.trim()}\``, async () => {
-      const mutated = { ...relay, script: without(relay.script, p) };
-      // An assertion of the scenario fails (not a missing line or a crashed harness).
-      await expect(p.scenario(server, mutated, relay)).rejects.toThrow(/expected/);
-    }, SCENARIO_TIMEOUT);
+    test.concurrent(
+      `${p.name}: fails without \`${p.mutation.line.trim()}\``,
+      async () => {
+        const mutated = { ...relay, script: without(relay.script, p) };
+        // An assertion of the scenario fails (not a missing line or a crashed harness).
+        await expect(p.scenario(server, mutated, relay)).rejects.toThrow(/expected/);
+      },
+      SCENARIO_TIMEOUT,
+    );
   }
 });

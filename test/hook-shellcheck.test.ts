@@ -10,7 +10,9 @@ const script = join(repoRoot, "chart/files/relay-hook.sh");
 
 test("chart/files/relay-hook.sh passes shellcheck as POSIX sh, every severity", async (ctx) => {
   if (!(await shellcheckAvailable(ctx))) return;
-  const r = await execa("shellcheck", ["--shell=sh", "--severity=style", "--external-sources", script], { reject: false });
+  const r = await execa("shellcheck", ["--shell=sh", "--severity=style", "--external-sources", script], {
+    reject: false,
+  });
   expect(r.stdout + r.stderr).toBe("");
   expect(r.exitCode).toBe(0);
 });

@@ -7,7 +7,10 @@ import { unknownFields } from "./support/strict-fields.js";
 
 const VARIANTS: { name: string; sets: string[]; kubeVersion?: string }[] = [
   { name: "defaults", sets: ["region=cn-hangzhou", "nodeCount=1000"] },
-  { name: "dedicated account, v3.24 Typha", sets: ["region=cn-hangzhou", "typha.serviceAccount.create=true", "typha.image.tag=v3.24.5"] },
+  {
+    name: "dedicated account, v3.24 Typha",
+    sets: ["region=cn-hangzhou", "typha.serviceAccount.create=true", "typha.image.tag=v3.24.5"],
+  },
   { name: "v3.26 Typha (graceful shutdown)", sets: ["region=cn-hangzhou", "typha.image.tag=v3.26.1"] },
   { name: "Kubernetes 1.20", sets: ["region=cn-hangzhou"], kubeVersion: "v1.20.11-aliyun.1" },
 ];
@@ -31,7 +34,15 @@ describe("the strict check itself", () => {
       apiVersion: "apps/v1",
       kind: "Deployment",
       metadata: { name: "x" },
-      spec: { selector: {}, template: { spec: { containers: [{ name: "c", imagePullPolicy: "Always", livenessProbe: { httpGet: { port: 1, hots: "x" } } }], toleration: [] } } },
+      spec: {
+        selector: {},
+        template: {
+          spec: {
+            containers: [{ name: "c", imagePullPolicy: "Always", livenessProbe: { httpGet: { port: 1, hots: "x" } } }],
+            toleration: [],
+          },
+        },
+      },
     };
     expect(unknownFields(bad)).toEqual([
       "Deployment.spec.template.spec.containers[0].livenessProbe.httpGet.hots: unknown field of V1HTTPGetAction",
@@ -43,7 +54,12 @@ describe("the strict check itself", () => {
   });
   it("kubernetes-models rejects a wrong type", async () => {
     await expect(
-      validateWithKubernetesModels({ apiVersion: "v1", kind: "Service", metadata: { name: "x" }, spec: { ports: [{ port: "5473" }] } }),
+      validateWithKubernetesModels({
+        apiVersion: "v1",
+        kind: "Service",
+        metadata: { name: "x" },
+        spec: { ports: [{ port: "5473" }] },
+      }),
     ).rejects.toThrow(/port/);
   });
 });

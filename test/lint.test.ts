@@ -6,7 +6,21 @@ import { HELM_MAJORS } from "./support/renders.js";
 
 describe.each(HELM_MAJORS)("helm %i lint --strict", (helm) => {
   it("passes with a region", async () => {
-    const r = await execa(helmBin(helm), ["lint", "--strict", chartDir, "--namespace", "kube-system", "--set", "region=cn-hangzhou", "--set", "nodeCount=1000"], { reject: false });
+    const r = await execa(
+      helmBin(helm),
+      [
+        "lint",
+        "--strict",
+        chartDir,
+        "--namespace",
+        "kube-system",
+        "--set",
+        "region=cn-hangzhou",
+        "--set",
+        "nodeCount=1000",
+      ],
+      { reject: false },
+    );
     expect(r.exitCode, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toContain("0 chart(s) failed");
   });

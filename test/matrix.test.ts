@@ -9,7 +9,18 @@ import yaml from "js-yaml";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { KubeObject, RenderOptions } from "../scripts/render.js";
 import { chartDir } from "../scripts/tools.js";
-import { API_TABLE, FIRST_MINOR, LAST_MINOR, MINORS, ackVersion, notServedReason, plainVersion, rowFor, servedApiVersions, type ServeContext } from "./support/api-lifecycle.js";
+import {
+  API_TABLE,
+  FIRST_MINOR,
+  LAST_MINOR,
+  MINORS,
+  ackVersion,
+  notServedReason,
+  plainVersion,
+  rowFor,
+  servedApiVersions,
+  type ServeContext,
+} from "./support/api-lifecycle.js";
 import { validateWithKubernetesModels } from "./support/kube-models.js";
 import { BASE, HELM_MAJORS, renderError, renderObjects } from "./support/renders.js";
 import { unknownFields } from "./support/strict-fields.js";
@@ -36,14 +47,26 @@ function combos(): Combo[] {
         helm,
         minor,
         serve: bare,
-        options: { helm, kubeVersion: ackVersion(minor), apiVersions: servedApiVersions(bare), includeCrds: true, sets: [...BASE, "nodeCount=1000"] },
+        options: {
+          helm,
+          kubeVersion: ackVersion(minor),
+          apiVersions: servedApiVersions(bare),
+          includeCrds: true,
+          sets: [...BASE, "nodeCount=1000"],
+        },
       });
       out.push({
         name: `helm ${helm} ${plainVersion(minor)} all features`,
         helm,
         minor,
         serve: full,
-        options: { helm, kubeVersion: plainVersion(minor), apiVersions: servedApiVersions(full), includeCrds: true, sets: [...BASE, "nodeCount=5000", ...featureSets()] },
+        options: {
+          helm,
+          kubeVersion: plainVersion(minor),
+          apiVersions: servedApiVersions(full),
+          includeCrds: true,
+          sets: [...BASE, "nodeCount=5000", ...featureSets()],
+        },
       });
     }
   }
@@ -61,21 +84,27 @@ describe("version matrix", () => {
     for (const c of COMBOS) renderObjects(c.options).catch(() => undefined);
   });
 
-  it.each(COMBOS.map((c) => [c.name, c] as const))("%s: every object is served by the target and is a valid Kubernetes object", async (_name, c) => {
-    const objects = await renderObjects(c.options);
-    expect(objects.some((o) => o.kind === "Deployment")).toBe(true);
-    expect(objects.some((o) => o.kind === "CustomResourceDefinition"), "--include-crds renders the chart's CRDs").toBe(true);
-    // The Capabilities gate is exercised: a cluster with the Prometheus Operator gets the ServiceMonitor asked for.
-    if (c.serve.crds?.includes("prometheus-operator") && featureSets().includes("typha.serviceMonitor.enabled=true"))
-      expect(objects.some((o) => o.kind === "ServiceMonitor")).toBe(true);
-    const unserved = objects.map((o) => notServedReason(o.apiVersion, o.kind, c.serve)).filter(Boolean);
-    expect(unserved).toEqual([]);
-    for (const o of objects) {
-      await validateWithKubernetesModels(o);
-      // client-node has no models for CRD-provided kinds (ServiceMonitor): kubernetes-models checks their types.
-      if (!crdKinds(o)) expect(unknownFields(o), `${o.kind} ${o.metadata.name}`).toEqual([]);
-    }
-  });
+  it.each(COMBOS.map((c) => [c.name, c] as const))(
+    "%s: every object is served by the target and is a valid Kubernetes object",
+    async (_name, c) => {
+      const objects = await renderObjects(c.options);
+      expect(objects.some((o) => o.kind === "Deployment")).toBe(true);
+      expect(
+        objects.some((o) => o.kind === "CustomResourceDefinition"),
+        "--include-crds renders the chart's CRDs",
+      ).toBe(true);
+      // The Capabilities gate is exercised: a cluster with the Prometheus Operator gets the ServiceMonitor asked for.
+      if (c.serve.crds?.includes("prometheus-operator") && featureSets().includes("typha.serviceMonitor.enabled=true"))
+        expect(objects.some((o) => o.kind === "ServiceMonitor")).toBe(true);
+      const unserved = objects.map((o) => notServedReason(o.apiVersion, o.kind, c.serve)).filter(Boolean);
+      expect(unserved).toEqual([]);
+      for (const o of objects) {
+        await validateWithKubernetesModels(o);
+        // client-node has no models for CRD-provided kinds (ServiceMonitor): kubernetes-models checks their types.
+        if (!crdKinds(o)) expect(unknownFields(o), `${o.kind} ${o.metadata.name}`).toEqual([]);
+      }
+    },
+  );
 
   it("covers exactly the minors Chart.yaml claims, and Kubernetes refuses the one below", async () => {
     const chart = yaml.load(readFileSync(join(chartDir, "Chart.yaml"), "utf8")) as { kubeVersion: string };
@@ -83,7 +112,10 @@ describe("version matrix", () => {
     expect(MINORS[0]).toBe(FIRST_MINOR);
     expect(MINORS.at(-1)).toBe(LAST_MINOR);
     expect(MINORS).toHaveLength(LAST_MINOR - FIRST_MINOR + 1);
-    for (const helm of HELM_MAJORS) expect(await renderError({ helm, sets: BASE, kubeVersion: ackVersion(FIRST_MINOR - 1) })).toMatch(/kubeVersion|incompatible/i);
+    for (const helm of HELM_MAJORS)
+      expect(await renderError({ helm, sets: BASE, kubeVersion: ackVersion(FIRST_MINOR - 1) })).toMatch(
+        /kubeVersion|incompatible/i,
+      );
   });
 });
 
@@ -112,7 +144,9 @@ describe("the API lifecycle table decides", () => {
 
   it("serves CRD-provided APIs only where the CRD is installed", () => {
     expect(notServedReason("monitoring.coreos.com/v1", "ServiceMonitor", { minor: 30 })).toMatch(/prometheus-operator/);
-    expect(notServedReason("monitoring.coreos.com/v1", "ServiceMonitor", { minor: 30, crds: ["prometheus-operator"] })).toBeUndefined();
+    expect(
+      notServedReason("monitoring.coreos.com/v1", "ServiceMonitor", { minor: 30, crds: ["prometheus-operator"] }),
+    ).toBeUndefined();
   });
 
   it("builds --api-versions from the same table", () => {
@@ -120,11 +154,18 @@ describe("the API lifecycle table decides", () => {
     expect(servedApiVersions({ minor: 25 })).not.toContain("policy/v1beta1/PodDisruptionBudget");
     expect(servedApiVersions({ minor: 25 })).toContain("policy/v1/PodDisruptionBudget");
     expect(servedApiVersions({ minor: 30 })).not.toContain("monitoring.coreos.com/v1/ServiceMonitor");
-    expect(servedApiVersions({ minor: 30, crds: ["prometheus-operator"] })).toContain("monitoring.coreos.com/v1/ServiceMonitor");
+    expect(servedApiVersions({ minor: 30, crds: ["prometheus-operator"] })).toContain(
+      "monitoring.coreos.com/v1/ServiceMonitor",
+    );
   });
 
   it("is needed: kubernetes-models still accepts APIs Kubernetes removed", async () => {
-    const pdb = { apiVersion: "policy/v1beta1", kind: "PodDisruptionBudget", metadata: { name: "x" }, spec: { maxUnavailable: 1, selector: { matchLabels: { a: "b" } } } } as KubeObject;
+    const pdb = {
+      apiVersion: "policy/v1beta1",
+      kind: "PodDisruptionBudget",
+      metadata: { name: "x" },
+      spec: { maxUnavailable: 1, selector: { matchLabels: { a: "b" } } },
+    } as KubeObject;
     await expect(validateWithKubernetesModels(pdb)).resolves.toBeUndefined();
     expect(notServedReason(pdb.apiVersion, pdb.kind, { minor: 25 })).toMatch(/removed in Kubernetes 1.25/);
   });

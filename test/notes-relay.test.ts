@@ -10,14 +10,23 @@ describe.each(HELM_MAJORS)("NOTES, relay (helm %i)", (helm) => {
     [["nodeCount=1001"], "Replicas: 6, the rule max(3, ceil(nodes / 200)) for nodeCount=1001 (values)."],
     [["nodeCount=1001", "typha.replicas=8"], "Replicas: 8, fixed by typha.replicas (values)."],
     [[], "Replicas: 3, the rule's minimum (fallback: nodeCount=0 and no nodes could be counted)."],
-    [["nodeCount=1001", "typha.replicaRule.nodesPerReplica=100"], "Replicas: 11, the rule max(3, ceil(nodes / 100)) for nodeCount=1001 (values)."],
+    [
+      ["nodeCount=1001", "typha.replicaRule.nodesPerReplica=100"],
+      "Replicas: 11, the rule max(3, ceil(nodes / 100)) for nodeCount=1001 (values).",
+    ],
   ])("%j -> %s", async (sets, line) => {
     expect(await renderNotes({ helm, sets: [...BASE, ...sets] })).toContain(line);
   });
 
   it("says the live count was kept when the autoscaler owns it", async () => {
-    const text = await renderNotes({ helm, chart: chartWithLiveTypha('(dict "spec" (dict "replicas" 9))'), sets: [...BASE, "nodeCount=1001", "typha.autoscaler.enabled=true"] });
-    expect(text).toContain("Replicas: 9, kept from the running Deployment (lookup): the autoscaler owns the count (the rule alone gives 6).");
+    const text = await renderNotes({
+      helm,
+      chart: chartWithLiveTypha('(dict "spec" (dict "replicas" 9))'),
+      sets: [...BASE, "nodeCount=1001", "typha.autoscaler.enabled=true"],
+    });
+    expect(text).toContain(
+      "Replicas: 9, kept from the running Deployment (lookup): the autoscaler owns the count (the rule alone gives 6).",
+    );
     expect(text).toContain("Autoscaling: calico-typha-autoscaler re-counts nodes every 10s");
     expect(text).toContain("needs --force-conflicts");
     expect(text).not.toContain("WARNING: no node count was known");
@@ -35,6 +44,8 @@ describe.each(HELM_MAJORS)("NOTES, relay (helm %i)", (helm) => {
   it("says when the ServiceMonitor was skipped for want of the CRD, and not otherwise", async () => {
     const sets = [...BASE, "nodeCount=1001", "typha.serviceMonitor.enabled=true"];
     expect(await renderNotes({ helm, sets })).toContain("ServiceMonitor: skipped");
-    expect(await renderNotes({ helm, sets, apiVersions: ["monitoring.coreos.com/v1/ServiceMonitor"] })).not.toContain("ServiceMonitor: skipped");
+    expect(await renderNotes({ helm, sets, apiVersions: ["monitoring.coreos.com/v1/ServiceMonitor"] })).not.toContain(
+      "ServiceMonitor: skipped",
+    );
   });
 });

@@ -21,8 +21,10 @@ const run = (cmd: string, args: string[], cwd: string, extra: Record<string, str
   execa(cmd, args, { cwd, env: { ...env, ...extra }, extendEnv: false, reject: false });
 // `npx terway-relay` resolves to node_modules/.bin/terway-relay; once through npx proves that, the other calls run
 // that bin directly (npx costs ~1 s of CPU per call, the CLI itself ~0.2 s).
-const npx = (args: string[], extra?: Record<string, string>) => run("npx", ["--offline", "terway-relay", ...args], project, extra);
-const bin = (args: string[], extra?: Record<string, string>) => run(join(project, "node_modules/.bin/terway-relay"), args, project, extra);
+const npx = (args: string[], extra?: Record<string, string>) =>
+  run("npx", ["--offline", "terway-relay", ...args], project, extra);
+const bin = (args: string[], extra?: Record<string, string>) =>
+  run(join(project, "node_modules/.bin/terway-relay"), args, project, extra);
 
 let packed: { files: { path: string }[]; filename: string };
 
@@ -34,7 +36,11 @@ beforeAll(async () => {
   mkdirSync(project);
   writeFileSync(join(project, "package.json"), JSON.stringify({ name: "gitops", private: true }));
   writeFileSync(join(project, "values.yaml"), "region: cn-hangzhou\nnodeCount: 1000\n");
-  const i = await run("npm", ["install", "--offline", "--no-audit", "--no-fund", "--cache", join(dir, "npm-cache"), join(dir, packed.filename)], project);
+  const i = await run(
+    "npm",
+    ["install", "--offline", "--no-audit", "--no-fund", "--cache", join(dir, "npm-cache"), join(dir, packed.filename)],
+    project,
+  );
   expect(i.exitCode, i.stderr).toBe(0);
 }, 120_000);
 
@@ -43,12 +49,29 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe("npm pack", () => {
   it("holds the bundled CLI, the chart, the schema, the licence and nothing of the harness", () => {
     const files = packed.files.map((f) => f.path);
-    expect(files).toEqual(expect.arrayContaining(["dist/terway-relay.js", "chart/Chart.yaml", "chart/values.yaml", "chart/values.schema.json", "chart/README.md", "chart/LICENSE", "values.schema.json", "LICENSE", "package.json"]));
-    expect(files.filter((f) => /^(scripts|test|dist\/scripts|\.tools|node_modules)\//.test(f) || f.endsWith(".ts"))).toEqual([]);
+    expect(files).toEqual(
+      expect.arrayContaining([
+        "dist/terway-relay.js",
+        "chart/Chart.yaml",
+        "chart/values.yaml",
+        "chart/values.schema.json",
+        "chart/README.md",
+        "chart/LICENSE",
+        "values.schema.json",
+        "LICENSE",
+        "package.json",
+      ]),
+    );
+    expect(
+      files.filter((f) => /^(scripts|test|dist\/scripts|\.tools|node_modules)\//.test(f) || f.endsWith(".ts")),
+    ).toEqual([]);
   });
 
   it("declares no dependencies (the bundle needs none) and installs alone, with no install-time script", () => {
-    const manifest = JSON.parse(readFileSync(join(installed, "package.json"), "utf8")) as { dependencies?: object; scripts: Record<string, string> };
+    const manifest = JSON.parse(readFileSync(join(installed, "package.json"), "utf8")) as {
+      dependencies?: object;
+      scripts: Record<string, string>;
+    };
     expect(manifest.dependencies ?? {}).toEqual({});
     for (const hook of ["preinstall", "install", "postinstall"]) expect(manifest.scripts[hook], hook).toBeUndefined();
     // `prepare` (the repository's build and provisioning) did not run in the user's project.

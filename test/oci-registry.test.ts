@@ -42,25 +42,31 @@ async function startRegistry(): Promise<string> {
   const config = join(dir, "config.yml");
   // distribution's configuration format (distribution/distribution v2.8.2, docs/configuration.md, as Debian's
   // docker-registry 2.8.2+ds1 ships it in /usr/share/doc/docker-registry).
-  writeFileSync(config, [
-    "version: 0.1",
-    "log:",
-    "  level: error",
-    "  accesslog:",
-    "    disabled: true",
-    "storage:",
-    "  filesystem:",
-    `    rootdirectory: ${join(dir, "storage")}`,
-    "http:",
-    `  addr: 127.0.0.1:${port}`,
-    "",
-  ].join("\n"));
+  writeFileSync(
+    config,
+    [
+      "version: 0.1",
+      "log:",
+      "  level: error",
+      "  accesslog:",
+      "    disabled: true",
+      "storage:",
+      "  filesystem:",
+      `    rootdirectory: ${join(dir, "storage")}`,
+      "http:",
+      `  addr: 127.0.0.1:${port}`,
+      "",
+    ].join("\n"),
+  );
   registry = execa(REGISTRY, ["serve", config], { reject: false, all: true });
   let output = "";
   registry.all?.on("data", (d: Buffer) => (output += d.toString()));
   for (let i = 0; i < 100; i++) {
     if (registry.exitCode !== null && registry.exitCode !== undefined) break;
-    const ok = await fetch(`http://127.0.0.1:${port}/v2/`).then((r) => r.ok, () => false);
+    const ok = await fetch(`http://127.0.0.1:${port}/v2/`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) return `127.0.0.1:${port}`;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
@@ -70,7 +76,8 @@ async function startRegistry(): Promise<string> {
 describe("a user of an OCI registry", () => {
   it("helm push, then helm template and helm show from oci:// on Helm 3 and Helm 4, render equal to chart/", async (ctx) => {
     if (!(await installed())) {
-      if (process.env.CI) throw new Error(`${REGISTRY} is required under CI (.ci/run installs it: apt-get install -y docker-registry)`);
+      if (process.env.CI)
+        throw new Error(`${REGISTRY} is required under CI (.ci/run installs it: apt-get install -y docker-registry)`);
       ctx.skip(`${REGISTRY} is not installed (apt-get install -y docker-registry): OCI registry test skipped`);
       return;
     }
@@ -88,17 +95,19 @@ describe("a user of an OCI registry", () => {
       expect(digests[1]).toBe(digests[0]);
 
       const o = { sets: [...BASE, "nodeCount=1001", "typha.serviceAccount.create=true"], includeCrds: true };
-      await Promise.all(clients.map(async (helm) => {
-        const pull = ["--version", version, "--plain-http"];
-        const [fromRegistry, fromFolder, readme] = await Promise.all([
-          helm.template(ref, o, pull),
-          folderManifest(helm.major, o),
-          helm.run(["show", "readme", ref, ...pull]),
-        ]);
-        expect(fromRegistry.length).toBeGreaterThan(1000);
-        expect(fromRegistry, `helm ${helm.major}`).toBe(fromFolder);
-        expect(readme.trimEnd()).toBe(readFileSync(join(chartDir, "README.md"), "utf8").trimEnd());
-      }));
+      await Promise.all(
+        clients.map(async (helm) => {
+          const pull = ["--version", version, "--plain-http"];
+          const [fromRegistry, fromFolder, readme] = await Promise.all([
+            helm.template(ref, o, pull),
+            folderManifest(helm.major, o),
+            helm.run(["show", "readme", ref, ...pull]),
+          ]);
+          expect(fromRegistry.length).toBeGreaterThan(1000);
+          expect(fromRegistry, `helm ${helm.major}`).toBe(fromFolder);
+          expect(readme.trimEnd()).toBe(readFileSync(join(chartDir, "README.md"), "utf8").trimEnd());
+        }),
+      );
     } finally {
       for (const helm of clients) helm.remove();
     }

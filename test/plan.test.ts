@@ -14,13 +14,21 @@ describe("plan (hand-computed, chart defaults)", () => {
     [1001, 6, 167, 201, 241, 166.8], // 1 + floor(120120/5 = 24024 / 100) = 241
     [2000, 10, 200, 223, 267, 200], // 1 + floor(240000/9 = 26666 / 100) = 267
     [5000, 25, 200, 209, 251, 200], // 1 + 600000/24/100 = 251
-  ])("%i nodes -> %i replicas, %i/%i per Typha, target %i, %sx fewer watches", (nodes, replicas, steady, afterLoss, target, reduction) => {
-    const p = plan({ nodeCount: nodes });
-    expect(p.error).toBeUndefined();
-    expect(p.replicas).toBe(replicas);
-    expect(p.connections).toMatchObject({ steadyPerTypha: steady, afterLossPerTypha: afterLoss, rebalanceTarget: target, limits: { lower: 100, upper: 10000 } });
-    expect(p.watches).toEqual({ withoutRelay: nodes, withRelay: replicas, reduction });
-  });
+  ])(
+    "%i nodes -> %i replicas, %i/%i per Typha, target %i, %sx fewer watches",
+    (nodes, replicas, steady, afterLoss, target, reduction) => {
+      const p = plan({ nodeCount: nodes });
+      expect(p.error).toBeUndefined();
+      expect(p.replicas).toBe(replicas);
+      expect(p.connections).toMatchObject({
+        steadyPerTypha: steady,
+        afterLossPerTypha: afterLoss,
+        rebalanceTarget: target,
+        limits: { lower: 100, upper: 10000 },
+      });
+      expect(p.watches).toEqual({ withoutRelay: nodes, withRelay: replicas, reduction });
+    },
+  );
 
   it("1001 nodes: 6 replicas, the rule's reasoning, no warnings", () => {
     const p = plan({ nodeCount: 1001 });
@@ -44,36 +52,64 @@ describe("plan warnings (where Calico advises against the shape)", () => {
   it("a single replica: lone Typha takes the upper limit, nothing to fail over to", () => {
     const p = plan({ nodeCount: 50, minReplicas: 1 });
     expect(p.replicas).toBe(1);
-    expect(p.connections).toMatchObject({ steadyPerTypha: 50, afterLossPerTypha: null, rebalanceTarget: 10000, rebalanceReason: "lone typha" });
+    expect(p.connections).toMatchObject({
+      steadyPerTypha: 50,
+      afterLossPerTypha: null,
+      rebalanceTarget: 10000,
+      rebalanceReason: "lone typha",
+    });
     expect(p.warnings.join()).toContain("a single Typha");
   });
   it("two replicas: below Calico's production minimum", () => {
-    expect(plan({ nodeCount: 300, minReplicas: 2, nodesPerReplica: 1000 }).warnings.join()).toContain("at least 3 in production");
+    expect(plan({ nodeCount: 300, minReplicas: 2, nodesPerReplica: 1000 }).warnings.join()).toContain(
+      "at least 3 in production",
+    );
   });
   it("after losing one Typha the survivors would exceed Typha's upper limit", () => {
     const p = plan({ nodeCount: 30000, replicas: 3, nodesPerReplica: 20000 });
-    expect(p.connections).toMatchObject({ steadyPerTypha: 10000, afterLossPerTypha: 15000, rebalanceTarget: 10000, rebalanceReason: "configured upper limit" });
+    expect(p.connections).toMatchObject({
+      steadyPerTypha: 10000,
+      afterLossPerTypha: 15000,
+      rebalanceTarget: 10000,
+      rebalanceReason: "configured upper limit",
+    });
     expect(p.warnings.join()).toContain("above Typha's limit of 10000");
   });
 });
 
 describe("Typha's connection limit", () => {
   it("lower limit by version (typha pkg/config at each v3.x.0 tag): 100 to v3.11, 200 v3.12-14, 300 v3.15-20, 400 from v3.21", () => {
-    expect(["v3.5.8", "v3.11.0", "v3.12.0", "v3.13.2", "v3.14.0", "v3.15.0", "v3.16.0", "v3.20.2", "v3.21.0", "v3.24.5"].map(connectionLowerLimit)).toEqual([
-      100, 100, 200, 200, 200, 300, 300, 300, 400, 400,
-    ]);
-    expect(plan({ nodeCount: 100, typhaVersion: "v3.24.5" }).connections).toMatchObject({ rebalanceTarget: 400, rebalanceReason: "configured lower limit" });
-    expect(plan({ nodeCount: 100, typhaVersion: "v3.20.2" }).connections).toMatchObject({ rebalanceTarget: 300, limits: { lower: 300 } });
+    expect(
+      ["v3.5.8", "v3.11.0", "v3.12.0", "v3.13.2", "v3.14.0", "v3.15.0", "v3.16.0", "v3.20.2", "v3.21.0", "v3.24.5"].map(
+        connectionLowerLimit,
+      ),
+    ).toEqual([100, 100, 200, 200, 200, 300, 300, 300, 400, 400]);
+    expect(plan({ nodeCount: 100, typhaVersion: "v3.24.5" }).connections).toMatchObject({
+      rebalanceTarget: 400,
+      rebalanceReason: "configured lower limit",
+    });
+    expect(plan({ nodeCount: 100, typhaVersion: "v3.20.2" }).connections).toMatchObject({
+      rebalanceTarget: 300,
+      limits: { lower: 300 },
+    });
   });
   it("syncer multiplier by version (pkg/k8s/rebalance.go): 1 to v3.11, 2 v3.12-14, 3 v3.15-22, 4 syncer types at v3.23-24", () => {
-    expect(["v3.5.8", "v3.12.0", "v3.15.0", "v3.20.2", "v3.22.0", "v3.23.0", "v3.24.5"].map(syncerMultiplier)).toEqual([1, 2, 3, 3, 3, 4, 4]);
+    expect(["v3.5.8", "v3.12.0", "v3.15.0", "v3.20.2", "v3.22.0", "v3.23.0", "v3.24.5"].map(syncerMultiplier)).toEqual([
+      1, 2, 3, 3, 3, 4, 4,
+    ]);
     // 1000 nodes, 5 Typhas: 1 + 120000/4/100 = 301, times 3 at v3.20.2.
-    expect(plan({ nodeCount: 1000, typhaVersion: "v3.20.2" }).connections).toMatchObject({ rebalanceTarget: 903, rebalanceReason: "fraction+20%" });
+    expect(plan({ nodeCount: 1000, typhaVersion: "v3.20.2" }).connections).toMatchObject({
+      rebalanceTarget: 903,
+      rebalanceReason: "fraction+20%",
+    });
     expect(plan({ nodeCount: 1000, typhaVersion: "v3.24.5" }).connections.rebalanceTarget).toBe(1204);
   });
   it("mirrors CalculateMaxConnLimit's integer arithmetic", () => {
     expect(rebalanceTarget(1001, 6, 100)).toEqual({ rebalanceTarget: 241, rebalanceReason: "fraction+20%" });
     expect(rebalanceTarget(1000, 1, 100)).toEqual({ rebalanceTarget: 10000, rebalanceReason: "lone typha" });
-    expect(rebalanceTarget(20000, 3, 400, 10000, 4)).toEqual({ rebalanceTarget: 10000, rebalanceReason: "configured upper limit" });
+    expect(rebalanceTarget(20000, 3, 400, 10000, 4)).toEqual({
+      rebalanceTarget: 10000,
+      rebalanceReason: "configured upper limit",
+    });
   });
 });

@@ -44,7 +44,10 @@ function valuesFile(v: JsonObject): string {
  * 5 nodes; the chart refuses that, and the cross-field corpus covers it). */
 const OVERRIDES: Overrides = {
   nodeCount: fc.oneof(fc.constant(0), fc.integer({ min: 4, max: 20_000 })),
-  "typha.replicas": fc.oneof({ weight: 3, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: 60 }) }),
+  "typha.replicas": fc.oneof(
+    { weight: 3, arbitrary: fc.constant(0) },
+    { weight: 1, arbitrary: fc.integer({ min: 1, max: 60 }) },
+  ),
   "typha.maxReplicas": fc.oneof(fc.constant(0), fc.integer({ min: 3, max: 30 })),
   "typha.replicaRule.nodesPerReplica": fc.integer({ min: 20, max: 2000 }),
   "typha.replicaRule.minReplicas": fc.integer({ min: 1, max: 6 }),
@@ -69,7 +72,10 @@ function requestsBelowLimits(v: JsonObject): JsonObject {
   for (const p of crossFieldProblems(v)) {
     const m = REQUEST_ABOVE_LIMIT.exec(p.path);
     if (!m) continue;
-    const r = [...m[1].split("."), "resources"].reduce<Json | undefined>((o, k) => (o as JsonObject | undefined)?.[k], out) as { requests?: JsonObject; limits?: JsonObject } | undefined;
+    const r = [...m[1].split("."), "resources"].reduce<Json | undefined>(
+      (o, k) => (o as JsonObject | undefined)?.[k],
+      out,
+    ) as { requests?: JsonObject; limits?: JsonObject } | undefined;
     if (r?.requests?.[m[2]] === undefined || r.limits?.[m[2]] === undefined) continue;
     [r.requests[m[2]], r.limits[m[2]]] = [r.limits[m[2]], r.requests[m[2]]];
     swapped = true;
@@ -86,34 +92,57 @@ const renderable = schemaValidValues(OVERRIDES)
 const releaseName = fc.oneof(
   { weight: 2, arbitrary: fc.constant("terway-relay") },
   { weight: 1, arbitrary: fc.constantFrom("yes", "on", "017", "1e3", "y", "team.relay", "a.b.c") },
-  { weight: 2, arbitrary: fc.stringMatching(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/).filter((n) => n.length <= 53) },
+  {
+    weight: 2,
+    arbitrary: fc
+      .stringMatching(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/)
+      .filter((n) => n.length <= 53),
+  },
 );
 
 const counts = { render: 0, mutation: 0, helmMutation: 0 };
 afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
   bump("propertyCases", counts.render + counts.mutation + counts.helmMutation);
-  console.log(`property cases: ${counts.render} rendered under Helm 3 and 4, ${counts.mutation} schema mutations through the harness, ${counts.helmMutation} through Helm`);
+  console.log(
+    `property cases: ${counts.render} rendered under Helm 3 and 4, ${counts.mutation} schema mutations through the harness, ${counts.helmMutation} through Helm`,
+  );
 });
 
 describe("property: schema-valid values render", () => {
   it(`always render and satisfy every invariant (${RENDER_RUNS} cases x Helm 3 and 4)`, async () => {
     await fc.assert(
-      fc.asyncProperty(renderable, fc.constantFrom(...MINORS), fc.boolean(), releaseName, async (values, minor, promOperator, release) => {
-        counts.render++;
-        const file = valuesFile(values);
-        expect(validateValues(mergeValues({ files: [file] }))).toEqual([]);
-        const crds = promOperator ? ["calico", "prometheus-operator"] : ["calico"];
-        const opts = { files: [file], releaseName: release, kubeVersion: ackVersion(minor), apiVersions: servedApiVersions({ minor, crds }), includeCrds: true };
-        const [h3, h4] = await Promise.all([renderObjects({ ...opts, helm: 3 }), renderObjects({ ...opts, helm: 4 })]);
-        expect(h3.length).toBeGreaterThan(0);
-        for (const o of [...h3, ...h4]) {
-          await validateWithKubernetesModels(o);
-          if (o.apiVersion !== "monitoring.coreos.com/v1") expect(unknownFields(o), `${o.kind} ${o.metadata.name}`).toEqual([]);
-        }
-        expect(h4.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(h3.map((o) => `${o.kind}/${o.metadata.name}`));
-        expect(await securityProblems(h4)).toEqual([]);
-      }),
+      fc.asyncProperty(
+        renderable,
+        fc.constantFrom(...MINORS),
+        fc.boolean(),
+        releaseName,
+        async (values, minor, promOperator, release) => {
+          counts.render++;
+          const file = valuesFile(values);
+          expect(validateValues(mergeValues({ files: [file] }))).toEqual([]);
+          const crds = promOperator ? ["calico", "prometheus-operator"] : ["calico"];
+          const opts = {
+            files: [file],
+            releaseName: release,
+            kubeVersion: ackVersion(minor),
+            apiVersions: servedApiVersions({ minor, crds }),
+            includeCrds: true,
+          };
+          const [h3, h4] = await Promise.all([
+            renderObjects({ ...opts, helm: 3 }),
+            renderObjects({ ...opts, helm: 4 }),
+          ]);
+          expect(h3.length).toBeGreaterThan(0);
+          for (const o of [...h3, ...h4]) {
+            await validateWithKubernetesModels(o);
+            if (o.apiVersion !== "monitoring.coreos.com/v1")
+              expect(unknownFields(o), `${o.kind} ${o.metadata.name}`).toEqual([]);
+          }
+          expect(h4.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(h3.map((o) => `${o.kind}/${o.metadata.name}`));
+          expect(await securityProblems(h4)).toEqual([]);
+        },
+      ),
       { numRuns: RENDER_RUNS, seed: SEED },
     );
   });
@@ -130,7 +159,10 @@ describe("property: single schema-breaking mutations are refused", () => {
       fc.property(mutated, ({ m, values }) => {
         counts.mutation++;
         const problems = validateValues(mergeValues({ files: [valuesFile(values)] }));
-        expect(problems.map((p) => p.path), `${m.kind} at ${m.path}`).toContain(m.path);
+        expect(
+          problems.map((p) => p.path),
+          `${m.kind} at ${m.path}`,
+        ).toContain(m.path);
       }),
       { numRuns: MUTATION_RUNS, seed: SEED },
     );
@@ -147,7 +179,9 @@ describe("property: single schema-breaking mutations are refused", () => {
             (e: unknown) => (e instanceof HelmError ? e.message : Promise.reject(e)),
           );
           expect(msg, `helm ${helm}: ${m.kind} at ${m.path}`).toMatch(SCHEMA_REFUSAL);
-          expect(helmNamesPath(helm, msg, m.segs), `helm ${helm} does not name ${m.path} (${m.kind}):\n${msg}`).toBe(true);
+          expect(helmNamesPath(helm, msg, m.segs), `helm ${helm} does not name ${m.path} (${m.kind}):\n${msg}`).toBe(
+            true,
+          );
         }
       }),
       // No shrinking: each step costs two helm calls; the counterexample is printed as found.

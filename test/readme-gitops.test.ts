@@ -14,9 +14,11 @@ import type { Obj } from "./support/invariants.js";
 import { renderNotes } from "./support/notes.js";
 import { HELM_MAJORS, renderObjects } from "./support/renders.js";
 
-
 const readme = readFileSync(join(repoRoot, "README.md"), "utf8");
-const section = readme.slice(readme.indexOf("## GitOps: Flux and Argo CD"), readme.indexOf("\n## ", readme.indexOf("## GitOps: Flux and Argo CD") + 3));
+const section = readme.slice(
+  readme.indexOf("## GitOps: Flux and Argo CD"),
+  readme.indexOf("\n## ", readme.indexOf("## GitOps: Flux and Argo CD") + 3),
+);
 const docs: Obj[] = [...section.matchAll(/```yaml\n([\s\S]*?)```/g)].flatMap((m) => yaml.loadAll(m[1]) as Obj[]);
 const byKind = (kind: string) => docs.filter((d) => d.kind === kind);
 const one = (kind: string) => {
@@ -26,7 +28,8 @@ const one = (kind: string) => {
 };
 const chartVersion = (yaml.load(readFileSync(join(chartDir, "Chart.yaml"), "utf8")) as { version: string }).version;
 /** A version range like "0.1.x" that the chart's own version satisfies. */
-const coversChart = (range: string) => new RegExp(`^${range.replace(/\./g, "\\.").replace(/x/g, "[0-9]+")}$`).test(chartVersion);
+const coversChart = (range: string) =>
+  new RegExp(`^${range.replace(/\./g, "\\.").replace(/x/g, "[0-9]+")}$`).test(chartVersion);
 
 const dir = mkdtempSync(join(tmpdir(), "readme-gitops-"));
 const written = new Map<string, string>();
@@ -84,25 +87,39 @@ describe("Flux HelmRelease", () => {
     expect(spec.values.typha.autoscaler.enabled).toBe(true);
     expect(spec.driftDetection.mode).toBe("enabled");
     const objects = await renderObjects({ files: [valuesFile(spec.values)], helm: 4 });
-    const typha = objects.find((o) => o.kind === "Deployment" && o.metadata.labels?.["app.kubernetes.io/component"] !== "autoscaler" && o.metadata.name === spec.driftDetection.ignore[0].target.name);
+    const typha = objects.find(
+      (o) =>
+        o.kind === "Deployment" &&
+        o.metadata.labels?.["app.kubernetes.io/component"] !== "autoscaler" &&
+        o.metadata.name === spec.driftDetection.ignore[0].target.name,
+    );
     expect(typha, "the ignore rule names the rendered Typha Deployment").toBeDefined();
-    expect(spec.driftDetection.ignore).toEqual([{ paths: ["/spec/replicas"], target: { kind: "Deployment", name: typha!.metadata.name } }]);
+    expect(spec.driftDetection.ignore).toEqual([
+      { paths: ["/spec/replicas"], target: { kind: "Deployment", name: typha!.metadata.name } },
+    ]);
   });
 
-  test.each(HELM_MAJORS)("its values render through the chart, and its timeout is the one NOTES prints (Helm %i)", async (helm) => {
-    const { spec } = hr();
-    const files = [valuesFile(spec.values)];
-    const objects = await renderObjects({ files, helm, namespace: spec.targetNamespace });
-    expect(objects.some((o) => o.kind === "Deployment")).toBe(true);
-    const notes = await renderNotes({ files, helm, namespace: spec.targetNamespace });
-    expect(notes).toContain(`pass --timeout ${spec.timeout} (or more)`);
-  });
+  test.each(HELM_MAJORS)(
+    "its values render through the chart, and its timeout is the one NOTES prints (Helm %i)",
+    async (helm) => {
+      const { spec } = hr();
+      const files = [valuesFile(spec.values)];
+      const objects = await renderObjects({ files, helm, namespace: spec.targetNamespace });
+      expect(objects.some((o) => o.kind === "Deployment")).toBe(true);
+      const notes = await renderNotes({ files, helm, namespace: spec.targetNamespace });
+      expect(notes).toContain(`pass --timeout ${spec.timeout} (or more)`);
+    },
+  );
 
   test("the lookup rules cover every lookup the chart's templates make", () => {
     // Every lookup is in _cluster-facts.tpl (test/lookup-requests.test.ts pins that): its calls are all of them.
     const templates = readFileSync(join(chartDir, "templates/_cluster-facts.tpl"), "utf8");
-    const calls = [...templates.matchAll(/lookup "([^"]+)" "([^"]+)" (\S+) (\S+)/g)].map((m) => `${m[1]} ${m[2]} ${m[3] === '""' ? "cluster" : "namespace"} ${m[4].startsWith('""') ? "list" : "get"}`);
-    expect(new Set(calls)).toEqual(new Set(["v1 Node cluster list", "apps/v1 DaemonSet namespace get", "apps/v1 Deployment namespace get"]));
+    const calls = [...templates.matchAll(/lookup "([^"]+)" "([^"]+)" (\S+) (\S+)/g)].map(
+      (m) => `${m[1]} ${m[2]} ${m[3] === '""' ? "cluster" : "namespace"} ${m[4].startsWith('""') ? "list" : "get"}`,
+    );
+    expect(new Set(calls)).toEqual(
+      new Set(["v1 Node cluster list", "apps/v1 DaemonSet namespace get", "apps/v1 Deployment namespace get"]),
+    );
     const clusterRole = one("ClusterRole");
     const role = one("Role");
     expect(role.metadata.namespace).toBe(hr().spec.targetNamespace);
@@ -115,7 +132,9 @@ describe("Flux HelmRelease", () => {
     // Both bindings bind the rules to one account, the one the text says to put in spec.serviceAccountName.
     for (const b of [one("ClusterRoleBinding"), one("RoleBinding")]) {
       expect(b.roleRef.name).toBe(b.kind === "ClusterRoleBinding" ? clusterRole.metadata.name : role.metadata.name);
-      expect(b.subjects).toEqual([{ kind: "ServiceAccount", name: "terway-relay-deployer", namespace: hr().metadata.namespace }]);
+      expect(b.subjects).toEqual([
+        { kind: "ServiceAccount", name: "terway-relay-deployer", namespace: hr().metadata.namespace },
+      ]);
     }
   });
 });
@@ -131,13 +150,18 @@ describe("Argo CD ApplicationSet (ACK One fleets)", () => {
         if (!(k in secret.metadata.annotations)) throw new Error(`cluster Secret has no annotation ${k}`);
         return secret.metadata.annotations[k];
       });
-    return { sets: helm.parameters.map((p: { name: string; value: string }) => `${p.name}=${resolve(p.value)}`), values: helm.valuesObject, name: resolve(appSet().spec.template.metadata.name) };
+    return {
+      sets: helm.parameters.map((p: { name: string; value: string }) => `${p.name}=${resolve(p.value)}`),
+      values: helm.valuesObject,
+      name: resolve(appSet().spec.template.metadata.name),
+    };
   }
 
   test("selects the cluster Secret shown, and gives it its own nodeCount, tag and region", () => {
     const secret = one("Secret");
     expect(secret.metadata.labels["argocd.argoproj.io/secret-type"]).toBe("cluster");
-    for (const [k, v] of Object.entries(appSet().spec.generators[0].clusters.selector.matchLabels)) expect(secret.metadata.labels[k]).toBe(v);
+    for (const [k, v] of Object.entries(appSet().spec.generators[0].clusters.selector.matchLabels))
+      expect(secret.metadata.labels[k]).toBe(v);
     expect(appSet().spec.goTemplate).toBe(true);
     const { sets } = forCluster(secret);
     expect(sets).toEqual(["nodeCount=1200", "typha.image.tag=v3.24.5", "region=cn-hangzhou"]);
@@ -162,13 +186,34 @@ describe("Argo CD ApplicationSet (ACK One fleets)", () => {
     const objects = await renderObjects({ files: [valuesFile(values)], sets, helm: 4, kubeVersion: "1.30.0" });
     const typha = objects.find((o) => o.kind === "Deployment" && o.metadata.name === "calico-typha") as KubeObject;
     expect(typha).toBeDefined();
-    expect(spec.ignoreDifferences).toEqual([{ group: "apps", kind: "Deployment", name: typha.metadata.name, namespace: "kube-system", jsonPointers: ["/spec/replicas"] }]);
+    expect(spec.ignoreDifferences).toEqual([
+      {
+        group: "apps",
+        kind: "Deployment",
+        name: typha.metadata.name,
+        namespace: "kube-system",
+        jsonPointers: ["/spec/replicas"],
+      },
+    ]);
   });
 
-  test.each(HELM_MAJORS)("renders as Argo CD does (helm template --kube-version --api-versions), with Argo CD hook Jobs (Helm %i)", async (helm) => {
-    const { sets, values } = forCluster(one("Secret"));
-    const objects = await renderObjects({ files: [valuesFile(values)], sets, helm, kubeVersion: "1.30.0", apiVersions: ["apps/v1", "batch/v1", "policy/v1"] });
-    const hooks = objects.filter((o) => o.kind === "Job" && o.metadata.annotations?.["argocd.argoproj.io/hook"]);
-    expect(hooks.map((j) => j.metadata.annotations!["argocd.argoproj.io/hook"])).toEqual(["PreSync", "PostSync", "PreDelete"]);
-  });
+  test.each(HELM_MAJORS)(
+    "renders as Argo CD does (helm template --kube-version --api-versions), with Argo CD hook Jobs (Helm %i)",
+    async (helm) => {
+      const { sets, values } = forCluster(one("Secret"));
+      const objects = await renderObjects({
+        files: [valuesFile(values)],
+        sets,
+        helm,
+        kubeVersion: "1.30.0",
+        apiVersions: ["apps/v1", "batch/v1", "policy/v1"],
+      });
+      const hooks = objects.filter((o) => o.kind === "Job" && o.metadata.annotations?.["argocd.argoproj.io/hook"]);
+      expect(hooks.map((j) => j.metadata.annotations!["argocd.argoproj.io/hook"])).toEqual([
+        "PreSync",
+        "PostSync",
+        "PreDelete",
+      ]);
+    },
+  );
 });

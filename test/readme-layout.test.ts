@@ -10,7 +10,12 @@ const readme = readFileSync(join(root, "README.md"), "utf8");
 const start = readme.indexOf("The harness lives in `scripts/`");
 const paragraph = readme.slice(start, readme.indexOf("\n\n", start));
 const bullets = paragraph.split("\n- ").slice(1);
-const FOLDERS = { "": "at the top", commands: "`scripts/commands/`", generated: "`scripts/generated/`", build: "`scripts/build/`" } as const;
+const FOLDERS = {
+  "": "at the top",
+  commands: "`scripts/commands/`",
+  generated: "`scripts/generated/`",
+  build: "`scripts/build/`",
+} as const;
 
 function bulletOf(folder: keyof typeof FOLDERS): string {
   return bullets.find((b) => b.startsWith(FOLDERS[folder])) ?? "";
@@ -19,19 +24,31 @@ function bulletOf(folder: keyof typeof FOLDERS): string {
 describe("README: the scripts/ layout", () => {
   it("has one bullet per folder of scripts/, and scripts/ has no other folder", () => {
     expect(start).toBeGreaterThan(-1);
-    const folders = readdirSync(join(root, "scripts"), { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
-    expect(folders.sort()).toEqual(Object.keys(FOLDERS).filter((f) => f).sort());
+    const folders = readdirSync(join(root, "scripts"), { withFileTypes: true })
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name);
+    expect(folders.sort()).toEqual(
+      Object.keys(FOLDERS)
+        .filter((f) => f)
+        .sort(),
+    );
     for (const f of Object.keys(FOLDERS) as (keyof typeof FOLDERS)[]) expect(bulletOf(f), f).not.toBe("");
   });
 
-  it.each(Object.keys(FOLDERS) as (keyof typeof FOLDERS)[])("names every file of scripts/%s in its bullet, and no other", (folder) => {
-    const files = readdirSync(join(root, "scripts", folder), { withFileTypes: true }).filter((e) => e.isFile()).map((e) => e.name);
-    const bullet = bulletOf(folder).replace(/\s+/g, " ");
-    for (const f of files) {
-      // The generators are named as a family.
-      const named = bullet.includes(`\`${f}\``) || (folder === "build" && f.startsWith("gen-") && bullet.includes("`gen-*.ts`"));
-      expect(named, `${folder || "scripts"}/${f}`).toBe(true);
-    }
-    for (const m of bullet.matchAll(/`([\w.-]+\.(?:ts|js|mjs|sh))`/g)) expect(files, m[1]).toContain(m[1]);
-  });
+  it.each(Object.keys(FOLDERS) as (keyof typeof FOLDERS)[])(
+    "names every file of scripts/%s in its bullet, and no other",
+    (folder) => {
+      const files = readdirSync(join(root, "scripts", folder), { withFileTypes: true })
+        .filter((e) => e.isFile())
+        .map((e) => e.name);
+      const bullet = bulletOf(folder).replace(/\s+/g, " ");
+      for (const f of files) {
+        // The generators are named as a family.
+        const named =
+          bullet.includes(`\`${f}\``) || (folder === "build" && f.startsWith("gen-") && bullet.includes("`gen-*.ts`"));
+        expect(named, `${folder || "scripts"}/${f}`).toBe(true);
+      }
+      for (const m of bullet.matchAll(/`([\w.-]+\.(?:ts|js|mjs|sh))`/g)) expect(files, m[1]).toContain(m[1]);
+    },
+  );
 });

@@ -35,7 +35,11 @@ describe("versions stay in step", () => {
     // rendered image must carry appVersion.
     const tagDefault = schemaDefault("typha.image.tag") as string;
     expect(["", chart.appVersion]).toContain(tagDefault);
-    const d = one<Deployment>(await renderObjects({ helm: 4, sets: [...BASE, "nodeCount=1000"] }), "Deployment", "calico-typha");
+    const d = one<Deployment>(
+      await renderObjects({ helm: 4, sets: [...BASE, "nodeCount=1000"] }),
+      "Deployment",
+      "calico-typha",
+    );
     expect(d.spec!.template.spec!.containers[0].image!.split(":").pop()).toBe(chart.appVersion);
   });
 });
@@ -61,7 +65,10 @@ describe("npm run package", () => {
   describe.each(HELM_MAJORS)("helm %i", (helm) => {
     it.each([
       ["defaults", [...BASE, "nodeCount=1001"]],
-      ["autoscaler and dedicated account", [...BASE, "nodeCount=1001", "typha.autoscaler.enabled=true", "typha.serviceAccount.create=true"]],
+      [
+        "autoscaler and dedicated account",
+        [...BASE, "nodeCount=1001", "typha.autoscaler.enabled=true", "typha.serviceAccount.create=true"],
+      ],
     ])("the archive renders exactly like the folder (%s, CRDs included)", async (_name, sets) => {
       const [folder, tgz] = await Promise.all([
         helmTemplate({ helm, sets, includeCrds: true }),

@@ -35,7 +35,10 @@ describe.each(HELM_MAJORS)("formula operator in the chart (helm %i)", (helm) => 
   });
 
   it("is refused with the autoscaler, on the schema, naming the field", async () => {
-    const msg = await renderError({ helm, sets: [...BASE, "nodeCount=1000", OPERATOR, "typha.autoscaler.enabled=true"] });
+    const msg = await renderError({
+      helm,
+      sets: [...BASE, "nodeCount=1000", OPERATOR, "typha.autoscaler.enabled=true"],
+    });
     expect(msg).toMatch(/replicaRule\/formula|replicaRule\.formula/);
   });
 
@@ -44,7 +47,11 @@ describe.each(HELM_MAJORS)("formula operator in the chart (helm %i)", (helm) => 
     try {
       cpSync(chartDir, dir, { recursive: true, dereference: true });
       rmSync(join(dir, "values.schema.json"));
-      const err = await renderError({ helm, chart: dir, sets: [...BASE, "nodeCount=1000", OPERATOR, "typha.autoscaler.enabled=true"] });
+      const err = await renderError({
+        helm,
+        chart: dir,
+        sets: [...BASE, "nodeCount=1000", OPERATOR, "typha.autoscaler.enabled=true"],
+      });
       expect(err).toContain(REFUSAL);
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -47,11 +47,14 @@ describe("typhaReplicas (hand-computed)", () => {
     [50, 100, 1, 0, 1],
     [1000, 500, 5, 0, 5],
     [4000, 100, 3, 20, 20],
-  ])("%i nodes with nodesPerReplica=%i, minReplicas=%i, maxReplicas=%i -> %i", (nodeCount, nodesPerReplica, minReplicas, maxReplicas, expected) => {
-    const plan = typhaReplicas({ nodeCount, nodesPerReplica, minReplicas, maxReplicas });
-    expect(plan.error).toBeUndefined();
-    expect(plan.replicas).toBe(expected);
-  });
+  ])(
+    "%i nodes with nodesPerReplica=%i, minReplicas=%i, maxReplicas=%i -> %i",
+    (nodeCount, nodesPerReplica, minReplicas, maxReplicas, expected) => {
+      const plan = typhaReplicas({ nodeCount, nodesPerReplica, minReplicas, maxReplicas });
+      expect(plan.error).toBeUndefined();
+      expect(plan.replicas).toBe(expected);
+    },
+  );
 
   it.each([
     // tigera/operator GetExpectedTyphaScale (pkg/common/autoscale.go): nodes -> expected
@@ -73,12 +76,18 @@ describe("typhaReplicas (hand-computed)", () => {
 
   it("formula operator: unknown node count gets minReplicas, one node is refused (fewer Typhas than nodes)", () => {
     expect(typhaReplicas({ nodeCount: 0, formula: "operator" }).replicas).toBe(3);
-    expect(typhaReplicas({ nodeCount: 1, formula: "operator" }).error).toMatch(/node count 1 must be larger than the Typha replica count 1/);
-    expect(typhaReplicas({ nodeCount: 1000, replicas: 6, formula: "operator" }).error).toContain("(tigera/operator's rule: floor(nodes / 200) + 2, at least 3)");
+    expect(typhaReplicas({ nodeCount: 1, formula: "operator" }).error).toMatch(
+      /node count 1 must be larger than the Typha replica count 1/,
+    );
+    expect(typhaReplicas({ nodeCount: 1000, replicas: 6, formula: "operator" }).error).toContain(
+      "(tigera/operator's rule: floor(nodes / 200) + 2, at least 3)",
+    );
   });
 
   it("names the parameters in its refusals", () => {
-    expect(typhaReplicas({ nodeCount: 1000, replicas: 5, nodesPerReplica: 100 }).error).toContain("(one per 100 nodes, at least 3)");
+    expect(typhaReplicas({ nodeCount: 1000, replicas: 5, nodesPerReplica: 100 }).error).toContain(
+      "(one per 100 nodes, at least 3)",
+    );
     expect(typhaReplicas({ nodeCount: 1000, maxReplicas: 3, minReplicas: 5 }).error).toBe(
       "typha.maxReplicas=3 is below typha.replicaRule.minReplicas=5: raise it or set it to 0 (no cap)",
     );
@@ -133,7 +142,12 @@ type Row = { replicas: number; rule: number; source: string; error: string };
 /** "replicas: 3<TAB>rule: 3<TAB>source: rule<TAB>error: \"...\"" -> Row. The error is Go-quoted (Sprig quote), which
  * JSON reads for the ASCII sentences the rule produces. */
 function parseRow(line: string): Row {
-  const f = Object.fromEntries(line.slice(3).split("\t").map((kv) => [kv.slice(0, kv.indexOf(":")), kv.slice(kv.indexOf(":") + 2)]));
+  const f = Object.fromEntries(
+    line
+      .slice(3)
+      .split("\t")
+      .map((kv) => [kv.slice(0, kv.indexOf(":")), kv.slice(kv.indexOf(":") + 2)]),
+  );
   return { replicas: Number(f.replicas), rule: Number(f.rule), source: f.source, error: JSON.parse(f.error) as string };
 }
 
@@ -144,7 +158,15 @@ function chartTable(helm: 3 | 4, c: Case): Promise<Row[]> {
   const key = `${helm} ${JSON.stringify(c)}`;
   if (!tables.has(key)) {
     const sets = [...Object.entries(c).map(([k, v]) => `${k}=${v}`), `maxNodes=${MAX_NODES}`];
-    tables.set(key, limited(() => helmTemplate({ helm, chart: tableChart(), sets })).then(({ manifest }) => manifest.split("\n").filter((l) => l.startsWith("#R ")).map(parseRow)));
+    tables.set(
+      key,
+      limited(() => helmTemplate({ helm, chart: tableChart(), sets })).then(({ manifest }) =>
+        manifest
+          .split("\n")
+          .filter((l) => l.startsWith("#R "))
+          .map(parseRow),
+      ),
+    );
   }
   return tables.get(key)!;
 }

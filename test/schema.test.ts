@@ -24,12 +24,17 @@ const schema = valuesSchema() as Node & { definitions: Record<string, Node> };
 
 /** Every value property, with its dotted path (definitions are reached through $ref and checked separately). */
 function properties(node: Node = schema, prefix = ""): [string, Node][] {
-  return Object.entries(node.properties ?? {}).flatMap(([k, v]) => [[`${prefix}${k}`, v] as [string, Node], ...properties(v, `${prefix}${k}.`)]);
+  return Object.entries(node.properties ?? {}).flatMap(([k, v]) => [
+    [`${prefix}${k}`, v] as [string, Node],
+    ...properties(v, `${prefix}${k}.`),
+  ]);
 }
 
 function allNodes(node: unknown, path = "#"): [string, Record<string, unknown>][] {
   if (typeof node !== "object" || node === null) return [];
-  const here: [string, Record<string, unknown>][] = Array.isArray(node) ? [] : [[path, node as Record<string, unknown>]];
+  const here: [string, Record<string, unknown>][] = Array.isArray(node)
+    ? []
+    : [[path, node as Record<string, unknown>]];
   return here.concat(Object.entries(node).flatMap(([k, v]) => allNodes(v, `${path}/${k}`)));
 }
 
@@ -57,8 +62,12 @@ describe("values.schema.json", () => {
       if (node.type !== "object" || /\/(if|then)\//.test(path)) continue;
       if (node.properties) {
         expect(node.additionalProperties, `${path}`).toBe(false);
-        if (!path.includes("/definitions/")) expect(node.required, path).toEqual(Object.keys(node.properties as object));
-      } else expect(node.additionalProperties, `${path} must type its map values`).toMatchObject({ type: expect.any(String) });
+        if (!path.includes("/definitions/"))
+          expect(node.required, path).toEqual(Object.keys(node.properties as object));
+      } else
+        expect(node.additionalProperties, `${path} must type its map values`).toMatchObject({
+          type: expect.any(String),
+        });
     }
   });
 
@@ -66,7 +75,8 @@ describe("values.schema.json", () => {
     for (const [path, node] of allNodes(schema)) {
       expect(node, path).not.toHaveProperty("format");
       if (typeof node.$ref === "string") expect(node.$ref, path).toMatch(/^#\/definitions\//);
-      for (const k of ["$defs", "dependentRequired", "unevaluatedProperties", "prefixItems"]) expect(node, path).not.toHaveProperty(k);
+      for (const k of ["$defs", "dependentRequired", "unevaluatedProperties", "prefixItems"])
+        expect(node, path).not.toHaveProperty(k);
     }
   });
 
@@ -91,19 +101,30 @@ describe("values.schema.json", () => {
   it("accepts the chart defaults once a region is given, and rejects them without one, saying region is required", () => {
     expect(checkValues(coalesce(chartDefaults(), { region: "cn-hangzhou" })).problems).toEqual([]);
     // No default: the schema requires it, and the harness adds the key's description to "is required".
-    expect(checkValues(chartDefaults()).problems).toEqual([{ path: "region", message: expect.stringMatching(/^is required: Alibaba Cloud region id/) }]);
+    expect(checkValues(chartDefaults()).problems).toEqual([
+      { path: "region", message: expect.stringMatching(/^is required: Alibaba Cloud region id/) },
+    ]);
     // Set but empty: the chart says it in words.
-    expect(checkValues(coalesce(chartDefaults(), { region: "" })).problems).toEqual([{ path: "region", message: expect.stringMatching(/^region is required: /) }]);
+    expect(checkValues(coalesce(chartDefaults(), { region: "" })).problems).toEqual([
+      { path: "region", message: expect.stringMatching(/^region is required: /) },
+    ]);
   });
 
   it("opens values.yaml with the yaml-language-server modeline pointing at the chart's schema", () => {
-    expect(readFileSync(join(chartDir, "values.yaml"), "utf8").split("\n")[0]).toBe("# yaml-language-server: $schema=values.schema.json");
+    expect(readFileSync(join(chartDir, "values.yaml"), "utf8").split("\n")[0]).toBe(
+      "# yaml-language-server: $schema=values.schema.json",
+    );
   });
 
-  it.each(["cn-hangzhou", "ap-southeast-1", "cn-shanghai-finance-1", "us-west-1", "cn-north-2-gov-1", "eu-central-1", "me-east-1"])(
-    "accepts region %s",
-    (region) => expect(validateValues(coalesce(chartDefaults(), { region }))).toEqual([]),
-  );
+  it.each([
+    "cn-hangzhou",
+    "ap-southeast-1",
+    "cn-shanghai-finance-1",
+    "us-west-1",
+    "cn-north-2-gov-1",
+    "eu-central-1",
+    "me-east-1",
+  ])("accepts region %s", (region) => expect(validateValues(coalesce(chartDefaults(), { region }))).toEqual([]));
 });
 
 describe("scripts/schema.ts loads values.schema.json", () => {

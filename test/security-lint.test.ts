@@ -9,16 +9,26 @@ import { BASE, HELM_MAJORS, renderObjects } from "./support/renders.js";
 import { EXCEPTIONS, isExcepted, lint, securityProblems, withKubernetesDefaults } from "./support/security-lint.js";
 import { featureSets } from "./support/variants.js";
 
-
 const CONFIGS: { name: string; sets: string[] }[] = [
   { name: "defaults", sets: [...BASE, "nodeCount=1000"] },
   { name: "every feature on", sets: [...BASE, "nodeCount=5000", ...featureSets()] },
-  { name: "disable-network-policy mode", sets: [...BASE, "mode=disable-network-policy", "acknowledgeNetworkPolicyOff=true"] },
-  { name: "Typha v3.24 with a dedicated account", sets: [...BASE, "typha.image.tag=v3.24.5", "typha.serviceAccount.create=true"] },
+  {
+    name: "disable-network-policy mode",
+    sets: [...BASE, "mode=disable-network-policy", "acknowledgeNetworkPolicyOff=true"],
+  },
+  {
+    name: "Typha v3.24 with a dedicated account",
+    sets: [...BASE, "typha.image.tag=v3.24.5", "typha.serviceAccount.create=true"],
+  },
   { name: "Typha v3.26 (graceful shutdown)", sets: [...BASE, "typha.image.tag=v3.26.1"] },
 ];
 const render = (helm: 3 | 4, sets: string[]) =>
-  renderObjects({ helm, sets, includeCrds: true, apiVersions: ["monitoring.coreos.com/v1", "monitoring.coreos.com/v1/ServiceMonitor"] });
+  renderObjects({
+    helm,
+    sets,
+    includeCrds: true,
+    apiVersions: ["monitoring.coreos.com/v1", "monitoring.coreos.com/v1/ServiceMonitor"],
+  });
 
 describe.each(HELM_MAJORS)("helm %i", (helm) => {
   it.each(CONFIGS)("$name: no finding outside the exception list", async ({ sets }) => {
@@ -28,7 +38,11 @@ describe.each(HELM_MAJORS)("helm %i", (helm) => {
 
   it("every exception is still needed", async () => {
     const findings = (await Promise.all(CONFIGS.map(async (c) => lint(await render(helm, c.sets))))).flat();
-    for (const e of EXCEPTIONS) expect(findings.some((f) => isExcepted(f, [e])), `${e.rule} ${e.kind}/${e.name} ${e.path}`).toBe(true);
+    for (const e of EXCEPTIONS)
+      expect(
+        findings.some((f) => isExcepted(f, [e])),
+        `${e.rule} ${e.kind}/${e.name} ${e.path}`,
+      ).toBe(true);
   });
 });
 
@@ -47,7 +61,8 @@ describe("the exception list", () => {
     const objs = withKubernetesDefaults(await render(4, CONFIGS[0].sets));
     const t = typhaPods(objs)[0].container;
     expect(t.ports.map((p: Obj) => p.hostPort)).toEqual(t.ports.map((p: Obj) => p.containerPort));
-    for (const p of podTemplates(objs).filter((x) => !x.spec.hostNetwork)) for (const c of p.spec.containers) for (const port of c.ports ?? []) expect(port.hostPort).toBeUndefined();
+    for (const p of podTemplates(objs).filter((x) => !x.spec.hostNetwork))
+      for (const c of p.spec.containers) for (const port of c.ports ?? []) expect(port.hostPort).toBeUndefined();
   });
 });
 
@@ -59,19 +74,74 @@ const typhaContainer = (o: Obj[]) => typhaOf(o).spec.template.spec.containers[0]
 
 const BREAKS: [string, string, (o: Obj[]) => void, (o: Obj[]) => string][] = [
   ["privileged Typha", "PSS103", (o) => (typhaContainer(o).securityContext.privileged = true), () => "calico-typha"],
-  ["privilege escalation in a hook Job", "PSS202", (o) => (jobContainer(o).securityContext.allowPrivilegeEscalation = true), (o) => firstJob(o).metadata.name],
-  ["a capability added to Typha", "PSS104", (o) => (typhaContainer(o).securityContext.capabilities.add = ["NET_ADMIN"]), () => "calico-typha"],
-  ["capabilities no longer dropped in a hook Job", "PSS206", (o) => delete jobContainer(o).securityContext.capabilities, (o) => firstJob(o).metadata.name],
+  [
+    "privilege escalation in a hook Job",
+    "PSS202",
+    (o) => (jobContainer(o).securityContext.allowPrivilegeEscalation = true),
+    (o) => firstJob(o).metadata.name,
+  ],
+  [
+    "a capability added to Typha",
+    "PSS104",
+    (o) => (typhaContainer(o).securityContext.capabilities.add = ["NET_ADMIN"]),
+    () => "calico-typha",
+  ],
+  [
+    "capabilities no longer dropped in a hook Job",
+    "PSS206",
+    (o) => delete jobContainer(o).securityContext.capabilities,
+    (o) => firstJob(o).metadata.name,
+  ],
   ["no resources on a hook Job", "KBP004", (o) => delete jobContainer(o).resources, (o) => firstJob(o).metadata.name],
   ["no memory limit on Typha", "KBP005", (o) => delete typhaContainer(o).resources.limits, () => "calico-typha"],
-  ["hostNetwork on a hook Job: the exception is Typha's alone", "PSS102", (o) => (firstJob(o).spec.template.spec.hostNetwork = true), (o) => firstJob(o).metadata.name],
-  ["a host port on a hook Job", "PSS106", (o) => (jobContainer(o).ports = [{ containerPort: 8080, hostPort: 8080 }]), (o) => firstJob(o).metadata.name],
-  ["Typha as root", "PSS204", (o) => (typhaOf(o).spec.template.spec.securityContext.runAsUser = 0), () => "calico-typha"],
-  ["no seccomp profile on a hook Job", "PSS205", (o) => delete firstJob(o).spec.template.spec.securityContext.seccompProfile, (o) => firstJob(o).metadata.name],
-  ["a writable root filesystem on Typha", "KBP102", (o) => (typhaContainer(o).securityContext.readOnlyRootFilesystem = false), () => "calico-typha"],
-  ["a hostPath volume on a hook Job", "PSS105", (o) => (firstJob(o).spec.template.spec.volumes = [{ name: "host", hostPath: { path: "/" } }]), (o) => firstJob(o).metadata.name],
-  ["a :latest image on Typha", "KBP001", (o) => (typhaContainer(o).image = "registry-vpc.cn-hangzhou.aliyuncs.com/acs/typha:latest"), () => "calico-typha"],
-  ["a Role that may create pods", "KBP107", (o) => o.find((x) => x.kind === "Role")!.rules.push({ apiGroups: [""], resources: ["pods"], verbs: ["create"] }), (o) => o.find((x) => x.kind === "Role")!.metadata.name],
+  [
+    "hostNetwork on a hook Job: the exception is Typha's alone",
+    "PSS102",
+    (o) => (firstJob(o).spec.template.spec.hostNetwork = true),
+    (o) => firstJob(o).metadata.name,
+  ],
+  [
+    "a host port on a hook Job",
+    "PSS106",
+    (o) => (jobContainer(o).ports = [{ containerPort: 8080, hostPort: 8080 }]),
+    (o) => firstJob(o).metadata.name,
+  ],
+  [
+    "Typha as root",
+    "PSS204",
+    (o) => (typhaOf(o).spec.template.spec.securityContext.runAsUser = 0),
+    () => "calico-typha",
+  ],
+  [
+    "no seccomp profile on a hook Job",
+    "PSS205",
+    (o) => delete firstJob(o).spec.template.spec.securityContext.seccompProfile,
+    (o) => firstJob(o).metadata.name,
+  ],
+  [
+    "a writable root filesystem on Typha",
+    "KBP102",
+    (o) => (typhaContainer(o).securityContext.readOnlyRootFilesystem = false),
+    () => "calico-typha",
+  ],
+  [
+    "a hostPath volume on a hook Job",
+    "PSS105",
+    (o) => (firstJob(o).spec.template.spec.volumes = [{ name: "host", hostPath: { path: "/" } }]),
+    (o) => firstJob(o).metadata.name,
+  ],
+  [
+    "a :latest image on Typha",
+    "KBP001",
+    (o) => (typhaContainer(o).image = "registry-vpc.cn-hangzhou.aliyuncs.com/acs/typha:latest"),
+    () => "calico-typha",
+  ],
+  [
+    "a Role that may create pods",
+    "KBP107",
+    (o) => o.find((x) => x.kind === "Role")!.rules.push({ apiGroups: [""], resources: ["pods"], verbs: ["create"] }),
+    (o) => o.find((x) => x.kind === "Role")!.metadata.name,
+  ],
 ];
 
 describe("the lint catches", () => {
@@ -79,6 +149,9 @@ describe("the lint catches", () => {
     const objs = structuredClone(await render(4, CONFIGS[1].sets)) as (KubeObject & Obj)[];
     breakIt(objs);
     const problems = await securityProblems(objs);
-    expect(problems.some((f) => f.rule === rule && f.name === target(objs)), JSON.stringify(problems)).toBe(true);
+    expect(
+      problems.some((f) => f.rule === rule && f.name === target(objs)),
+      JSON.stringify(problems),
+    ).toBe(true);
   });
 });

@@ -9,13 +9,23 @@ import { unknownFields } from "./support/strict-fields.js";
 const CAP = "monitoring.coreos.com/v1/ServiceMonitor";
 const ON = [...BASE, "nodeCount=1000", "typha.serviceMonitor.enabled=true"];
 const monitoring = (objs: { kind: string; metadata: { name?: string } }[]) =>
-  objs.filter((o) => o.kind === "ServiceMonitor" || o.metadata.name === "calico-typha-metrics").map((o) => `${o.kind}/${o.metadata.name}`);
+  objs
+    .filter((o) => o.kind === "ServiceMonitor" || o.metadata.name === "calico-typha-metrics")
+    .map((o) => `${o.kind}/${o.metadata.name}`);
 
 describe.each(HELM_MAJORS)("metrics and ServiceMonitor (helm %i)", (helm) => {
   it("Typha always exposes Prometheus metrics on a port named metrics, 9093", async () => {
-    const d = one<Deployment>(await renderObjects({ helm, sets: [...BASE, "nodeCount=1000"] }), "Deployment", "calico-typha");
+    const d = one<Deployment>(
+      await renderObjects({ helm, sets: [...BASE, "nodeCount=1000"] }),
+      "Deployment",
+      "calico-typha",
+    );
     const c = d.spec!.template.spec!.containers[0];
-    expect(c.ports!.find((p) => p.name === "metrics")).toEqual({ name: "metrics", containerPort: 9093, protocol: "TCP" });
+    expect(c.ports!.find((p) => p.name === "metrics")).toEqual({
+      name: "metrics",
+      containerPort: 9093,
+      protocol: "TCP",
+    });
     const env = Object.fromEntries(c.env!.map((e) => [e.name, e.value]));
     expect(env).toMatchObject({ TYPHA_PROMETHEUSMETRICSENABLED: "true", TYPHA_PROMETHEUSMETRICSPORT: "9093" });
   });
@@ -25,11 +35,17 @@ describe.each(HELM_MAJORS)("metrics and ServiceMonitor (helm %i)", (helm) => {
   });
 
   it("renders nothing when the CRD is served but it is not enabled", async () => {
-    expect(monitoring(await renderObjects({ helm, sets: [...BASE, "nodeCount=1000"], apiVersions: [CAP] }))).toEqual([]);
+    expect(monitoring(await renderObjects({ helm, sets: [...BASE, "nodeCount=1000"], apiVersions: [CAP] }))).toEqual(
+      [],
+    );
   });
 
   it("with both, renders the ServiceMonitor and the metrics Service it selects", async () => {
-    const objs = await renderObjects({ helm, sets: [...ON, "typha.serviceMonitor.labels.release=prometheus", "typha.serviceMonitor.interval=15s"], apiVersions: [CAP] });
+    const objs = await renderObjects({
+      helm,
+      sets: [...ON, "typha.serviceMonitor.labels.release=prometheus", "typha.serviceMonitor.interval=15s"],
+      apiVersions: [CAP],
+    });
     expect(monitoring(objs).sort()).toEqual(["Service/calico-typha-metrics", "ServiceMonitor/calico-typha"]);
     const sm = one(objs, "ServiceMonitor") as unknown as {
       metadata: { namespace: string; labels: Record<string, string> };
@@ -41,7 +57,9 @@ describe.each(HELM_MAJORS)("metrics and ServiceMonitor (helm %i)", (helm) => {
     expect(sm.spec.namespaceSelector).toEqual({ matchNames: ["kube-system"] });
     // The selector picks the metrics Service and not the calico-typha Service Felix uses.
     const svcs = objs.filter((o) => o.kind === "Service") as Service[];
-    const selected = svcs.filter((s) => Object.entries(sm.spec.selector.matchLabels).every(([k, v]) => s.metadata!.labels?.[k] === v));
+    const selected = svcs.filter((s) =>
+      Object.entries(sm.spec.selector.matchLabels).every(([k, v]) => s.metadata!.labels?.[k] === v),
+    );
     expect(selected.map((s) => s.metadata!.name)).toEqual(["calico-typha-metrics"]);
     const metrics = selected[0];
     expect(metrics.spec!.clusterIP).toBe("None");
@@ -52,6 +70,8 @@ describe.each(HELM_MAJORS)("metrics and ServiceMonitor (helm %i)", (helm) => {
 
   it("an empty interval leaves it to Prometheus' global scrape interval", async () => {
     const objs = await renderObjects({ helm, sets: [...ON, "typha.serviceMonitor.interval="], apiVersions: [CAP] });
-    expect((one(objs, "ServiceMonitor") as unknown as { spec: { endpoints: unknown[] } }).spec.endpoints).toEqual([{ port: "metrics", path: "/metrics" }]);
+    expect((one(objs, "ServiceMonitor") as unknown as { spec: { endpoints: unknown[] } }).spec.endpoints).toEqual([
+      { port: "metrics", path: "/metrics" },
+    ]);
   });
 });

@@ -9,7 +9,8 @@ import { helmBin } from "../scripts/tools.js";
 import { chartWithLiveTerway, chartWithLiveTypha } from "./support/live-chart.js";
 import { BASE, HELM_MAJORS } from "./support/renders.js";
 
-const OLD_TYPHA = '(dict "spec" (dict "replicas" 5 "template" (dict "spec" (dict "containers" (list (dict "name" "calico-typha" "image" "registry-vpc.cn-hangzhou.aliyuncs.com/acs/typha:v3.5.8"))))))';
+const OLD_TYPHA =
+  '(dict "spec" (dict "replicas" 5 "template" (dict "spec" (dict "containers" (list (dict "name" "calico-typha" "image" "registry-vpc.cn-hangzhou.aliyuncs.com/acs/typha:v3.5.8"))))))';
 
 /** The chart as a cluster would answer it after an ACK-console Terway upgrade to `terwayImage`. */
 function chartAfterTerwayUpgrade(terwayImage: string): string {
@@ -21,12 +22,26 @@ function chartAfterTerwayUpgrade(terwayImage: string): string {
 const chart = chartAfterTerwayUpgrade("registry-vpc.cn-hangzhou.aliyuncs.com/acs/terway:v1.9.0");
 
 const typhaImage = (manifest: string) =>
-  (yaml.loadAll(manifest) as { kind?: string; metadata?: { name: string }; spec: { template: { spec: { containers: { image: string }[] } } } }[])
-    .find((o) => o?.kind === "Deployment" && o.metadata?.name === "calico-typha")!.spec.template.spec.containers[0].image;
+  (
+    yaml.loadAll(manifest) as {
+      kind?: string;
+      metadata?: { name: string };
+      spec: { template: { spec: { containers: { image: string }[] } } };
+    }[]
+  ).find((o) => o?.kind === "Deployment" && o.metadata?.name === "calico-typha")!.spec.template.spec.containers[0]
+    .image;
 
 describe.each(HELM_MAJORS)("helm upgrade after an ACK-console Terway upgrade (helm %i)", (helm) => {
   const upgrade = (chart: string, ...sets: string[]) =>
-    execa(helmBin(helm), ["template", "terway-relay", chart, "-n", "kube-system", "--is-upgrade", ...[...BASE, "nodeCount=1000", ...sets].flatMap((s) => ["--set", s])]);
+    execa(helmBin(helm), [
+      "template",
+      "terway-relay",
+      chart,
+      "-n",
+      "kube-system",
+      "--is-upgrade",
+      ...[...BASE, "nodeCount=1000", ...sets].flatMap((s) => ["--set", s]),
+    ]);
 
   it("with typha.image.tag empty, picks the Typha of the new Terway's Felix, not the running one", async () => {
     const r = await upgrade(chart);

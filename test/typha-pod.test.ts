@@ -6,7 +6,9 @@ import { describe, expect, it } from "vitest";
 import { BASE, HELM_MAJORS, one, renderObjects } from "./support/renders.js";
 
 const typha = (objs: Awaited<ReturnType<typeof renderObjects>>): Container =>
-  one<Deployment>(objs, "Deployment", "calico-typha").spec!.template.spec!.containers.find((c) => c.name === "calico-typha")!;
+  one<Deployment>(objs, "Deployment", "calico-typha").spec!.template.spec!.containers.find(
+    (c) => c.name === "calico-typha",
+  )!;
 const env = (c: Container) => Object.fromEntries((c.env ?? []).map((e) => [e.name, e.value]));
 
 describe.each(HELM_MAJORS)("Typha's pod (helm %i)", (helm) => {
@@ -17,8 +19,12 @@ describe.each(HELM_MAJORS)("Typha's pod (helm %i)", (helm) => {
   });
 
   it("names its Service to Typha when it is not calico-typha (TYPHA_K8SSERVICENAME), and only then", async () => {
-    expect(env(typha(await renderObjects({ helm, sets: [...BASE, "nodeCount=1000"] })))).not.toHaveProperty("TYPHA_K8SSERVICENAME");
-    expect(env(typha(await renderObjects({ helm, sets: [...BASE, "nodeCount=1000", "typha.serviceName=typha-relay"] })))).toMatchObject({
+    expect(env(typha(await renderObjects({ helm, sets: [...BASE, "nodeCount=1000"] })))).not.toHaveProperty(
+      "TYPHA_K8SSERVICENAME",
+    );
+    expect(
+      env(typha(await renderObjects({ helm, sets: [...BASE, "nodeCount=1000", "typha.serviceName=typha-relay"] }))),
+    ).toMatchObject({
       TYPHA_K8SSERVICENAME: "typha-relay",
     });
   });
@@ -37,9 +43,18 @@ describe.each(HELM_MAJORS)("Typha's pod (helm %i)", (helm) => {
         "node.cloudprovider.kubernetes.io/uninitialized",
       ]);
       // Neither a blanket toleration (no key) nor one of NoExecute: dead-node eviction and cordons apply.
-      expect(t.filter((x) => !x.key || x.effect === "NoExecute"), name).toEqual([]);
+      expect(
+        t.filter((x) => !x.key || x.effect === "NoExecute"),
+        name,
+      ).toEqual([]);
     }
-    const guide = await renderObjects({ helm, sets: [...BASE, "nodeCount=1000", "typha.autoscaler.enabled=true", "typha.tolerations[0].operator=Exists"] });
-    for (const name of ["calico-typha", "calico-typha-autoscaler"]) expect(one<Deployment>(guide, "Deployment", name).spec!.template.spec!.tolerations).toEqual([{ operator: "Exists" }]);
+    const guide = await renderObjects({
+      helm,
+      sets: [...BASE, "nodeCount=1000", "typha.autoscaler.enabled=true", "typha.tolerations[0].operator=Exists"],
+    });
+    for (const name of ["calico-typha", "calico-typha-autoscaler"])
+      expect(one<Deployment>(guide, "Deployment", name).spec!.template.spec!.tolerations).toEqual([
+        { operator: "Exists" },
+      ]);
   });
 });

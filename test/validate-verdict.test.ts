@@ -27,8 +27,20 @@ const small = fc.constantFrom("100m", "0.5", ".5", "256Mi", "1e9", "+2");
 const any = fc.constantFrom("100m", "0.5", "1", "1500m", "1.5", "256Mi", "1Gi", "2Gi", "1e9", "1G", "+2", ".5", "3E");
 const large = fc.constantFrom("1500m", "2", "2Gi", "1G", "3E", "4Ei");
 const resources = fc.oneof(
-  { weight: 3, arbitrary: fc.record({ requests: fc.record({ cpu: small, memory: small }, { requiredKeys: [] }), limits: fc.record({ cpu: large, memory: large }, { requiredKeys: [] }) }) },
-  { weight: 1, arbitrary: fc.record({ requests: fc.record({ cpu: any, memory: any }, { requiredKeys: [] }), limits: fc.record({ cpu: any, memory: any }, { requiredKeys: [] }) }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      requests: fc.record({ cpu: small, memory: small }, { requiredKeys: [] }),
+      limits: fc.record({ cpu: large, memory: large }, { requiredKeys: [] }),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      requests: fc.record({ cpu: any, memory: any }, { requiredKeys: [] }),
+      limits: fc.record({ cpu: any, memory: any }, { requiredKeys: [] }),
+    }),
+  },
 );
 const EDGES: Overrides = {
   region: fc.oneof(
@@ -38,8 +50,15 @@ const EDGES: Overrides = {
     { weight: 1, arbitrary: fc.constantFrom("", "cn-newcity", "xx-yyy-9") },
   ),
   "typha.image.registry": fc.constantFrom("", "registry.example.com/mirror"),
-  nodeCount: fc.oneof({ weight: 1, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: 12 }) }, { weight: 4, arbitrary: fc.integer({ min: 13, max: 6000 }) }),
-  "typha.replicas": fc.oneof({ weight: 3, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: 40 }) }),
+  nodeCount: fc.oneof(
+    { weight: 1, arbitrary: fc.constant(0) },
+    { weight: 1, arbitrary: fc.integer({ min: 1, max: 12 }) },
+    { weight: 4, arbitrary: fc.integer({ min: 13, max: 6000 }) },
+  ),
+  "typha.replicas": fc.oneof(
+    { weight: 3, arbitrary: fc.constant(0) },
+    { weight: 1, arbitrary: fc.integer({ min: 1, max: 40 }) },
+  ),
   "typha.maxReplicas": fc.oneof(fc.constant(0), fc.integer({ min: 3, max: 12 })),
   "typha.replicaRule.nodesPerReplica": fc.integer({ min: 50, max: 400 }),
   "typha.replicaRule.minReplicas": fc.integer({ min: 1, max: 6 }),
@@ -77,5 +96,7 @@ it(`validate accepts exactly what helm template accepts, on generated values (${
     { numRuns: RUNS, seed: fcSeed("validate-verdict"), endOnFailure: true },
   );
   bump("propertyCases", n);
-  console.log(`validate verdicts on generated values: ${verdicts.accepted} accepted, ${verdicts.refused} refused, each matched by Helm 3 and 4`);
+  console.log(
+    `validate verdicts on generated values: ${verdicts.accepted} accepted, ${verdicts.refused} refused, each matched by Helm 3 and 4`,
+  );
 });

@@ -31,7 +31,10 @@ describe("merging", () => {
     expect(mergeUser({ a: { b: 1, c: 2 }, d: 1 }, { a: { b: 3 }, d: null })).toEqual({ a: { b: 3, c: 2 }, d: null });
   });
   it("coalesces over defaults: a null removes a default key, and stays for a key the defaults lack", () => {
-    expect(coalesce({ a: 1, b: { c: 1, d: 2 } }, { a: null, b: { d: null }, x: null })).toEqual({ b: { c: 1 }, x: null });
+    expect(coalesce({ a: 1, b: { c: 1, d: 2 } }, { a: null, b: { d: null }, x: null })).toEqual({
+      b: { c: 1 },
+      x: null,
+    });
   });
   it("replaces lists whole", () => {
     expect(coalesce({ t: [{ a: 1 }, { b: 2 }] }, { t: [{ c: 3 }] })).toEqual({ t: [{ c: 3 }] });

@@ -16,6 +16,8 @@ await build({
   logLevel: "warning",
   // CommonJS dependencies bundled into ESM still call require() for Node built-ins.
   // The entry keeps its own #! line (scripts/cli.ts), so the bin runs under node even when called directly.
-  banner: { js: "import { createRequire as __terwayRelayRequire } from 'node:module'; const require = __terwayRelayRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __terwayRelayRequire } from 'node:module'; const require = __terwayRelayRequire(import.meta.url);",
+  },
 });
 chmodSync("dist/terway-relay.js", 0o755);

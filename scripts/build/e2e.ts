@@ -19,10 +19,22 @@ export interface E2eOptions {
   kubectl: string;
 }
 
-export type Outcome = { status: "SKIPPED" | "REFUSED" | "NOT RUN" | "PASSED" | "FAILED"; message: string; exitCode: number };
+export type Outcome = {
+  status: "SKIPPED" | "REFUSED" | "NOT RUN" | "PASSED" | "FAILED";
+  message: string;
+  exitCode: number;
+};
 
 export function parseE2eArgs(argv: string[]): E2eOptions {
-  const o: E2eOptions = { yes: false, helm: 4, files: [], sets: [], release: "terway-relay", timeout: "20m", kubectl: kubectlBin() };
+  const o: E2eOptions = {
+    yes: false,
+    helm: 4,
+    files: [],
+    sets: [],
+    release: "terway-relay",
+    timeout: "20m",
+    kubectl: kubectlBin(),
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const next = () => {
@@ -87,16 +99,26 @@ async function terwayDaemonSets(o: E2eOptions): Promise<DaemonSet[]> {
 async function terwayState(o: E2eOptions): Promise<string> {
   const parts: string[] = [];
   for (const ds of await terwayDaemonSets(o)) {
-    const sel = Object.entries(ds.spec.selector.matchLabels).map(([k, v]) => `${k}=${v}`).join(",");
+    const sel = Object.entries(ds.spec.selector.matchLabels)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(",");
     const pods = await getRaw<PodList>(o, `/api/v1/namespaces/${NS}/pods?labelSelector=${encodeURIComponent(sel)}`);
-    parts.push(`${ds.metadata.name}@${ds.metadata.generation}:${(pods?.items ?? []).map((p) => p.metadata.uid).sort().join(",")}`);
+    parts.push(
+      `${ds.metadata.name}@${ds.metadata.generation}:${(pods?.items ?? [])
+        .map((p) => p.metadata.uid)
+        .sort()
+        .join(",")}`,
+    );
   }
   return parts.join(";");
 }
 
 /** The cluster's region, from the nodes' topology label, when values do not give one. */
 async function clusterRegion(o: E2eOptions): Promise<string | undefined> {
-  const nodes = await getRaw<{ items: { metadata: { labels?: Record<string, string> } }[] }>(o, "/api/v1/nodes?limit=1");
+  const nodes = await getRaw<{ items: { metadata: { labels?: Record<string, string> } }[] }>(
+    o,
+    "/api/v1/nodes?limit=1",
+  );
   const l = nodes?.items[0]?.metadata.labels ?? {};
   return l["topology.kubernetes.io/region"] ?? l["failure-domain.beta.kubernetes.io/region"];
 }
@@ -104,7 +126,12 @@ async function clusterRegion(o: E2eOptions): Promise<string | undefined> {
 export async function runE2e(o: E2eOptions, log: Log = console.log): Promise<Outcome> {
   // 1. Is there a cluster at all? No context or no answer: skipped, never passed.
   const ctx = await kubectl(o, ["config", "current-context"]);
-  if (ctx.exitCode !== 0) return { status: "SKIPPED", message: `no kube context configured (${ctx.stderr.trim() || "kubectl config current-context failed"}); nothing was proven on a live cluster`, exitCode: 0 };
+  if (ctx.exitCode !== 0)
+    return {
+      status: "SKIPPED",
+      message: `no kube context configured (${ctx.stderr.trim() || "kubectl config current-context failed"}); nothing was proven on a live cluster`,
+      exitCode: 0,
+    };
   const context = ctx.stdout.trim();
   const version = await kubectl(o, ["version", "-o", "json"]);
   const server = (() => {
@@ -114,22 +141,41 @@ export async function runE2e(o: E2eOptions, log: Log = console.log): Promise<Out
       return undefined;
     }
   })();
-  if (!server) return { status: "SKIPPED", message: `context ${context} is not reachable (${version.stderr.trim().split("\n").pop()}); nothing was proven on a live cluster`, exitCode: 0 };
+  if (!server)
+    return {
+      status: "SKIPPED",
+      message: `context ${context} is not reachable (${version.stderr.trim().split("\n").pop()}); nothing was proven on a live cluster`,
+      exitCode: 0,
+    };
 
   // 2. Terway or nothing: the chart edits Terway's eni-config and rolls Terway's DaemonSet.
   const before = await getRaw<ConfigMap>(o, cmPath);
   const daemonSets = await terwayDaemonSets(o);
   if (!before || daemonSets.length === 0)
-    return { status: "REFUSED", message: `context ${context} (Kubernetes ${server}) has no Terway: ${!before ? `no ConfigMap ${NS}/eni-config` : `no DaemonSet ${TERWAY_DAEMONSETS.join(" or ")} in ${NS}`}. Nothing was touched.`, exitCode: 3 };
+    return {
+      status: "REFUSED",
+      message: `context ${context} (Kubernetes ${server}) has no Terway: ${!before ? `no ConfigMap ${NS}/eni-config` : `no DaemonSet ${TERWAY_DAEMONSETS.join(" or ")} in ${NS}`}. Nothing was touched.`,
+      exitCode: 3,
+    };
 
   // 3. Nothing is touched without an explicit flag.
   const plan = `install ${o.release} into ${NS} of context ${context} (Kubernetes ${server}, Terway DaemonSet ${daemonSets.map((d) => d.metadata.name).join(", ")}), upgrade it, helm test, uninstall`;
-  if (!o.yes) return { status: "NOT RUN", message: `would ${plan}. This edits eni-config and rolls Terway: re-run with npm run e2e -- --yes to proceed.`, exitCode: 2 };
+  if (!o.yes)
+    return {
+      status: "NOT RUN",
+      message: `would ${plan}. This edits eni-config and rolls Terway: re-run with npm run e2e -- --yes to proceed.`,
+      exitCode: 2,
+    };
 
   const values = [...o.files.flatMap((f) => ["-f", f]), ...o.sets.flatMap((s) => ["--set", s])];
   if (!o.sets.some((s) => s.startsWith("region=")) && o.files.length === 0) {
     const region = await clusterRegion(o);
-    if (!region) return { status: "FAILED", message: "no region given (--set region=...) and none on the nodes' topology.kubernetes.io/region label", exitCode: 1 };
+    if (!region)
+      return {
+        status: "FAILED",
+        message: "no region given (--set region=...) and none on the nodes' topology.kubernetes.io/region label",
+        exitCode: 1,
+      };
     values.push("--set", `region=${region}`);
   }
   const serviceName = o.sets.find((s) => s.startsWith("typha.serviceName="))?.split("=")[1] ?? "calico-typha";
@@ -145,15 +191,22 @@ export async function runE2e(o: E2eOptions, log: Log = console.log): Promise<Out
       await helm(o, ["install", o.release, chartDir, ...common, ...values], log);
     });
     await step("Typha endpoints", async () => {
-      const ep = await getRaw<{ subsets?: { addresses?: unknown[]; ports?: { name?: string; port: number }[] }[] }>(o, `/api/v1/namespaces/${NS}/endpoints/${serviceName}`);
+      const ep = await getRaw<{ subsets?: { addresses?: unknown[]; ports?: { name?: string; port: number }[] }[] }>(
+        o,
+        `/api/v1/namespaces/${NS}/endpoints/${serviceName}`,
+      );
       const ready = (ep?.subsets ?? []).flatMap((s) => s.addresses ?? []).length;
       const port = (ep?.subsets ?? []).flatMap((s) => s.ports ?? []).find((p) => p.name === "calico-typha");
-      if (ready === 0 || port?.port !== 5473) throw new Error(`Service ${serviceName} has ${ready} ready endpoints, port calico-typha=${port?.port}`);
+      if (ready === 0 || port?.port !== 5473)
+        throw new Error(`Service ${serviceName} has ${ready} ready endpoints, port calico-typha=${port?.port}`);
       log(`   ${ready} ready Typha endpoints on port calico-typha 5473`);
     });
     await step("eni-config", async () => {
       const cm = await getRaw<ConfigMap>(o, cmPath);
-      if (cm?.data?.felix_relay_service !== serviceName) throw new Error(`eni-config felix_relay_service is ${JSON.stringify(cm?.data?.felix_relay_service)}, not ${serviceName}`);
+      if (cm?.data?.felix_relay_service !== serviceName)
+        throw new Error(
+          `eni-config felix_relay_service is ${JSON.stringify(cm?.data?.felix_relay_service)}, not ${serviceName}`,
+        );
       log(`   felix_relay_service: ${serviceName}`);
     });
     await step("upgrade with no change: Terway must not restart", async () => {
@@ -169,19 +222,30 @@ export async function runE2e(o: E2eOptions, log: Log = console.log): Promise<Out
     });
     await step("eni-config byte-identical to before", async () => {
       const after = await getRaw<ConfigMap>(o, cmPath);
-      const same = JSON.stringify([before.data ?? {}, before.binaryData ?? {}]) === JSON.stringify([after?.data ?? {}, after?.binaryData ?? {}]);
-      if (!same) throw new Error(`eni-config data differs after uninstall:\n before ${JSON.stringify(before.data)}\n after  ${JSON.stringify(after?.data)}`);
+      const same =
+        JSON.stringify([before.data ?? {}, before.binaryData ?? {}]) ===
+        JSON.stringify([after?.data ?? {}, after?.binaryData ?? {}]);
+      if (!same)
+        throw new Error(
+          `eni-config data differs after uninstall:\n before ${JSON.stringify(before.data)}\n after  ${JSON.stringify(after?.data)}`,
+        );
     });
   } catch (e) {
     let cleanup = "";
     if (installed) {
-      const r = await execa(helmBin(o.helm), ["uninstall", o.release, "-n", NS, "--wait", "--timeout", o.timeout], { reject: false });
+      const r = await execa(helmBin(o.helm), ["uninstall", o.release, "-n", NS, "--wait", "--timeout", o.timeout], {
+        reject: false,
+      });
       const after = await getRaw<ConfigMap>(o, cmPath);
       cleanup = `\ncleanup: helm uninstall exited ${r.exitCode}; eni-config data ${JSON.stringify(after?.data) === JSON.stringify(before.data) ? "restored" : `NOT restored: ${JSON.stringify(after?.data)}`}`;
     }
     return { status: "FAILED", message: `${e instanceof Error ? e.message : String(e)}${cleanup}`, exitCode: 1 };
   }
-  return { status: "PASSED", message: `on ${context} (Kubernetes ${server}): install, endpoints, eni-config, no-op upgrade without Terway restart, helm test, uninstall, eni-config restored byte for byte`, exitCode: 0 };
+  return {
+    status: "PASSED",
+    message: `on ${context} (Kubernetes ${server}): install, endpoints, eni-config, no-op upgrade without Terway restart, helm test, uninstall, eni-config restored byte for byte`,
+    exitCode: 0,
+  };
 }
 
 if (isMain(import.meta.url)) {

@@ -30,7 +30,10 @@ export function valuesTable(): string {
     for (const [key, node] of Object.entries(props)) {
       const path = `${prefix}${key}`;
       if (node.properties) walk(node.properties, `${path}.`);
-      else rows.push(`| \`${path}\` | ${typeOf(node, root)} | ${node.default === undefined ? "none: required" : `\`${cell(JSON.stringify(node.default))}\``} | ${cell(node.description ?? "")} |`);
+      else
+        rows.push(
+          `| \`${path}\` | ${typeOf(node, root)} | ${node.default === undefined ? "none: required" : `\`${cell(JSON.stringify(node.default))}\``} | ${cell(node.description ?? "")} |`,
+        );
     }
   };
   walk(root.properties ?? {}, "");
@@ -59,7 +62,13 @@ export function planTable(nodeCounts: number[] = TABLE_NODE_COUNTS): string {
 
 /** `text` with the lines between its `start` and `end` markers (README.md's <!-- name:start --> ... by default)
  * replaced by `content`. */
-export function replaceBlock(text: string, name: string, content: string, [start, end] = [`<!-- ${name}:start -->`, `<!-- ${name}:end -->`], file = "README.md"): string {
+export function replaceBlock(
+  text: string,
+  name: string,
+  content: string,
+  [start, end] = [`<!-- ${name}:start -->`, `<!-- ${name}:end -->`],
+  file = "README.md",
+): string {
   const i = text.indexOf(start);
   const j = text.indexOf(end);
   if (i < 0 || j < i) throw new Error(`${file} has no ${start.trim()} ... ${end.trim()} block`);
@@ -68,7 +77,11 @@ export function replaceBlock(text: string, name: string, content: string, [start
 
 /** The README as the generators want it, from the README as it is. */
 export function readmeSource(current = readFileSync(readmePath, "utf8")): string {
-  return replaceBlock(replaceBlock(replaceBlock(current, "values", valuesTable()), "plan", planTable()), "terway-versions", terwayVersionTable());
+  return replaceBlock(
+    replaceBlock(replaceBlock(current, "values", valuesTable()), "plan", planTable()),
+    "terway-versions",
+    terwayVersionTable(),
+  );
 }
 
 if (isMain(import.meta.url)) {

@@ -14,7 +14,13 @@ export const validatorPath = join(repoRoot, "scripts/generated/values-validator.
 export function makeAjv(options: { standalone?: boolean } = {}): Ajv {
   // unicode: false measures string lengths with .length: every length-limited value is ASCII-only by its pattern, and
   // the standalone code then needs no require()d runtime helper (it must load as plain ESM, bundled or not).
-  return new Ajv({ strict: true, allErrors: true, verbose: true, unicode: false, code: options.standalone ? { source: true, esm: true } : {} });
+  return new Ajv({
+    strict: true,
+    allErrors: true,
+    verbose: true,
+    unicode: false,
+    code: options.standalone ? { source: true, esm: true } : {},
+  });
 }
 
 export function validatorSource(): string {

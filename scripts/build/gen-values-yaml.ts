@@ -59,7 +59,8 @@ function keyLines(key: string, node: SchemaNode, indent: string): string[] {
     lines.push(`${indent}${dump(key)}:${children.some(([, c]) => hasDefault(c)) ? "" : " {}"}`);
     for (const [k, c] of children) lines.push(...keyLines(k, c, `${indent}  `));
   } else if ("default" in node) lines.push(...entry(key, node.default as Json, indent));
-  else if (node.examples?.length) lines.push(...entry(key, node.examples[0], indent).map((l) => l.replace(/^( *)/, "$1# ")));
+  else if (node.examples?.length)
+    lines.push(...entry(key, node.examples[0], indent).map((l) => l.replace(/^( *)/, "$1# ")));
   else lines.push(`${indent}# ${dump(key)}:`);
   return lines;
 }

@@ -10,7 +10,10 @@ import { pipeline } from "node:stream/promises";
 import { provisionedDir, toolPackages, repoRoot, type HelmMajor } from "../tools.js";
 
 // yauzl 3's promise API (openPromise / eachEntry) has no published types; this is the part we use.
-interface ZipEntry { fileName: string; uncompressedSize: number }
+interface ZipEntry {
+  fileName: string;
+  uncompressedSize: number;
+}
 interface ZipFile {
   eachEntry(): AsyncIterable<ZipEntry>;
   openReadStreamPromise(e: ZipEntry): Promise<NodeJS.ReadableStream>;

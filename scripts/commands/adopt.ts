@@ -22,7 +22,10 @@ export const adopt: Command = {
   options: {
     ...valuesOptions,
     release: { type: "string", arg: "NAME", help: "Helm release name (default terway-relay)" },
-    run: { type: "boolean", help: "run the commands with kubectl against the current context instead of printing them" },
+    run: {
+      type: "boolean",
+      help: "run the commands with kubectl against the current context instead of printing them",
+    },
   },
   async run(a, io) {
     const release = str(a, "release");

@@ -22,7 +22,10 @@ function whole(a: ParsedArgs, name: string, { required = false, min = 0 } = {}):
  * (the chart's default) means the chart picks the tag at install time from the cluster's Terway
  * (chart/templates/_terway.tpl), and the chart's appVersion offline: the planner assumes the latter.
  */
-export async function typhaAssumption(tag: string | undefined, source: string): Promise<{ version: string; note?: string }> {
+export async function typhaAssumption(
+  tag: string | undefined,
+  source: string,
+): Promise<{ version: string; note?: string }> {
   if (tag) return { version: tag };
   const version = (await import("../plan.js")).defaultTyphaVersion();
   return {
@@ -46,10 +49,22 @@ export const plan: Command = {
     nodes: { type: "string", arg: "N", help: "number of Linux nodes Typha serves (required)" },
     replicas: { type: "string", arg: "R", help: "fixed replica count instead of the rule (typha.replicas)" },
     "max-replicas": { type: "string", arg: "M", help: "cap on the rule's count (typha.maxReplicas); 0 for none" },
-    "nodes-per-replica": { type: "string", arg: "P", help: "nodes per Typha in the rule (typha.replicaRule.nodesPerReplica)" },
+    "nodes-per-replica": {
+      type: "string",
+      arg: "P",
+      help: "nodes per Typha in the rule (typha.replicaRule.nodesPerReplica)",
+    },
     "min-replicas": { type: "string", arg: "M", help: "fewest replicas in the rule (typha.replicaRule.minReplicas)" },
-    formula: { type: "string", arg: "guide|operator", help: "the sizing rule (typha.replicaRule.formula): the guide's, or tigera/operator's" },
-    "typha-version": { type: "string", arg: "V", help: "Typha version, for its connection limits (default: the chart's appVersion)" },
+    formula: {
+      type: "string",
+      arg: "guide|operator",
+      help: "the sizing rule (typha.replicaRule.formula): the guide's, or tigera/operator's",
+    },
+    "typha-version": {
+      type: "string",
+      arg: "V",
+      help: "Typha version, for its connection limits (default: the chart's appVersion)",
+    },
     json: { type: "boolean", help: "print the plan as JSON" },
   },
   async run(a, io) {

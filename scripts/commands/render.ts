@@ -9,7 +9,11 @@ function helmMajor(raw: string | undefined): HelmMajor | undefined {
   return Number(raw) as HelmMajor;
 }
 
-const helmOption = { type: "string", arg: "3|4", help: "use this repository's provisioned Helm major (.tools/helm3 or .tools/helm4) instead of HELM_BIN or PATH" } as const;
+const helmOption = {
+  type: "string",
+  arg: "3|4",
+  help: "use this repository's provisioned Helm major (.tools/helm3 or .tools/helm4) instead of HELM_BIN or PATH",
+} as const;
 
 export const render: Command = {
   name: "render",
@@ -17,8 +21,17 @@ export const render: Command = {
   options: {
     ...valuesOptions,
     namespace: namespaceOption,
-    "kube-version": { type: "string", arg: "V", help: "Kubernetes version to render for, e.g. 1.26 or v1.26.3-aliyun.1" },
-    "api-versions": { type: "string", multiple: true, arg: "G/V[/K]", help: "API version the cluster serves (repeatable, or comma-separated)" },
+    "kube-version": {
+      type: "string",
+      arg: "V",
+      help: "Kubernetes version to render for, e.g. 1.26 or v1.26.3-aliyun.1",
+    },
+    "api-versions": {
+      type: "string",
+      multiple: true,
+      arg: "G/V[/K]",
+      help: "API version the cluster serves (repeatable, or comma-separated)",
+    },
     "include-crds": { type: "boolean", help: "include the chart's CRDs (crds/) in the manifest" },
     helm: helmOption,
   },

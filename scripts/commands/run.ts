@@ -27,7 +27,9 @@ function optionLines(c: Command): string[] {
 
 async function help(only?: string): Promise<string> {
   const names = only ? [only] : Object.keys(COMMANDS);
-  const out = only ? [] : ["usage: terway-relay COMMAND [options]   (terway-relay COMMAND --help for one command)", "", "commands:"];
+  const out = only
+    ? []
+    : ["usage: terway-relay COMMAND [options]   (terway-relay COMMAND --help for one command)", "", "commands:"];
   for (const name of names) {
     const c = await COMMANDS[name]();
     out.push(`  ${name}${c.positionals ? ` ${c.positionals.usage}` : ""}: ${c.summary}`, ...optionLines(c));
@@ -42,7 +44,11 @@ function usageMessage(e: Error & { code?: string }): string {
     case "ERR_PARSE_ARGS_UNKNOWN_OPTION":
       return `unknown option ${flagName}`;
     case "ERR_PARSE_ARGS_INVALID_OPTION_VALUE":
-      return /argument missing/.test(e.message) ? `${flagName} needs a value` : /ambiguous/.test(e.message) ? `${flagName} needs a value (write ${flagName}=VALUE for a value starting with -)` : `${flagName} takes no value`;
+      return /argument missing/.test(e.message)
+        ? `${flagName} needs a value`
+        : /ambiguous/.test(e.message)
+          ? `${flagName} needs a value (write ${flagName}=VALUE for a value starting with -)`
+          : `${flagName} takes no value`;
     case "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL":
       return `unexpected argument ${JSON.stringify(/'([^']*)'/.exec(e.message)?.[1] ?? "")}`;
     default:
@@ -60,13 +66,22 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
     line(io.stdout, await help(rest[0] && rest[0] in COMMANDS ? rest[0] : undefined));
     return 0;
   }
-  if (!Object.hasOwn(COMMANDS, name)) throw new UsageError(`unknown command ${JSON.stringify(name)} (commands: ${Object.keys(COMMANDS).join(", ")})`);
+  if (!Object.hasOwn(COMMANDS, name))
+    throw new UsageError(`unknown command ${JSON.stringify(name)} (commands: ${Object.keys(COMMANDS).join(", ")})`);
   const command = await COMMANDS[name]();
   let parsed: ParsedArgs;
   try {
     parsed = parseArgs({
       args: rest,
-      options: { ...Object.fromEntries(Object.entries(command.options).map(([k, { type, short, multiple }]) => [k, { type, multiple: multiple ?? false, ...(short ? { short } : {}) }])), help: { type: "boolean", short: "h" } },
+      options: {
+        ...Object.fromEntries(
+          Object.entries(command.options).map(([k, { type, short, multiple }]) => [
+            k,
+            { type, multiple: multiple ?? false, ...(short ? { short } : {}) },
+          ]),
+        ),
+        help: { type: "boolean", short: "h" },
+      },
       allowPositionals: true,
       strict: true,
     }) as ParsedArgs; // multiple string options only: no boolean lands in an array
@@ -78,7 +93,8 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
     line(io.stdout, await help(name));
     return 0;
   }
-  if (!command.positionals && parsed.positionals.length) throw new UsageError(`${name} takes no arguments, got ${JSON.stringify(parsed.positionals[0])}`);
+  if (!command.positionals && parsed.positionals.length)
+    throw new UsageError(`${name} takes no arguments, got ${JSON.stringify(parsed.positionals[0])}`);
   return await command.run(parsed, io);
 }
 

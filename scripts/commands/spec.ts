@@ -42,7 +42,10 @@ export class UsageError extends Error {}
 /** A refusal or failure that is the input's fault or the environment's: exit 1 with this one-line reason. */
 export class Failure extends Error {
   /** Lines after the reason, e.g. "- region: is required". */
-  constructor(message: string, readonly details: string[] = []) {
+  constructor(
+    message: string,
+    readonly details: string[] = [],
+  ) {
     super(message);
   }
 }

@@ -6,11 +6,32 @@ import type { ValuesInput } from "../values.js";
 import { type CliIo, Failure, type OptionSpec, type ParsedArgs, UsageError, line, strings } from "./spec.js";
 
 export const valuesOptions: Record<string, OptionSpec> = {
-  values: { type: "string", short: "f", multiple: true, arg: "FILE", help: "values file, as helm -f (repeatable; - reads standard input)" },
-  set: { type: "string", multiple: true, arg: "K=V", help: "set a value, as helm --set (repeatable; a.b[0]=x, list={a,b})" },
-  "set-string": { type: "string", multiple: true, arg: "K=V", help: "set a value that stays a string, as helm --set-string" },
+  values: {
+    type: "string",
+    short: "f",
+    multiple: true,
+    arg: "FILE",
+    help: "values file, as helm -f (repeatable; - reads standard input)",
+  },
+  set: {
+    type: "string",
+    multiple: true,
+    arg: "K=V",
+    help: "set a value, as helm --set (repeatable; a.b[0]=x, list={a,b})",
+  },
+  "set-string": {
+    type: "string",
+    multiple: true,
+    arg: "K=V",
+    help: "set a value that stays a string, as helm --set-string",
+  },
   "set-json": { type: "string", multiple: true, arg: "K=JSON", help: "set a JSON value, as helm --set-json" },
-  "set-file": { type: "string", multiple: true, arg: "K=FILE", help: "set a value to a file's text, as helm --set-file" },
+  "set-file": {
+    type: "string",
+    multiple: true,
+    arg: "K=FILE",
+    help: "set a value to a file's text, as helm --set-file",
+  },
 };
 
 /** The values input of parsed arguments (plus extra files, e.g. validate's positionals); reads standard input
@@ -30,14 +51,26 @@ export async function valuesInput(a: ParsedArgs, io: CliIo, extraFiles: string[]
   return input;
 }
 
-export const namespaceOption: OptionSpec = { type: "string", short: "n", arg: "NS", help: `release namespace; the chart allows only ${RELEASE_NAMESPACE}` };
+export const namespaceOption: OptionSpec = {
+  type: "string",
+  short: "n",
+  arg: "NS",
+  help: `release namespace; the chart allows only ${RELEASE_NAMESPACE}`,
+};
 
 /** The merged values once every check the chart makes passes (warnings go to stderr); otherwise a Failure listing
  * every problem. */
 export async function checkedValues(input: ValuesInput, io: CliIo, namespace?: string): Promise<TerwayRelayValues> {
-  const [{ mergeValues }, { checkValues, formatProblems }] = await Promise.all([import("../values.js"), import("../validate.js")]);
+  const [{ mergeValues }, { checkValues, formatProblems }] = await Promise.all([
+    import("../values.js"),
+    import("../validate.js"),
+  ]);
   const verdict = checkValues(mergeValues(input), { namespace });
-  if (!verdict.values) throw new Failure(`invalid values (${verdict.problems.length} ${verdict.problems.length === 1 ? "problem" : "problems"}):`, formatProblems(verdict.problems).split("\n"));
+  if (!verdict.values)
+    throw new Failure(
+      `invalid values (${verdict.problems.length} ${verdict.problems.length === 1 ? "problem" : "problems"}):`,
+      formatProblems(verdict.problems).split("\n"),
+    );
   for (const w of verdict.warnings) line(io.stderr, `warning: ${w.path}: ${w.message}`);
   return verdict.values;
 }

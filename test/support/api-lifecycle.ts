@@ -18,7 +18,9 @@ export interface ApiRow {
   source: string;
 }
 
-export const API_TABLE: ApiRow[] = (JSON.parse(readFileSync(join(repoRoot, "test/fixtures/api-lifecycle.json"), "utf8")) as { apis: ApiRow[] }).apis;
+export const API_TABLE: ApiRow[] = (
+  JSON.parse(readFileSync(join(repoRoot, "test/fixtures/api-lifecycle.json"), "utf8")) as { apis: ApiRow[] }
+).apis;
 
 /** The Kubernetes minors the chart claims: from Chart.yaml's kubeVersion floor (1.20) to the newest Helm 4 knows. */
 export const FIRST_MINOR = 20;
@@ -27,7 +29,10 @@ export const MINORS: number[] = Array.from({ length: LAST_MINOR - FIRST_MINOR + 
 
 /** The table row deciding an apiVersion/kind: an exact kind wins over "*". */
 export function rowFor(apiVersion: string, kind: string, table: ApiRow[] = API_TABLE): ApiRow | undefined {
-  return table.find((r) => r.apiVersion === apiVersion && r.kind === kind) ?? table.find((r) => r.apiVersion === apiVersion && r.kind === "*");
+  return (
+    table.find((r) => r.apiVersion === apiVersion && r.kind === kind) ??
+    table.find((r) => r.apiVersion === apiVersion && r.kind === "*")
+  );
 }
 
 export interface ServeContext {
@@ -38,12 +43,20 @@ export interface ServeContext {
 
 /** Why the target cluster cannot take this object, or undefined when it can. Unknown APIs are refused: add a
  * row with its source to the table. */
-export function notServedReason(apiVersion: string, kind: string, ctx: ServeContext, table: ApiRow[] = API_TABLE): string | undefined {
+export function notServedReason(
+  apiVersion: string,
+  kind: string,
+  ctx: ServeContext,
+  table: ApiRow[] = API_TABLE,
+): string | undefined {
   const row = rowFor(apiVersion, kind, table);
   if (!row) return `${apiVersion} ${kind} is not in test/fixtures/api-lifecycle.json: add it with its source`;
-  if (row.crd && !(ctx.crds ?? []).includes(row.crd)) return `${apiVersion} ${kind} needs the ${row.crd} CRDs, which this cluster does not have`;
-  if (ctx.minor < row.introduced) return `${apiVersion} ${kind} is served only from Kubernetes 1.${row.introduced} (${row.source}), target is 1.${ctx.minor}`;
-  if (row.removed !== null && ctx.minor >= row.removed) return `${apiVersion} ${kind} was removed in Kubernetes 1.${row.removed} (${row.source}), target is 1.${ctx.minor}`;
+  if (row.crd && !(ctx.crds ?? []).includes(row.crd))
+    return `${apiVersion} ${kind} needs the ${row.crd} CRDs, which this cluster does not have`;
+  if (ctx.minor < row.introduced)
+    return `${apiVersion} ${kind} is served only from Kubernetes 1.${row.introduced} (${row.source}), target is 1.${ctx.minor}`;
+  if (row.removed !== null && ctx.minor >= row.removed)
+    return `${apiVersion} ${kind} was removed in Kubernetes 1.${row.removed} (${row.source}), target is 1.${ctx.minor}`;
   return undefined;
 }
 

@@ -22,6 +22,11 @@ function collector(): { stream: Writable; text: () => string } {
 
 export async function runCli(argv: string[], o: { stdin?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
   const [out, err] = [collector(), collector()];
-  const code = await run(argv, { stdout: out.stream, stderr: err.stream, stdin: Readable.from(o.stdin === undefined ? [] : [o.stdin]), env: o.env ?? process.env });
+  const code = await run(argv, {
+    stdout: out.stream,
+    stderr: err.stream,
+    stdin: Readable.from(o.stdin === undefined ? [] : [o.stdin]),
+    env: o.env ?? process.env,
+  });
   return { code, stdout: out.text(), stderr: err.text() };
 }

@@ -15,7 +15,12 @@ import type { AddressInfo } from "node:net";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
-export type Obj = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; [k: string]: unknown }; [k: string]: unknown };
+export type Obj = {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; [k: string]: unknown };
+  [k: string]: unknown;
+};
 
 export interface PolicyRule {
   apiGroups?: string[];
@@ -72,12 +77,39 @@ const RESOURCES: ResourceInfo[] = [
   { group: "", version: "v1", resource: "serviceaccounts", kind: "ServiceAccount", shortNames: ["sa"] },
   { group: "", version: "v1", resource: "pods", kind: "Pod", shortNames: ["po"] },
   { group: "batch", version: "v1", resource: "jobs", kind: "Job", shortNames: [] },
-  { group: "policy", version: "v1", resource: "poddisruptionbudgets", kind: "PodDisruptionBudget", shortNames: ["pdb"] },
+  {
+    group: "policy",
+    version: "v1",
+    resource: "poddisruptionbudgets",
+    kind: "PodDisruptionBudget",
+    shortNames: ["pdb"],
+  },
   { group: "rbac.authorization.k8s.io", version: "v1", resource: "roles", kind: "Role", shortNames: [] },
   { group: "rbac.authorization.k8s.io", version: "v1", resource: "rolebindings", kind: "RoleBinding", shortNames: [] },
-  { group: "rbac.authorization.k8s.io", version: "v1", resource: "clusterroles", kind: "ClusterRole", shortNames: [], namespaced: false },
-  { group: "rbac.authorization.k8s.io", version: "v1", resource: "clusterrolebindings", kind: "ClusterRoleBinding", shortNames: [], namespaced: false },
-  { group: "apiextensions.k8s.io", version: "v1", resource: "customresourcedefinitions", kind: "CustomResourceDefinition", shortNames: ["crd"], namespaced: false },
+  {
+    group: "rbac.authorization.k8s.io",
+    version: "v1",
+    resource: "clusterroles",
+    kind: "ClusterRole",
+    shortNames: [],
+    namespaced: false,
+  },
+  {
+    group: "rbac.authorization.k8s.io",
+    version: "v1",
+    resource: "clusterrolebindings",
+    kind: "ClusterRoleBinding",
+    shortNames: [],
+    namespaced: false,
+  },
+  {
+    group: "apiextensions.k8s.io",
+    version: "v1",
+    resource: "customresourcedefinitions",
+    kind: "CustomResourceDefinition",
+    shortNames: ["crd"],
+    namespaced: false,
+  },
 ];
 const VERBS = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"];
 
@@ -174,7 +206,8 @@ export function jsonPatch(doc: unknown, ops: { op: string; path: string; from?: 
         break;
       }
       case "test":
-        if (JSON.stringify(getAt(out, path)) !== JSON.stringify(op.value)) throw new PatchError(`test: ${op.path} is not ${JSON.stringify(op.value)}`);
+        if (JSON.stringify(getAt(out, path)) !== JSON.stringify(op.value))
+          throw new PatchError(`test: ${op.path} is not ${JSON.stringify(op.value)}`);
         break;
       default:
         throw new PatchError(`unknown JSON patch op ${op.op}`);
@@ -183,10 +216,17 @@ export function jsonPatch(doc: unknown, ops: { op: string; path: string; from?: 
   return out;
 }
 
-function ruleAllows(rule: PolicyRule, verb: string, group: string, resource: string, name: string | undefined): boolean {
+function ruleAllows(
+  rule: PolicyRule,
+  verb: string,
+  group: string,
+  resource: string,
+  name: string | undefined,
+): boolean {
   const has = (list: string[] | undefined, v: string) => (list ?? []).includes("*") || (list ?? []).includes(v);
   if (!has(rule.verbs, verb) || !has(rule.apiGroups, group) || !has(rule.resources, resource)) return false;
-  if (rule.resourceNames && rule.resourceNames.length > 0) return name !== undefined && rule.resourceNames.includes(name);
+  if (rule.resourceNames && rule.resourceNames.length > 0)
+    return name !== undefined && rule.resourceNames.includes(name);
   return true;
 }
 
@@ -265,7 +305,10 @@ export class FakeCluster {
     const existed = this.objects.has(k);
     if (o.kind === "DaemonSet") {
       const before = this.objects.get(k);
-      const rolls = before && JSON.stringify((before.spec as Record<string, unknown>)?.template) !== JSON.stringify((o.spec as Record<string, unknown>)?.template);
+      const rolls =
+        before &&
+        JSON.stringify((before.spec as Record<string, unknown>)?.template) !==
+          JSON.stringify((o.spec as Record<string, unknown>)?.template);
       if (rolls && (this.rolloutMs > 0 || this.rolloutsNeverFinish)) this.startRollout(k, o);
       else this.completeRollout(o);
     }
@@ -301,7 +344,9 @@ export class FakeCluster {
       JSON.stringify({
         apiVersion: "v1",
         kind: "Config",
-        clusters: [{ name: "fake", cluster: { server: this.url, "certificate-authority-data": tls.cert.toString("base64") } }],
+        clusters: [
+          { name: "fake", cluster: { server: this.url, "certificate-authority-data": tls.cert.toString("base64") } },
+        ],
         users: [{ name: "hook", user: { token } }],
         contexts: [{ name: "fake", context: { cluster: "fake", user: "hook", namespace: "kube-system" } }],
         "current-context": "fake",
@@ -312,7 +357,12 @@ export class FakeCluster {
 
   /** This cluster's objects and restart counts, for restore() into another cluster. */
   save(): ClusterState {
-    return { objects: clone([...this.objects]), restarts: [...this.restarts], rv: this.rv, connectionsPerTypha: this.connectionsPerTypha };
+    return {
+      objects: clone([...this.objects]),
+      restarts: [...this.restarts],
+      rv: this.rv,
+      connectionsPerTypha: this.connectionsPerTypha,
+    };
   }
 
   /** Starts this (empty) cluster from a saved state: as if the same requests had been served here. */
@@ -387,7 +437,8 @@ export class FakeCluster {
     this.rolloutsNeverFinish = false;
     for (const [k, o] of this.objects) {
       const status = (o.status ?? {}) as Record<string, number>;
-      if (o.kind === "DaemonSet" && status.updatedNumberScheduled < status.desiredNumberScheduled) this.finishRolloutLater(k, o.metadata.generation);
+      if (o.kind === "DaemonSet" && status.updatedNumberScheduled < status.desiredNumberScheduled)
+        this.finishRolloutLater(k, o.metadata.generation);
     }
   }
 
@@ -427,13 +478,29 @@ export class FakeCluster {
   }
 
   private send(w: Watcher, e: WatchEvent): void {
-    if (w.info !== e.info || (w.namespace && w.namespace !== e.obj.metadata.namespace) || (w.name && w.name !== e.obj.metadata.name)) return;
+    if (
+      w.info !== e.info ||
+      (w.namespace && w.namespace !== e.obj.metadata.namespace) ||
+      (w.name && w.name !== e.obj.metadata.name)
+    )
+      return;
     w.res.write(`${JSON.stringify({ type: e.type, object: e.obj })}\n`);
   }
 
   private status(res: ServerResponse, code: number, reason: string, message: string, details?: object): void {
     res.writeHead(code, { "content-type": "application/json" });
-    res.end(JSON.stringify({ kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message, reason, details, code }));
+    res.end(
+      JSON.stringify({
+        kind: "Status",
+        apiVersion: "v1",
+        metadata: {},
+        status: "Failure",
+        message,
+        reason,
+        details,
+        code,
+      }),
+    );
   }
 
   private json(res: ServerResponse, body: unknown): void {
@@ -441,7 +508,13 @@ export class FakeCluster {
     res.end(JSON.stringify(body));
   }
 
-  async handle(req: IncomingMessage, res: ServerResponse, path: string, query: URLSearchParams, body: string): Promise<void> {
+  async handle(
+    req: IncomingMessage,
+    res: ServerResponse,
+    path: string,
+    query: URLSearchParams,
+    body: string,
+  ): Promise<void> {
     // Discovery (non-resource URLs: every authenticated user may read them, as system:discovery allows).
     if (req.method === "GET" && this.discovery(res, path)) return;
 
@@ -449,8 +522,18 @@ export class FakeCluster {
     const nsPath = /^\/api\/(v1)\/namespaces\/([^/]+)$/.exec(path);
     const m = nsPath
       ? ([path, "v1", undefined, undefined, nsPath[2], "namespaces", nsPath[2], undefined] as (string | undefined)[])
-      : /^\/(?:api\/(v1)|apis\/([^/]+)\/([^/]+))(?:\/namespaces\/([^/]+))?\/([^/]+)(?:\/([^/]+))?(?:\/([^/]+))?$/.exec(path);
-    const rec: RecordedRequest = { method: req.method ?? "", url: `${path}${query.size ? `?${query}` : ""}`, verb: "", group: "", resource: "", allowed: false, status: 0 };
+      : /^\/(?:api\/(v1)|apis\/([^/]+)\/([^/]+))(?:\/namespaces\/([^/]+))?\/([^/]+)(?:\/([^/]+))?(?:\/([^/]+))?$/.exec(
+          path,
+        );
+    const rec: RecordedRequest = {
+      method: req.method ?? "",
+      url: `${path}${query.size ? `?${query}` : ""}`,
+      verb: "",
+      group: "",
+      resource: "",
+      allowed: false,
+      status: 0,
+    };
     this.requests.push(rec);
     if (!m) {
       rec.status = 404;
@@ -470,7 +553,14 @@ export class FakeCluster {
       return;
     }
     const watch = query.get("watch") === "true" || query.get("watch") === "1";
-    const verb = { GET: name ? "get" : watch ? "watch" : "list", PATCH: "patch", PUT: "update", POST: "create", DELETE: name ? "delete" : "deletecollection" }[req.method ?? ""] ?? "unknown";
+    const verb =
+      {
+        GET: name ? "get" : watch ? "watch" : "list",
+        PATCH: "patch",
+        PUT: "update",
+        POST: "create",
+        DELETE: name ? "delete" : "deletecollection",
+      }[req.method ?? ""] ?? "unknown";
     rec.verb = verb;
     // As kube-apiserver does: a metadata.name field selector makes list/watch name-scoped for RBAC.
     const fieldSelector = query.get("fieldSelector") ?? "";
@@ -526,7 +616,12 @@ export class FakeCluster {
       case "list": {
         const items = this.select(info, namespace, byName);
         rec.status = 200;
-        return this.json(res, { kind: `${info.kind}List`, apiVersion, metadata: { resourceVersion: String(this.rv) }, items });
+        return this.json(res, {
+          kind: `${info.kind}List`,
+          apiVersion,
+          metadata: { resourceVersion: String(this.rv) },
+          items,
+        });
       }
       case "watch": {
         rec.status = 200;
@@ -541,8 +636,13 @@ export class FakeCluster {
           // finished between kubectl's list and its watch).
           for (const e of this.events) if (e.rv > since) this.send(w, e);
         } else if (query.get("sendInitialEvents") === "true") {
-          for (const o of this.select(info, namespace, byName)) res.write(`${JSON.stringify({ type: "ADDED", object: o })}\n`);
-          const bookmark = { kind: info.kind, apiVersion, metadata: { resourceVersion: String(this.rv), annotations: { "k8s.io/initial-events-end": "true" } } };
+          for (const o of this.select(info, namespace, byName))
+            res.write(`${JSON.stringify({ type: "ADDED", object: o })}\n`);
+          const bookmark = {
+            kind: info.kind,
+            apiVersion,
+            metadata: { resourceVersion: String(this.rv), annotations: { "k8s.io/initial-events-end": "true" } },
+          };
           res.write(`${JSON.stringify({ type: "BOOKMARK", object: bookmark })}\n`);
         }
         return;
@@ -557,10 +657,19 @@ export class FakeCluster {
           const parsed = JSON.parse(body);
           if (verb === "update") next = parsed as Obj;
           else if (contentType === "application/json-patch+json") next = jsonPatch(o, parsed) as Obj;
-          else if (contentType === "application/merge-patch+json" || contentType === "application/strategic-merge-patch+json") next = mergePatch(o, parsed) as Obj;
+          else if (
+            contentType === "application/merge-patch+json" ||
+            contentType === "application/strategic-merge-patch+json"
+          )
+            next = mergePatch(o, parsed) as Obj;
           else {
             rec.status = 415;
-            return this.status(res, 415, "UnsupportedMediaType", `the body of the request was in an unknown format: ${contentType}`);
+            return this.status(
+              res,
+              415,
+              "UnsupportedMediaType",
+              `the body of the request was in an unknown format: ${contentType}`,
+            );
           }
         } catch (e) {
           rec.status = 422;
@@ -570,7 +679,12 @@ export class FakeCluster {
         // optimistic concurrency): a changed object answers 409 Conflict.
         if (next.metadata.resourceVersion !== o.metadata.resourceVersion) {
           rec.status = 409;
-          return this.status(res, 409, "Conflict", `Operation cannot be fulfilled on ${info.resource} "${name}": the object has been modified`);
+          return this.status(
+            res,
+            409,
+            "Conflict",
+            `Operation cannot be fulfilled on ${info.resource} "${name}": the object has been modified`,
+          );
         }
         if (JSON.stringify(next) === JSON.stringify(o)) {
           rec.status = 200;
@@ -578,7 +692,11 @@ export class FakeCluster {
         }
         if (JSON.stringify(next.spec) !== JSON.stringify(o.spec)) {
           next.metadata.generation = ((o.metadata.generation as number) ?? 1) + 1;
-          if (o.kind === "DaemonSet" && JSON.stringify((next.spec as Record<string, unknown>)?.template) !== JSON.stringify((o.spec as Record<string, unknown>)?.template)) {
+          if (
+            o.kind === "DaemonSet" &&
+            JSON.stringify((next.spec as Record<string, unknown>)?.template) !==
+              JSON.stringify((o.spec as Record<string, unknown>)?.template)
+          ) {
             this.restarts.set(name!, (this.restarts.get(name!) ?? 0) + 1);
           }
         }
@@ -593,12 +711,21 @@ export class FakeCluster {
   }
 
   private select(info: ResourceInfo, namespace: string | undefined, name: string | undefined): Obj[] {
-    return [...this.objects.values()].filter((o) => infoFor(o.apiVersion, o.kind) === info && (!namespace || info.namespaced === false || o.metadata.namespace === namespace) && (!name || o.metadata.name === name));
+    return [...this.objects.values()].filter(
+      (o) =>
+        infoFor(o.apiVersion, o.kind) === info &&
+        (!namespace || info.namespaced === false || o.metadata.namespace === namespace) &&
+        (!name || o.metadata.name === name),
+    );
   }
 
   private notFound(rec: RecordedRequest, res: ServerResponse, info: ResourceInfo, name: string): void {
     rec.status = 404;
-    this.status(res, 404, "NotFound", `${info.resource}${info.group ? `.${info.group}` : ""} "${name}" not found`, { name, group: info.group, kind: info.resource });
+    this.status(res, 404, "NotFound", `${info.resource}${info.group ? `.${info.group}` : ""} "${name}" not found`, {
+      name,
+      group: info.group,
+      kind: info.resource,
+    });
   }
 
   private discovery(res: ServerResponse, path: string): boolean {
@@ -620,13 +747,19 @@ export class FakeCluster {
         this.json(res, { major: "1", minor: "30", gitVersion: "v1.30.1-aliyun.1", platform: "linux/amd64" });
         return true;
       case "/api":
-        this.json(res, { kind: "APIVersions", versions: ["v1"], serverAddressByClientCIDRs: [{ clientCIDR: "0.0.0.0/0", serverAddress: "127.0.0.1" }] });
+        this.json(res, {
+          kind: "APIVersions",
+          versions: ["v1"],
+          serverAddressByClientCIDRs: [{ clientCIDR: "0.0.0.0/0", serverAddress: "127.0.0.1" }],
+        });
         return true;
       case "/apis": {
-        const groups = [...new Set(RESOURCES.filter((r) => r.group).map((r) => `${r.group}/${r.version}`))].map((gv) => {
-          const [name, version] = gv.split("/");
-          return { name, versions: [{ groupVersion: gv, version }], preferredVersion: { groupVersion: gv, version } };
-        });
+        const groups = [...new Set(RESOURCES.filter((r) => r.group).map((r) => `${r.group}/${r.version}`))].map(
+          (gv) => {
+            const [name, version] = gv.split("/");
+            return { name, versions: [{ groupVersion: gv, version }], preferredVersion: { groupVersion: gv, version } };
+          },
+        );
         this.json(res, { kind: "APIGroupList", apiVersion: "v1", groups });
         return true;
       }

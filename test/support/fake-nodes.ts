@@ -33,7 +33,9 @@ export function linuxNodes(count: number): Obj[] {
         ],
         allocatable: { cpu: "7910m", "ephemeral-storage": "113811659889", memory: "28373524Ki", pods: "64" },
         capacity: { cpu: "8", "ephemeral-storage": "123722704Ki", memory: "32164884Ki", pods: "64" },
-        conditions: [{ type: "Ready", status: "True", reason: "KubeletReady", message: "kubelet is posting ready status" }],
+        conditions: [
+          { type: "Ready", status: "True", reason: "KubeletReady", message: "kubelet is posting ready status" },
+        ],
         nodeInfo: {
           architecture: "amd64",
           containerRuntimeVersion: "containerd://1.6.28",

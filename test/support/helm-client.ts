@@ -21,7 +21,11 @@ export interface HelmClient {
 
 export function helmClient(major: HelmMajor): HelmClient {
   const home = mkdtempSync(join(tmpdir(), `terway-relay-helm${major}-`));
-  const env = { HELM_CONFIG_HOME: join(home, "config"), HELM_CACHE_HOME: join(home, "cache"), HELM_DATA_HOME: join(home, "data") };
+  const env = {
+    HELM_CONFIG_HOME: join(home, "config"),
+    HELM_CACHE_HOME: join(home, "cache"),
+    HELM_DATA_HOME: join(home, "data"),
+  };
   const exec = async (args: string[]) => {
     const r = await execa(helmBin(major), args, { env, reject: false });
     if (r.exitCode !== 0) throw new Error(`helm ${major} ${args.join(" ")} failed:\n${r.stderr}${r.stdout}`);

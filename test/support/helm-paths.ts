@@ -6,12 +6,22 @@ export const SCHEMA_REFUSAL = /values don't meet the specifications of the schem
 
 export function helmNamings(helm: 3 | 4, path: string | (string | number)[]): string[] {
   // A dotted path is ambiguous for keys that contain dots (label keys): pass segments then.
-  const segs = typeof path === "string" ? path.replace(/\[(\d+)\]/g, ".$1").split(".").filter((s) => s !== "") : path.map(String);
+  const segs =
+    typeof path === "string"
+      ? path
+          .replace(/\[(\d+)\]/g, ".$1")
+          .split(".")
+          .filter((s) => s !== "")
+      : path.map(String);
   const leaf = segs.at(-1)!;
   const parent = segs.slice(0, -1);
   if (helm === 3) {
     const p3 = parent.join(".") || "(root)";
-    return [`- ${segs.join(".")}: `, `- ${p3}: Additional property ${leaf} is not allowed`, `- ${p3}: ${leaf} is required`];
+    return [
+      `- ${segs.join(".")}: `,
+      `- ${p3}: Additional property ${leaf} is not allowed`,
+      `- ${p3}: ${leaf} is required`,
+    ];
   }
   // Helm 4 names values by JSON pointer: "~" and "/" inside a key are escaped as ~0 and ~1.
   const ptr = (xs: string[]) => xs.map((x) => x.replace(/~/g, "~0").replace(/\//g, "~1")).join("/");
@@ -26,5 +36,7 @@ export function helmNamings(helm: 3 | 4, path: string | (string | number)[]): st
 
 /** True when Helm's message names the path in one of its forms. */
 export function helmNamesPath(helm: 3 | 4, message: string, path: string | (string | number)[]): boolean {
-  return helmNamings(helm, path).some((n, i) => (helm === 4 && i > 0 ? new RegExp(n).test(message) : message.includes(n)));
+  return helmNamings(helm, path).some((n, i) =>
+    helm === 4 && i > 0 ? new RegExp(n).test(message) : message.includes(n),
+  );
 }

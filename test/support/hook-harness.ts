@@ -12,7 +12,15 @@ import { containerEnv, renderObjects } from "./renders.js";
 import { kubectlBin, repoRoot } from "../../scripts/tools.js";
 import type { ClusterState, FakeApiServer, FakeCluster, Identity, Obj, PolicyRule } from "./fake-kube-apiserver.js";
 
-export const PHASES = ["pre-install", "post-install", "pre-upgrade", "post-upgrade", "pre-rollback", "post-rollback", "pre-delete"] as const;
+export const PHASES = [
+  "pre-install",
+  "post-install",
+  "pre-upgrade",
+  "post-upgrade",
+  "pre-rollback",
+  "post-rollback",
+  "pre-delete",
+] as const;
 export type Phase = (typeof PHASES)[number];
 
 export interface HookVariant {
@@ -54,7 +62,10 @@ async function buildVariant(sets: string[], helm: 3 | 4): Promise<HookVariant> {
   const hooks = objects.filter((o) => o.metadata.annotations?.["helm.sh/hook"]);
   const cm = hooks.find((o) => o.kind === "ConfigMap")!;
   const role = hooks.find((o) => o.kind === "Role")!;
-  const binding = hooks.find((o) => o.kind === "RoleBinding")! as KubeObject & { roleRef: { name: string }; subjects: { kind: string; name: string; namespace: string }[] };
+  const binding = hooks.find((o) => o.kind === "RoleBinding")! as KubeObject & {
+    roleRef: { name: string };
+    subjects: { kind: string; name: string; namespace: string }[];
+  };
   if (binding.roleRef.name !== role.metadata.name) throw new Error("the hook RoleBinding does not bind the hook Role");
   const env: Record<string, Record<string, string>> = {};
   const base = `${cm.metadata.name}-`;
@@ -83,7 +94,12 @@ export interface PhaseResult {
 }
 
 /** Runs one phase's Job: the rendered script and env, the real kubectl on PATH, the fake API server. */
-export async function runPhase(cluster: FakeCluster, variant: HookVariant, phase: Phase | string, overrides: Record<string, string> = {}): Promise<PhaseResult> {
+export async function runPhase(
+  cluster: FakeCluster,
+  variant: HookVariant,
+  phase: Phase | string,
+  overrides: Record<string, string> = {},
+): Promise<PhaseResult> {
   if (!variant.env[phase]) throw new Error(`no hook Job ${phase} in ${variant.sets.join(" ")}`);
   const dir = mkdtempSync(join(tmpdir(), "terway-relay-hook-"));
   const script = join(dir, "relay-hook.sh");
@@ -117,7 +133,12 @@ export async function runPhase(cluster: FakeCluster, variant: HookVariant, phase
 }
 
 /** Runs one hook Job that must succeed: exit 0, or an assertion failure that shows the Job's output. */
-export async function runOk(cluster: FakeCluster, variant: HookVariant, job: Phase | string, env: Record<string, string> = {}): Promise<PhaseResult> {
+export async function runOk(
+  cluster: FakeCluster,
+  variant: HookVariant,
+  job: Phase | string,
+  env: Record<string, string> = {},
+): Promise<PhaseResult> {
   const r = await runPhase(cluster, variant, job, env);
   expect(r.exitCode, `${job} failed (${r.exitCode}):\n${r.output}`).toBe(0);
   return r;
@@ -126,14 +147,23 @@ export async function runOk(cluster: FakeCluster, variant: HookVariant, job: Pha
 /** Overrides for a phase that must wait out one of its timeouts (TYPHA_READY_TIMEOUT or CONNECT_TIMEOUT) of one
  * second: polled every second, the wait looks once, sleeps, looks again and gives up, instead of looking six times
  * (each look is two or three kubectl processes, and nothing changes between them). */
-export const waitsOut = (timeout: "TYPHA_READY_TIMEOUT" | "CONNECT_TIMEOUT"): Record<string, string> => ({ [timeout]: "1", POLL_SECONDS: "1" });
+export const waitsOut = (timeout: "TYPHA_READY_TIMEOUT" | "CONNECT_TIMEOUT"): Record<string, string> => ({
+  [timeout]: "1",
+  POLL_SECONDS: "1",
+});
 
 /** eni-config's data as the cluster holds it now. */
-export const eniConfigData = (c: FakeCluster): Record<string, string> => ({ ...((c.get("ConfigMap", "eni-config")?.data as Record<string, string>) ?? {}) });
+export const eniConfigData = (c: FakeCluster): Record<string, string> => ({
+  ...((c.get("ConfigMap", "eni-config")?.data as Record<string, string>) ?? {}),
+});
 
 /** The hook's records on eni-config: its terway-relay/ annotations. */
 export const relayRecords = (c: FakeCluster): Record<string, string> =>
-  Object.fromEntries(Object.entries((c.get("ConfigMap", "eni-config")?.metadata.annotations as Record<string, string>) ?? {}).filter(([k]) => k.startsWith("terway-relay/")));
+  Object.fromEntries(
+    Object.entries((c.get("ConfigMap", "eni-config")?.metadata.annotations as Record<string, string>) ?? {}).filter(
+      ([k]) => k.startsWith("terway-relay/"),
+    ),
+  );
 
 /** Helm creates Typha: its Deployment (3 replicas, `ready` of them ready) and the Service's endpoints. */
 export function putTypha(c: FakeCluster, serviceName = "calico-typha", ready = 3, readyEndpoints = ready): void {
@@ -148,9 +178,21 @@ export function typhaObjects(serviceName: string, ready: number, replicas = 3, r
       apiVersion: "apps/v1",
       kind: "Deployment",
       metadata: { name: "calico-typha", namespace: "kube-system" },
-      spec: { replicas, selector: { matchLabels: { "k8s-app": "calico-typha" } }, template: { metadata: { labels: { "k8s-app": "calico-typha" } }, spec: { containers: [{ name: "calico-typha", image: "typha" }] } } },
+      spec: {
+        replicas,
+        selector: { matchLabels: { "k8s-app": "calico-typha" } },
+        template: {
+          metadata: { labels: { "k8s-app": "calico-typha" } },
+          spec: { containers: [{ name: "calico-typha", image: "typha" }] },
+        },
+      },
       // Available with fewer than asked (maxUnavailable 1): the hook must not take that for ready.
-      status: { replicas, readyReplicas: ready, availableReplicas: ready, conditions: [{ type: "Available", status: ready >= replicas - 1 ? "True" : "False" }] },
+      status: {
+        replicas,
+        readyReplicas: ready,
+        availableReplicas: ready,
+        conditions: [{ type: "Available", status: ready >= replicas - 1 ? "True" : "False" }],
+      },
     },
     {
       apiVersion: "v1",
@@ -158,8 +200,15 @@ export function typhaObjects(serviceName: string, ready: number, replicas = 3, r
       metadata: { name: serviceName, namespace: "kube-system" },
       subsets: [
         {
-          addresses: Array.from({ length: readyEndpoints }, (_, i) => ({ ip: "127.0.0.1", nodeName: `node-${i}`, targetRef: { kind: "Pod", name: `calico-typha-${i}`, namespace: "kube-system" } })),
-          notReadyAddresses: Array.from({ length: replicas - readyEndpoints }, (_, i) => ({ ip: "127.0.0.1", nodeName: `node-x${i}` })),
+          addresses: Array.from({ length: readyEndpoints }, (_, i) => ({
+            ip: "127.0.0.1",
+            nodeName: `node-${i}`,
+            targetRef: { kind: "Pod", name: `calico-typha-${i}`, namespace: "kube-system" },
+          })),
+          notReadyAddresses: Array.from({ length: replicas - readyEndpoints }, (_, i) => ({
+            ip: "127.0.0.1",
+            nodeName: `node-x${i}`,
+          })),
           ports: [{ name: "calico-typha", port: 5473, protocol: "TCP" }],
         },
       ],
@@ -185,14 +234,21 @@ export function holdFirstPair(c: FakeCluster, resource: string, verb: string): (
 export function rolledOut(c: FakeCluster, ds = "terway-eniip"): boolean {
   const o = c.get("DaemonSet", ds)!;
   const s = o.status as Record<string, number>;
-  return s.observedGeneration === o.metadata.generation && s.updatedNumberScheduled === s.desiredNumberScheduled && s.numberAvailable === s.desiredNumberScheduled;
+  return (
+    s.observedGeneration === o.metadata.generation &&
+    s.updatedNumberScheduled === s.desiredNumberScheduled &&
+    s.numberAvailable === s.desiredNumberScheduled
+  );
 }
 
 let clusterCount = 0;
 
 /** A Terway cluster as the fixtures describe it: kube-system, eni-config, the Terway DaemonSets, and 3 Typhas that
  * each report their share of the 320 Terway pods' Felix connections. */
-export function terwayCluster(server: FakeApiServer, seed: { configMap?: Obj | null; daemonSets?: Obj[] } = {}): FakeCluster {
+export function terwayCluster(
+  server: FakeApiServer,
+  seed: { configMap?: Obj | null; daemonSets?: Obj[] } = {},
+): FakeCluster {
   const c = server.cluster(`t${++clusterCount}`);
   c.put({ apiVersion: "v1", kind: "Namespace", metadata: { name: "kube-system" } });
   if (seed.configMap !== null) c.put(seed.configMap ?? fixture("eni-config.yaml"));
@@ -205,7 +261,11 @@ const saved = new WeakMap<FakeApiServer, Map<string, Promise<ClusterState>>>();
 
 /** A new cluster in the state `prepare` leaves its cluster in; `prepare` runs once per key and server (an install
  * that many scenarios start from), and each caller gets its own copy to change. */
-export async function fromSaved(server: FakeApiServer, key: string, prepare: () => Promise<FakeCluster>): Promise<FakeCluster> {
+export async function fromSaved(
+  server: FakeApiServer,
+  key: string,
+  prepare: () => Promise<FakeCluster>,
+): Promise<FakeCluster> {
   let states = saved.get(server);
   if (!states) saved.set(server, (states = new Map()));
   let state = states.get(key);

@@ -4,7 +4,22 @@
 // that passes either way pins nothing.
 import { expect } from "vitest";
 import type { FakeApiServer, FakeCluster, Obj } from "./fake-kube-apiserver.js";
-import { eniConfigData, fixture, fromSaved, holdFirstPair, putTypha, relayRecords, rolledOut, runOk, runPhase, STAMP, terwayCluster, waitsOut, type HookVariant, type Phase } from "./hook-harness.js";
+import {
+  eniConfigData,
+  fixture,
+  fromSaved,
+  holdFirstPair,
+  putTypha,
+  relayRecords,
+  rolledOut,
+  runOk,
+  runPhase,
+  STAMP,
+  terwayCluster,
+  waitsOut,
+  type HookVariant,
+  type Phase,
+} from "./hook-harness.js";
 
 export interface SafetyProperty {
   name: string;
@@ -17,10 +32,10 @@ export interface SafetyProperty {
 
 const data = eniConfigData;
 const records = relayRecords;
-const configMapWrites = (c: FakeCluster) => c.requests.filter((r) => r.resource === "configmaps" && r.verb === "patch" && r.status === 200);
+const configMapWrites = (c: FakeCluster) =>
+  c.requests.filter((r) => r.resource === "configmaps" && r.verb === "patch" && r.status === 200);
 
 const ok = runOk;
-
 
 /** The release `real` installed over `configMap`, saved once per server. */
 async function installed(server: FakeApiServer, real: HookVariant, configMap: Obj): Promise<FakeCluster> {
@@ -39,7 +54,6 @@ const withPrevious = (): Obj => {
   return cm;
 };
 
-
 /** Someone sets the key between the hook's read (absent) and its patch: the guarded patch is refused, the hook
  * reads again, records the writer's value and sets its own, so uninstall gives the writer's value back. */
 async function concurrentWriter(server: FakeApiServer, v: HookVariant): Promise<void> {
@@ -53,9 +67,17 @@ async function concurrentWriter(server: FakeApiServer, v: HookVariant): Promise<
   };
   const r = await ok(c, v, "post-install");
   expect(wrote).toBe(true);
-  expect(r.output).toMatch(/ConfigMap eni-config changed since it was read .*: planning again from a fresh read \(attempt 2\)/);
-  expect(c.requests.filter((q) => q.resource === "configmaps" && q.verb === "patch").map((q) => q.status)).toEqual([422, 200]);
-  expect(records(c)).toEqual({ ...STAMP, "terway-relay/record.felix_relay_service": "value", "terway-relay/previous.felix_relay_service": "their-typha" });
+  expect(r.output).toMatch(
+    /ConfigMap eni-config changed since it was read .*: planning again from a fresh read \(attempt 2\)/,
+  );
+  expect(c.requests.filter((q) => q.resource === "configmaps" && q.verb === "patch").map((q) => q.status)).toEqual([
+    422, 200,
+  ]);
+  expect(records(c)).toEqual({
+    ...STAMP,
+    "terway-relay/record.felix_relay_service": "value",
+    "terway-relay/previous.felix_relay_service": "their-typha",
+  });
   expect(c.restarts.get("terway-eniip") ?? 0).toBe(1);
   c.onRequest = undefined;
   await ok(c, v, "pre-delete");
@@ -104,7 +126,9 @@ export const SAFETY: SafetyProperty[] = [
       putTypha(c, "calico-typha", 3, 1); // 3 ready replicas, 1 ready address behind the Service
       const r = await runPhase(c, v, "post-install", { ...waitsOut("TYPHA_READY_TIMEOUT"), CONNECT_TIMEOUT: "1" });
       expect(r.exitCode, r.output).toBe(1);
-      expect(r.stderr).toMatch(/Typha was not ready within 1s \(3 ready replicas .* 1 ready endpoints .* need 3\): eni-config was not changed/);
+      expect(r.stderr).toMatch(
+        /Typha was not ready within 1s \(3 ready replicas .* 1 ready endpoints .* need 3\): eni-config was not changed/,
+      );
       expect(configMapWrites(c)).toEqual([]);
       // The endpoints catch up while the hook waits: it writes eni-config only after it has seen them.
       let reads = 0;
@@ -132,7 +156,9 @@ export const SAFETY: SafetyProperty[] = [
       const r = await runPhase(c, v, "post-install", waitsOut("CONNECT_TIMEOUT"));
       expect(r.exitCode, r.output).toBe(1);
       expect(r.stderr).toMatch(/WARNING: could not read Typha metrics at 127\.0\.0\.1:[0-9]+: /);
-      expect(r.stderr).toMatch(/ERROR: could not read any Typha's metrics on port [0-9]+ within 1s, so nothing proves Felix reached Typha/);
+      expect(r.stderr).toMatch(
+        /ERROR: could not read any Typha's metrics on port [0-9]+ within 1s, so nothing proves Felix reached Typha/,
+      );
     },
   },
   {
@@ -144,7 +170,11 @@ export const SAFETY: SafetyProperty[] = [
     async scenario(server, v, real) {
       const c = await installed(server, real, withPrevious());
       const kept = records(c);
-      expect(kept).toEqual({ ...STAMP, "terway-relay/record.felix_relay_service": "value", "terway-relay/previous.felix_relay_service": "their-typha" });
+      expect(kept).toEqual({
+        ...STAMP,
+        "terway-relay/record.felix_relay_service": "value",
+        "terway-relay/previous.felix_relay_service": "their-typha",
+      });
       c.failWhen = (r) => r.resource === "daemonsets" && r.verb === "patch";
       const failed = await runPhase(c, v, "pre-delete");
       expect(failed.exitCode, failed.output).not.toBe(0);
@@ -173,7 +203,11 @@ export const SAFETY: SafetyProperty[] = [
     async scenario(server, v, real) {
       const c = await installed(server, real, withPrevious());
       const kept = records(c);
-      expect(kept).toEqual({ ...STAMP, "terway-relay/record.felix_relay_service": "value", "terway-relay/previous.felix_relay_service": "their-typha" });
+      expect(kept).toEqual({
+        ...STAMP,
+        "terway-relay/record.felix_relay_service": "value",
+        "terway-relay/previous.felix_relay_service": "their-typha",
+      });
       await ok(c, v, "pre-install");
       expect(records(c)).toEqual(kept);
       await ok(c, v, "pre-delete");
@@ -197,9 +231,14 @@ export const SAFETY: SafetyProperty[] = [
       const [a, b] = await both(["post-install", "post-upgrade"]);
       stopHolding();
       const dsPatches = c.requests.filter((r) => r.resource === "daemonsets" && r.verb === "patch");
-      expect(dsPatches.map((r) => r.contentType)).toEqual(["application/json-patch+json", "application/json-patch+json"]);
+      expect(dsPatches.map((r) => r.contentType)).toEqual([
+        "application/json-patch+json",
+        "application/json-patch+json",
+      ]);
       expect(dsPatches.map((r) => r.status).sort()).toEqual([200, 422]);
-      expect(`${a.output}\n${b.output}`).toMatch(/daemonset\/terway-eniip changed since it was read .*deciding again from a fresh read \(attempt 2\)/);
+      expect(`${a.output}\n${b.output}`).toMatch(
+        /daemonset\/terway-eniip changed since it was read .*deciding again from a fresh read \(attempt 2\)/,
+      );
       expect(`${a.output}\n${b.output}`).toMatch(/daemonset\/terway-eniip already runs with this eni-config/);
       expect(c.restarts.get("terway-eniip")).toBe(1);
     },
@@ -210,7 +249,8 @@ export const SAFETY: SafetyProperty[] = [
 export function without(script: string, p: SafetyProperty): string {
   const lines = script.split("\n");
   const at = lines.flatMap((l, i) => (l === p.mutation.line ? [i] : []));
-  if (at.length !== 1) throw new Error(`relay-hook.sh has ${at.length} copies of the line for property "${p.name}": ${p.mutation.line}`);
+  if (at.length !== 1)
+    throw new Error(`relay-hook.sh has ${at.length} copies of the line for property "${p.name}": ${p.mutation.line}`);
   lines[at[0]] = p.mutation.without;
   return lines.join("\n");
 }

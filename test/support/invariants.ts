@@ -21,8 +21,12 @@ export function isProjectChart(o: RenderOptions): boolean {
 
 /** The context for a render: its namespace, and the existing ServiceAccount the values name, if any. */
 export function contextFor(o: RenderOptions): InvariantContext {
-  const sa = (mergeValues(o, o.chart) as { typha?: { serviceAccount?: { create?: boolean; name?: string } } }).typha?.serviceAccount;
-  return { namespace: o.namespace ?? "kube-system", externalServiceAccounts: sa && !sa.create && sa.name ? [sa.name] : [] };
+  const sa = (mergeValues(o, o.chart) as { typha?: { serviceAccount?: { create?: boolean; name?: string } } }).typha
+    ?.serviceAccount;
+  return {
+    namespace: o.namespace ?? "kube-system",
+    externalServiceAccounts: sa && !sa.create && sa.name ? [sa.name] : [],
+  };
 }
 
 /** Felix's defaults (calico felix/config): the Service port name it looks up, and Typha's sync port. */
@@ -44,12 +48,37 @@ export const EXTERNAL_SERVICE_ACCOUNTS = ["terway", "default"];
 const BUILTIN_CLUSTER_ROLE = /^(view|edit|admin|cluster-admin|system:.+)$/;
 
 const CLUSTER_SCOPED = new Set([
-  "Namespace", "Node", "PersistentVolume", "ClusterRole", "ClusterRoleBinding", "CustomResourceDefinition", "PriorityClass",
-  "StorageClass", "CSIDriver", "CSINode", "IngressClass", "RuntimeClass", "ValidatingWebhookConfiguration", "MutatingWebhookConfiguration",
-  "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding", "APIService", "PodSecurityPolicy", "FlowSchema",
-  "PriorityLevelConfiguration", "VolumeAttachment", "CertificateSigningRequest",
+  "Namespace",
+  "Node",
+  "PersistentVolume",
+  "ClusterRole",
+  "ClusterRoleBinding",
+  "CustomResourceDefinition",
+  "PriorityClass",
+  "StorageClass",
+  "CSIDriver",
+  "CSINode",
+  "IngressClass",
+  "RuntimeClass",
+  "ValidatingWebhookConfiguration",
+  "MutatingWebhookConfiguration",
+  "ValidatingAdmissionPolicy",
+  "ValidatingAdmissionPolicyBinding",
+  "APIService",
+  "PodSecurityPolicy",
+  "FlowSchema",
+  "PriorityLevelConfiguration",
+  "VolumeAttachment",
+  "CertificateSigningRequest",
   // Calico's cluster-scoped resources (crd.projectcalico.org).
-  "BGPPeer", "BGPConfiguration", "FelixConfiguration", "IPPool", "GlobalNetworkPolicy", "GlobalNetworkSet", "HostEndpoint", "ClusterInformation",
+  "BGPPeer",
+  "BGPConfiguration",
+  "FelixConfiguration",
+  "IPPool",
+  "GlobalNetworkPolicy",
+  "GlobalNetworkSet",
+  "HostEndpoint",
+  "ClusterInformation",
 ]);
 
 /** A rendered object walked by field name: the tests read arbitrary paths, so its fields are untyped. */
@@ -71,7 +100,8 @@ export function podTemplates(objects: KubeObject[]): PodTemplate[] {
   const out: PodTemplate[] = [];
   for (const o of objects as (KubeObject & Obj)[]) {
     let t: Obj | undefined;
-    if (["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "ReplicationController"].includes(o.kind)) t = o.spec?.template;
+    if (["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "ReplicationController"].includes(o.kind))
+      t = o.spec?.template;
     else if (o.kind === "CronJob") t = o.spec?.jobTemplate?.spec?.template;
     else if (o.kind === "Pod") t = { metadata: o.metadata, spec: o.spec };
     if (t) out.push({ owner: id(o), labels: t.metadata?.labels ?? {}, spec: t.spec ?? {}, object: o });
@@ -96,7 +126,8 @@ export function matchesSelector(labels: Record<string, string>, selector: Obj | 
   return true;
 }
 
-const envOf = (c: Obj): Record<string, string | undefined> => Object.fromEntries((c.env ?? []).map((e: Obj) => [e.name, e.value]));
+const envOf = (c: Obj): Record<string, string | undefined> =>
+  Object.fromEntries((c.env ?? []).map((e: Obj) => [e.name, e.value]));
 
 // ---------------------------------------------------------------------------------------------------------------
 // The invariants. Each returns its violations as sentences naming the object and field.
@@ -107,14 +138,20 @@ export function selectorsMatch(objects: KubeObject[]): string[] {
   const out: string[] = [];
   const pods = podTemplates(objects);
   for (const o of objects as (KubeObject & Obj)[]) {
-    if (["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet"].includes(o.kind) || (o.kind === "Job" && o.spec?.manualSelector)) {
+    if (
+      ["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet"].includes(o.kind) ||
+      (o.kind === "Job" && o.spec?.manualSelector)
+    ) {
       const labels = o.spec?.template?.metadata?.labels ?? {};
       if (!o.spec?.selector || !matchesSelector(labels, o.spec.selector))
-        out.push(`${id(o)}: spec.selector ${JSON.stringify(o.spec?.selector)} does not match its pod labels ${JSON.stringify(labels)}`);
+        out.push(
+          `${id(o)}: spec.selector ${JSON.stringify(o.spec?.selector)} does not match its pod labels ${JSON.stringify(labels)}`,
+        );
     }
     if (o.kind === "PodDisruptionBudget") {
       const hit = pods.filter((p) => matchesSelector(p.labels, o.spec?.selector));
-      if (hit.length === 0) out.push(`${id(o)}: spec.selector ${JSON.stringify(o.spec?.selector)} selects no pod the release renders`);
+      if (hit.length === 0)
+        out.push(`${id(o)}: spec.selector ${JSON.stringify(o.spec?.selector)} selects no pod the release renders`);
     }
     if (o.kind === "Service" && o.spec?.selector && Object.keys(o.spec.selector).length > 0) {
       const hit = pods.filter((p) => matchesSelector(p.labels, { matchLabels: o.spec.selector }));
@@ -126,8 +163,14 @@ export function selectorsMatch(objects: KubeObject[]): string[] {
         const target = port.targetPort ?? port.port;
         for (const p of hit) {
           const declared = containersOf(p.spec).flatMap((c) => c.ports ?? []);
-          const ok = typeof target === "string" ? declared.some((d: Obj) => d.name === target) : declared.some((d: Obj) => d.containerPort === target);
-          if (!ok) out.push(`${id(o)}: port ${port.name ?? port.port} targets ${JSON.stringify(target)}, which ${p.owner}'s containers do not declare`);
+          const ok =
+            typeof target === "string"
+              ? declared.some((d: Obj) => d.name === target)
+              : declared.some((d: Obj) => d.containerPort === target);
+          if (!ok)
+            out.push(
+              `${id(o)}: port ${port.name ?? port.port} targets ${JSON.stringify(target)}, which ${p.owner}'s containers do not declare`,
+            );
         }
       }
     }
@@ -139,20 +182,34 @@ export function selectorsMatch(objects: KubeObject[]): string[] {
  * (a hook may carry other TYPHA_-prefixed variables of its own). */
 export function typhaPods(objects: KubeObject[]): { pod: PodTemplate; container: Obj }[] {
   return podTemplates(objects).flatMap((pod) =>
-    (pod.spec.containers ?? []).filter((c: Obj) => (c.env ?? []).some((e: Obj) => e.name === "TYPHA_DATASTORETYPE")).map((container: Obj) => ({ pod, container })),
+    (pod.spec.containers ?? [])
+      .filter((c: Obj) => (c.env ?? []).some((e: Obj) => e.name === "TYPHA_DATASTORETYPE"))
+      .map((container: Obj) => ({ pod, container })),
   );
 }
 
 /** The eni-config keys and values a hook container writes: the relay hook (chart/files/relay-hook.sh) takes them as
  * OWNED_KEY / OWNED_VALUE; a literal `felix_relay_service=NAME` or `"felix_relay_service":"NAME"` in a command,
  * args or env counts too. */
-export function eniConfigWrites(objects: KubeObject[]): { owner: string; key: string; value: string; env: Record<string, string | undefined> }[] {
+export function eniConfigWrites(
+  objects: KubeObject[],
+): { owner: string; key: string; value: string; env: Record<string, string | undefined> }[] {
   const out: { owner: string; key: string; value: string; env: Record<string, string | undefined> }[] = [];
   for (const p of podTemplates(objects)) {
     for (const c of containersOf(p.spec)) {
       const env = envOf(c);
-      if (env.OWNED_KEY !== undefined) out.push({ owner: `${p.owner} ${c.name} env OWNED_VALUE`, key: env.OWNED_KEY, value: env.OWNED_VALUE ?? "", env });
-      const text = [...(c.command ?? []), ...(c.args ?? []), ...(c.env ?? []).map((e: Obj) => String(e.value ?? ""))].join("\n");
+      if (env.OWNED_KEY !== undefined)
+        out.push({
+          owner: `${p.owner} ${c.name} env OWNED_VALUE`,
+          key: env.OWNED_KEY,
+          value: env.OWNED_VALUE ?? "",
+          env,
+        });
+      const text = [
+        ...(c.command ?? []),
+        ...(c.args ?? []),
+        ...(c.env ?? []).map((e: Obj) => String(e.value ?? "")),
+      ].join("\n");
       for (const m of text.matchAll(KEY_LITERAL))
         out.push({ owner: `${p.owner} ${c.name} command/args`, key: m[1], value: m[2], env });
     }
@@ -173,38 +230,70 @@ export function felixFindsTypha(objects: KubeObject[], ctx: InvariantContext): s
   const out: string[] = [];
   const typhas = typhaPods(objects);
   const services = (objects as (KubeObject & Obj)[]).filter((o) => o.kind === "Service");
-  const typhaServices = services.filter((s) => s.spec?.selector && typhas.some((t) => matchesSelector(t.pod.labels, { matchLabels: s.spec.selector })));
+  const typhaServices = services.filter(
+    (s) => s.spec?.selector && typhas.some((t) => matchesSelector(t.pod.labels, { matchLabels: s.spec.selector })),
+  );
   for (const t of typhas) {
     const port = Number(envOf(t.container).TYPHA_SERVERPORT ?? TYPHA_SYNC_PORT);
     const declared = (t.container.ports ?? []).find((p: Obj) => p.containerPort === port);
     if (!declared) out.push(`${t.pod.owner}: Typha container does not declare its sync port ${port}`);
-    else if (declared.name !== FELIX_TYPHA_PORT_NAME) out.push(`${t.pod.owner}: Typha's sync port ${port} is named ${JSON.stringify(declared.name)}, not ${FELIX_TYPHA_PORT_NAME}`);
+    else if (declared.name !== FELIX_TYPHA_PORT_NAME)
+      out.push(
+        `${t.pod.owner}: Typha's sync port ${port} is named ${JSON.stringify(declared.name)}, not ${FELIX_TYPHA_PORT_NAME}`,
+      );
     const svc = typhaServices.filter((s) => matchesSelector(t.pod.labels, { matchLabels: s.spec.selector }));
     if (svc.length === 0) out.push(`${t.pod.owner}: no Service selects the Typha pods, so Felix cannot find them`);
     for (const s of svc) {
       if (s.spec.clusterIP === "None") continue; // a headless Service (e.g. for a ServiceMonitor) is not Felix's
       const p = (s.spec.ports ?? []).find((x: Obj) => x.name === FELIX_TYPHA_PORT_NAME);
-      if (!p) out.push(`${id(s)}: selects Typha but has no port named ${FELIX_TYPHA_PORT_NAME} (Felix's TyphaK8sServicePortName)`);
-      else if (!(p.targetPort === FELIX_TYPHA_PORT_NAME || p.targetPort === port || (p.targetPort === undefined && p.port === port)))
-        out.push(`${id(s)}: port ${FELIX_TYPHA_PORT_NAME} targets ${JSON.stringify(p.targetPort)}, not Typha's sync port ${port}`);
+      if (!p)
+        out.push(
+          `${id(s)}: selects Typha but has no port named ${FELIX_TYPHA_PORT_NAME} (Felix's TyphaK8sServicePortName)`,
+        );
+      else if (
+        !(
+          p.targetPort === FELIX_TYPHA_PORT_NAME ||
+          p.targetPort === port ||
+          (p.targetPort === undefined && p.port === port)
+        )
+      )
+        out.push(
+          `${id(s)}: port ${FELIX_TYPHA_PORT_NAME} targets ${JSON.stringify(p.targetPort)}, not Typha's sync port ${port}`,
+        );
     }
   }
-  const felixServices = typhaServices.filter((s) => (s.spec.ports ?? []).some((x: Obj) => x.name === FELIX_TYPHA_PORT_NAME));
+  const felixServices = typhaServices.filter((s) =>
+    (s.spec.ports ?? []).some((x: Obj) => x.name === FELIX_TYPHA_PORT_NAME),
+  );
   const names = new Set(felixServices.map((s) => s.metadata.name));
   const typhaOwners = new Set(typhas.map((t) => t.pod.owner));
-  const metricsPorts = new Set(typhas.map((t) => envOf(t.container).TYPHA_PROMETHEUSMETRICSPORT).filter((x) => x !== undefined));
+  const metricsPorts = new Set(
+    typhas.map((t) => envOf(t.container).TYPHA_PROMETHEUSMETRICSPORT).filter((x) => x !== undefined),
+  );
   for (const w of eniConfigWrites(objects)) {
     if (w.key === RELAY_KEY && !names.has(w.value))
-      out.push(`${w.owner}: writes ${RELAY_KEY}=${JSON.stringify(w.value)}, but the Service Felix can use is ${JSON.stringify([...names])}`);
+      out.push(
+        `${w.owner}: writes ${RELAY_KEY}=${JSON.stringify(w.value)}, but the Service Felix can use is ${JSON.stringify([...names])}`,
+      );
     if (w.key === DISABLE_KEY && ["", "0", "false"].includes(w.value))
       out.push(`${w.owner}: writes ${DISABLE_KEY}=${JSON.stringify(w.value)}, which Terway reads as "policy enabled"`);
-    if (w.env.RELAY_KEY !== undefined && w.env.RELAY_KEY !== RELAY_KEY) out.push(`${w.owner}: takes RELAY_KEY=${w.env.RELAY_KEY}, but Terway reads ${RELAY_KEY}`);
-    if (w.env.DISABLE_KEY !== undefined && w.env.DISABLE_KEY !== DISABLE_KEY) out.push(`${w.owner}: takes DISABLE_KEY=${w.env.DISABLE_KEY}, but Terway reads ${DISABLE_KEY}`);
+    if (w.env.RELAY_KEY !== undefined && w.env.RELAY_KEY !== RELAY_KEY)
+      out.push(`${w.owner}: takes RELAY_KEY=${w.env.RELAY_KEY}, but Terway reads ${RELAY_KEY}`);
+    if (w.env.DISABLE_KEY !== undefined && w.env.DISABLE_KEY !== DISABLE_KEY)
+      out.push(`${w.owner}: takes DISABLE_KEY=${w.env.DISABLE_KEY}, but Terway reads ${DISABLE_KEY}`);
     if (w.key !== RELAY_KEY) continue;
-    if (w.env.SERVICE_NAME !== undefined && !names.has(w.env.SERVICE_NAME)) out.push(`${w.owner}: waits on Service ${w.env.SERVICE_NAME}, not the Typha Service ${JSON.stringify([...names])}`);
-    if (w.env.TYPHA_DEPLOYMENT !== undefined && !typhaOwners.has(`Deployment/${w.env.TYPHA_DEPLOYMENT}`)) out.push(`${w.owner}: waits on Deployment ${w.env.TYPHA_DEPLOYMENT}, which does not run Typha`);
-    if (w.env.METRICS_PORT !== undefined && !metricsPorts.has(w.env.METRICS_PORT)) out.push(`${w.owner}: reads metrics on port ${w.env.METRICS_PORT}, not Typha's ${JSON.stringify([...metricsPorts])}`);
-    if (w.env.NAMESPACE !== undefined && w.env.NAMESPACE !== ctx.namespace) out.push(`${w.owner}: edits namespace ${w.env.NAMESPACE}, not the release namespace ${ctx.namespace}`);
+    if (w.env.SERVICE_NAME !== undefined && !names.has(w.env.SERVICE_NAME))
+      out.push(
+        `${w.owner}: waits on Service ${w.env.SERVICE_NAME}, not the Typha Service ${JSON.stringify([...names])}`,
+      );
+    if (w.env.TYPHA_DEPLOYMENT !== undefined && !typhaOwners.has(`Deployment/${w.env.TYPHA_DEPLOYMENT}`))
+      out.push(`${w.owner}: waits on Deployment ${w.env.TYPHA_DEPLOYMENT}, which does not run Typha`);
+    if (w.env.METRICS_PORT !== undefined && !metricsPorts.has(w.env.METRICS_PORT))
+      out.push(
+        `${w.owner}: reads metrics on port ${w.env.METRICS_PORT}, not Typha's ${JSON.stringify([...metricsPorts])}`,
+      );
+    if (w.env.NAMESPACE !== undefined && w.env.NAMESPACE !== ctx.namespace)
+      out.push(`${w.owner}: edits namespace ${w.env.NAMESPACE}, not the release namespace ${ctx.namespace}`);
   }
   return out;
 }
@@ -231,8 +320,11 @@ export function probesOnHealthPort(objects: KubeObject[]): string[] {
         if (!handler) continue; // exec probes have no port
         const n = resolvePort(c, handler.port);
         if (n === undefined || !(c.ports ?? []).some((x: Obj) => x.containerPort === n))
-          out.push(`${p.owner} ${c.name}: ${kind} port ${JSON.stringify(handler.port)} is not a port the container declares`);
-        else if (healthEnv !== undefined && n !== Number(healthEnv)) out.push(`${p.owner} ${c.name}: ${kind} uses port ${n}, not the health port ${healthEnv}`);
+          out.push(
+            `${p.owner} ${c.name}: ${kind} port ${JSON.stringify(handler.port)} is not a port the container declares`,
+          );
+        else if (healthEnv !== undefined && n !== Number(healthEnv))
+          out.push(`${p.owner} ${c.name}: ${kind} uses port ${n}, not the health port ${healthEnv}`);
       }
     }
   }
@@ -247,7 +339,8 @@ export function shutdownMatchesGrace(objects: KubeObject[]): string[] {
       const v = envOf(c).TYPHA_SHUTDOWNTIMEOUTSECS;
       if (v === undefined) continue;
       const grace = p.spec.terminationGracePeriodSeconds ?? 30;
-      if (Number(v) !== grace) out.push(`${p.owner} ${c.name}: TYPHA_SHUTDOWNTIMEOUTSECS=${v} but terminationGracePeriodSeconds=${grace}`);
+      if (Number(v) !== grace)
+        out.push(`${p.owner} ${c.name}: TYPHA_SHUTDOWNTIMEOUTSECS=${v} but terminationGracePeriodSeconds=${grace}`);
     }
   }
   return out;
@@ -258,11 +351,21 @@ const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[
 /** Kinds whose names Kubernetes validates as DNS subdomains and that never become a pod name or label value: the
  * schema lets typha.serviceAccount.name be one (a.b is a valid account). Workloads, Services, PDBs and Pods must be
  * DNS labels: their names become pod names and label values (a Job's job-name label), limited to 63. */
-const SUBDOMAIN_NAMED = new Set(["ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding", "ConfigMap", "Secret", "PriorityClass"]);
+const SUBDOMAIN_NAMED = new Set([
+  "ServiceAccount",
+  "ClusterRole",
+  "ClusterRoleBinding",
+  "Role",
+  "RoleBinding",
+  "ConfigMap",
+  "Secret",
+  "PriorityClass",
+]);
 const DNS1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 const IANA_SVC_NAME = /^(?=.*[a-z])(?!.*--)[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
-const QUALIFIED_NAME = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+const QUALIFIED_NAME =
+  /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 
 /** All names are valid: object names are DNS labels (Services DNS-1035; a CRD is <plural>.<group>; accounts, roles
  * and ConfigMaps may be DNS subdomains, as Kubernetes allows), container names
@@ -270,32 +373,40 @@ const QUALIFIED_NAME = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-
 export function namesValid(objects: KubeObject[]): string[] {
   const out: string[] = [];
   const label = (where: string, s: unknown, re: RegExp, max: number, what: string) => {
-    if (typeof s !== "string" || s.length > max || !re.test(s)) out.push(`${where}: ${JSON.stringify(s)} is not a valid ${what}`);
+    if (typeof s !== "string" || s.length > max || !re.test(s))
+      out.push(`${where}: ${JSON.stringify(s)} is not a valid ${what}`);
   };
   const labels = (where: string, l: Record<string, unknown> | undefined) => {
     for (const [k, v] of Object.entries(l ?? {})) {
       label(`${where} label key`, k, QUALIFIED_NAME, 316, "label key");
-      if (k.includes("/") && k.split("/")[1].length > 63) out.push(`${where}: label key ${k} has a name part over 63 characters`);
+      if (k.includes("/") && k.split("/")[1].length > 63)
+        out.push(`${where}: label key ${k} has a name part over 63 characters`);
       label(`${where} label ${k}`, v, LABEL_VALUE, 63, "label value");
     }
   };
   for (const o of objects as (KubeObject & Obj)[]) {
     const name = o.metadata?.name;
     if (o.kind === "CustomResourceDefinition") {
-      if (name !== `${o.spec?.names?.plural}.${o.spec?.group}`) out.push(`${id(o)}: a CRD must be named <plural>.<group>`);
+      if (name !== `${o.spec?.names?.plural}.${o.spec?.group}`)
+        out.push(`${id(o)}: a CRD must be named <plural>.<group>`);
     } else if (o.kind === "Service") label(id(o), name, DNS1035_LABEL, 63, "Service name (DNS-1035 label)");
     else if (SUBDOMAIN_NAMED.has(o.kind)) label(id(o), name, DNS1123_SUBDOMAIN, 253, "name (DNS-1123 subdomain)");
     else label(id(o), name, DNS1123_LABEL, 63, "name (DNS-1123 label)");
     labels(id(o), o.metadata?.labels);
-    for (const port of o.kind === "Service" ? (o.spec?.ports ?? []) : []) if (port.name !== undefined) label(`${id(o)} port`, port.name, IANA_SVC_NAME, 15, "port name (IANA_SVC_NAME)");
+    for (const port of o.kind === "Service" ? (o.spec?.ports ?? []) : [])
+      if (port.name !== undefined) label(`${id(o)} port`, port.name, IANA_SVC_NAME, 15, "port name (IANA_SVC_NAME)");
   }
   for (const p of podTemplates(objects)) {
     labels(`${p.owner} pod template`, p.labels);
     labels(`${p.owner} nodeSelector`, p.spec.nodeSelector);
-    for (const [i, t] of (p.spec.tolerations ?? []).entries()) if (t.key !== undefined && t.key !== "") label(`${p.owner} tolerations[${i}].key`, t.key, QUALIFIED_NAME, 316, "toleration key (label key)");
+    for (const [i, t] of (p.spec.tolerations ?? []).entries())
+      if (t.key !== undefined && t.key !== "")
+        label(`${p.owner} tolerations[${i}].key`, t.key, QUALIFIED_NAME, 316, "toleration key (label key)");
     for (const c of containersOf(p.spec)) {
       label(`${p.owner} container`, c.name, DNS1123_LABEL, 63, "container name (DNS-1123 label)");
-      for (const port of c.ports ?? []) if (port.name !== undefined) label(`${p.owner} ${c.name} port`, port.name, IANA_SVC_NAME, 15, "port name (IANA_SVC_NAME)");
+      for (const port of c.ports ?? [])
+        if (port.name !== undefined)
+          label(`${p.owner} ${c.name} port`, port.name, IANA_SVC_NAME, 15, "port name (IANA_SVC_NAME)");
     }
   }
   return out;
@@ -309,9 +420,13 @@ export function inReleaseNamespace(objects: KubeObject[], ctx: InvariantContext)
     const ns = o.metadata?.namespace;
     if (CLUSTER_SCOPED.has(o.kind)) {
       if (ns !== undefined) out.push(`${id(o)}: cluster-scoped but has namespace ${JSON.stringify(ns)}`);
-    } else if (ns !== ctx.namespace) out.push(`${id(o)}: namespace ${JSON.stringify(ns)}, not the release namespace ${JSON.stringify(ctx.namespace)}`);
+    } else if (ns !== ctx.namespace)
+      out.push(`${id(o)}: namespace ${JSON.stringify(ns)}, not the release namespace ${JSON.stringify(ctx.namespace)}`);
     for (const s of o.subjects ?? []) {
-      if (s.kind === "ServiceAccount" && s.namespace !== ctx.namespace) out.push(`${id(o)}: subject ServiceAccount ${s.name} is in ${JSON.stringify(s.namespace)}, not ${ctx.namespace}`);
+      if (s.kind === "ServiceAccount" && s.namespace !== ctx.namespace)
+        out.push(
+          `${id(o)}: subject ServiceAccount ${s.name} is in ${JSON.stringify(s.namespace)}, not ${ctx.namespace}`,
+        );
     }
   }
   return out;
@@ -323,7 +438,11 @@ export function referencesResolve(objects: KubeObject[], ctx: InvariantContext):
   const out: string[] = [];
   const names = (kind: string) => new Set(objects.filter((o) => o.kind === kind).map((o) => o.metadata.name));
   const sas = names("ServiceAccount");
-  const saOk = (n: string | undefined) => n === undefined || sas.has(n) || EXTERNAL_SERVICE_ACCOUNTS.includes(n) || (ctx.externalServiceAccounts ?? []).includes(n);
+  const saOk = (n: string | undefined) =>
+    n === undefined ||
+    sas.has(n) ||
+    EXTERNAL_SERVICE_ACCOUNTS.includes(n) ||
+    (ctx.externalServiceAccounts ?? []).includes(n);
   for (const p of podTemplates(objects)) {
     const sa = p.spec.serviceAccountName ?? p.spec.serviceAccount;
     if (!saOk(sa)) out.push(`${p.owner}: runs as ServiceAccount ${sa}, which the release does not render`);
@@ -331,9 +450,14 @@ export function referencesResolve(objects: KubeObject[], ctx: InvariantContext):
   for (const o of objects as (KubeObject & Obj)[]) {
     if (o.kind !== "RoleBinding" && o.kind !== "ClusterRoleBinding") continue;
     const ref = o.roleRef ?? {};
-    const ok = ref.kind === "Role" ? names("Role").has(ref.name) : names("ClusterRole").has(ref.name) || BUILTIN_CLUSTER_ROLE.test(ref.name);
+    const ok =
+      ref.kind === "Role"
+        ? names("Role").has(ref.name)
+        : names("ClusterRole").has(ref.name) || BUILTIN_CLUSTER_ROLE.test(ref.name);
     if (!ok) out.push(`${id(o)}: roleRef ${ref.kind}/${ref.name} is not rendered by the release`);
-    for (const s of o.subjects ?? []) if (s.kind === "ServiceAccount" && !saOk(s.name)) out.push(`${id(o)}: binds ServiceAccount ${s.name}, which the release does not render`);
+    for (const s of o.subjects ?? [])
+      if (s.kind === "ServiceAccount" && !saOk(s.name))
+        out.push(`${id(o)}: binds ServiceAccount ${s.name}, which the release does not render`);
   }
   return out;
 }

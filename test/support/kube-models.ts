@@ -12,7 +12,8 @@ function withoutModelQuirks(obj: KubeObject): KubeObject {
     if (Array.isArray(node)) node.forEach(strip);
     else if (node && typeof node === "object") {
       const o = node as Record<string, unknown>;
-      if (Array.isArray(o.tolerations)) for (const t of o.tolerations as Record<string, unknown>[]) if (t && t.effect === "") delete t.effect;
+      if (Array.isArray(o.tolerations))
+        for (const t of o.tolerations as Record<string, unknown>[]) if (t && t.effect === "") delete t.effect;
       Object.values(o).forEach(strip);
     }
   };

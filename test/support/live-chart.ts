@@ -6,7 +6,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chartDir } from "../../scripts/tools.js";
 
-export const LIVE_TYPHA_LOOKUP = 'lookup "apps/v1" "Deployment" .Release.Namespace (include "terway-relay.typhaName" .)';
+export const LIVE_TYPHA_LOOKUP =
+  'lookup "apps/v1" "Deployment" .Release.Namespace (include "terway-relay.typhaName" .)';
 export const LIVE_TERWAY_LOOKUP = 'lookup "apps/v1" "DaemonSet" $.Release.Namespace .';
 const FACTS_FILE = "templates/_cluster-facts.tpl";
 

@@ -17,7 +17,10 @@ function notesChart(source = chartDir): string {
   cpSync(source, dir, { recursive: true });
   mkdirSync(join(dir, "files"), { recursive: true });
   writeFileSync(join(dir, "files/NOTES.preview"), readFileSync(join(chartDir, "templates/NOTES.txt")));
-  writeFileSync(join(dir, "templates/notes-preview.yaml"), 'kind: NotesPreview\nnotes: {{ tpl (.Files.Get "files/NOTES.preview") . | toJson }}\n');
+  writeFileSync(
+    join(dir, "templates/notes-preview.yaml"),
+    'kind: NotesPreview\nnotes: {{ tpl (.Files.Get "files/NOTES.preview") . | toJson }}\n',
+  );
   previewCharts.set(source, dir);
   return dir;
 }
@@ -29,7 +32,9 @@ export function renderNotes(o: RenderOptions): Promise<string> {
   const key = JSON.stringify(o);
   let notes = notesRenders.get(key);
   if (!notes) {
-    notes = render({ ...o, chart: notesChart(o.chart) }).then(({ objects }) => String(objects.find((x) => x.kind === "NotesPreview")!.notes));
+    notes = render({ ...o, chart: notesChart(o.chart) }).then(({ objects }) =>
+      String(objects.find((x) => x.kind === "NotesPreview")!.notes),
+    );
     notesRenders.set(key, notes);
   }
   return notes;

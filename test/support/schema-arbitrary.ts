@@ -40,7 +40,12 @@ export function deref(node: SchemaNode): SchemaNode {
 /** Label keys and values as Kubernetes accepts them, for maps of strings (nodeSelector, labels). */
 // (Starting with a letter: the harness names an all-digit map key like a list index, typha.nodeSelector[36].)
 const labelName = fc.stringMatching(/^[a-z]([-a-z0-9_.]{0,20}[a-z0-9])?$/);
-const labelKey = fc.tuple(fc.option(fc.stringMatching(/^[a-z0-9]([-a-z0-9]{0,10}[a-z0-9])?(\.[a-z]{2,5}){0,2}$/), { nil: undefined }), labelName).map(([p, n]) => (p ? `${p}/${n}` : n));
+const labelKey = fc
+  .tuple(
+    fc.option(fc.stringMatching(/^[a-z0-9]([-a-z0-9]{0,10}[a-z0-9])?(\.[a-z]{2,5}){0,2}$/), { nil: undefined }),
+    labelName,
+  )
+  .map(([p, n]) => (p ? `${p}/${n}` : n));
 const labelValue = fc.stringMatching(/^([A-Za-z0-9]([-A-Za-z0-9_.]{0,30}[A-Za-z0-9])?)?$/);
 
 export type Overrides = Record<string, fc.Arbitrary<Json>>;
@@ -68,16 +73,23 @@ export function arbitraryFor(node0: SchemaNode, path: string, overrides: Overrid
       return min > 0 || max < Infinity ? base.filter((x) => x.length >= min && x.length <= max) : base;
     }
     case "array":
-      return fc.array(arbitraryFor(node.items ?? {}, `${path}[]`, overrides), { minLength: node.minItems ?? 0, maxLength: Math.min(node.maxItems ?? 4, 4) });
+      return fc.array(arbitraryFor(node.items ?? {}, `${path}[]`, overrides), {
+        minLength: node.minItems ?? 0,
+        maxLength: Math.min(node.maxItems ?? 4, 4),
+      });
     case "object": {
       if (node.properties) {
         const req = new Set(node.required ?? []);
         const model: Record<string, fc.Arbitrary<Json>> = {};
-        for (const [k, v] of Object.entries(node.properties)) model[k] = arbitraryFor(v, path ? `${path}.${k}` : k, overrides);
+        for (const [k, v] of Object.entries(node.properties))
+          model[k] = arbitraryFor(v, path ? `${path}.${k}` : k, overrides);
         return fc.record(model, { requiredKeys: [...req] as never[] }).map((o) => o as Json) as fc.Arbitrary<Json>;
       }
       if (typeof node.additionalProperties === "object") {
-        const valueArb = deref(node.additionalProperties).type === "string" ? labelValue : arbitraryFor(node.additionalProperties, `${path}.*`, overrides);
+        const valueArb =
+          deref(node.additionalProperties).type === "string"
+            ? labelValue
+            : arbitraryFor(node.additionalProperties, `${path}.*`, overrides);
         return fc.dictionary(labelKey, valueArb, { maxKeys: 3 }) as fc.Arbitrary<Json>;
       }
       return fc.constant({});
@@ -122,7 +134,10 @@ function conditionals(node0: SchemaNode = SCHEMA, at: string[] = []): Conditiona
     const walk = (then: SchemaNode, base: SchemaNode, segs: string[]) => {
       for (const [k, t] of Object.entries(then.properties ?? {})) {
         const b = deref(base).properties?.[k];
-        if (!b) throw new Error(`schema-arbitrary: "then" constrains ${[...at, ...segs, k].join(".")}, which the schema does not declare`);
+        if (!b)
+          throw new Error(
+            `schema-arbitrary: "then" constrains ${[...at, ...segs, k].join(".")}, which the schema does not declare`,
+          );
         if (t.properties) walk(t, b, [...segs, k]);
         else leaves.push({ segs: [...segs, k], node: b, passes: ajv.compile(t) as (v: unknown) => boolean });
       }
@@ -136,15 +151,29 @@ function conditionals(node0: SchemaNode = SCHEMA, at: string[] = []): Conditiona
 
 /** A leaf's arbitrary kept to what a "then" allows there, built once per leaf and overrides. */
 const redraws = new WeakMap<Overrides, Map<Conditional["leaves"][number], fc.Arbitrary<[string[], Json]>>>();
-function redrawn(leaf: Conditional["leaves"][number], segs: string[], overrides: Overrides): fc.Arbitrary<[string[], Json]> {
+function redrawn(
+  leaf: Conditional["leaves"][number],
+  segs: string[],
+  overrides: Overrides,
+): fc.Arbitrary<[string[], Json]> {
   let byLeaf = redraws.get(overrides);
   if (!byLeaf) redraws.set(overrides, (byLeaf = new Map()));
   let arb = byLeaf.get(leaf);
-  if (!arb) byLeaf.set(leaf, (arb = arbitraryFor(leaf.node, segs.join("."), overrides).filter(leaf.passes).map((x): [string[], Json] => [segs, x])));
+  if (!arb)
+    byLeaf.set(
+      leaf,
+      (arb = arbitraryFor(leaf.node, segs.join("."), overrides)
+        .filter(leaf.passes)
+        .map((x): [string[], Json] => [segs, x])),
+    );
   return arb;
 }
 
-const get = (v: unknown, segs: (string | number)[]): unknown => segs.reduce<unknown>((o, s) => (o && typeof o === "object" ? (o as Record<string | number, unknown>)[s] : undefined), v);
+const get = (v: unknown, segs: (string | number)[]): unknown =>
+  segs.reduce<unknown>(
+    (o, s) => (o && typeof o === "object" ? (o as Record<string | number, unknown>)[s] : undefined),
+    v,
+  );
 
 /**
  * Values drawn as validValues draws them, then made to satisfy every if/then of the schema, judged on the values
@@ -192,16 +221,26 @@ export interface Leaf {
 }
 
 /** Every value position in a values object, with the schema node that governs it. */
-export function positions(value: Json, node0: SchemaNode = SCHEMA, segs: (string | number)[] = [], required = false): Leaf[] {
+export function positions(
+  value: Json,
+  node0: SchemaNode = SCHEMA,
+  segs: (string | number)[] = [],
+  required = false,
+): Leaf[] {
   const node = deref(node0);
   const path = segs.reduce<string>((a, s) => (typeof s === "number" ? `${a}[${s}]` : a ? `${a}.${s}` : s), "");
   const here: Leaf[] = segs.length ? [{ path, segs, node, required }] : [];
-  if (Array.isArray(value)) return here.concat(value.flatMap((v, i) => positions(v, node.items ?? {}, [...segs, i], false)));
+  if (Array.isArray(value))
+    return here.concat(value.flatMap((v, i) => positions(v, node.items ?? {}, [...segs, i], false)));
   if (value && typeof value === "object") {
     return here.concat(
       Object.entries(value).flatMap(([k, v]) => {
-        const child = node.properties?.[k] ?? (typeof node.additionalProperties === "object" ? node.additionalProperties : undefined);
-        return child ? positions(v, child, [...segs, k], Boolean(node.properties?.[k]) && (node.required ?? []).includes(k)) : [];
+        const child =
+          node.properties?.[k] ??
+          (typeof node.additionalProperties === "object" ? node.additionalProperties : undefined);
+        return child
+          ? positions(v, child, [...segs, k], Boolean(node.properties?.[k]) && (node.required ?? []).includes(k))
+          : [];
       }),
     );
   }
@@ -237,7 +276,9 @@ export function breakersFor(node0: SchemaNode): [string, Json][] {
     case "string":
       out.push(["wrong type (number)", 42], ["wrong type (list)", ["x"]]);
       if (node.enum) out.push(["not in enum", `${String(node.enum[0])}-typo`]);
-      if (node.pattern) for (const s of ["Not Valid!", "UPPER_case space", "-"]) if (!new RegExp(node.pattern).test(s)) out.push([`pattern (${JSON.stringify(s)})`, s]);
+      if (node.pattern)
+        for (const s of ["Not Valid!", "UPPER_case space", "-"])
+          if (!new RegExp(node.pattern).test(s)) out.push([`pattern (${JSON.stringify(s)})`, s]);
       if (node.minLength) out.push(["too short", ""]);
       if (node.maxLength) out.push(["too long", "a".repeat(node.maxLength + 1)]);
       break;
@@ -265,13 +306,33 @@ export function breakersFor(node0: SchemaNode): [string, Json][] {
 export function mutationsOf(v: JsonObject, defaults: JsonObject): Mutation[] {
   const out: Mutation[] = [];
   for (const leaf of positions(v)) {
-    for (const [kind, bad] of breakersFor(leaf.node)) out.push({ kind, path: leaf.path, segs: leaf.segs, apply: (x) => setAt(x, leaf.segs, bad) });
+    for (const [kind, bad] of breakersFor(leaf.node))
+      out.push({ kind, path: leaf.path, segs: leaf.segs, apply: (x) => setAt(x, leaf.segs, bad) });
     // null deletes a key the defaults have (Helm's coalescing): a declared, required key then goes missing.
-    const inDefaults = leaf.segs.every((s) => typeof s === "string") && leaf.segs.reduce<Json | undefined>((o, s) => (o as JsonObject | undefined)?.[s as string], defaults) !== undefined;
-    if (leaf.required && inDefaults) out.push({ kind: "null (removes a required key)", path: leaf.path, segs: leaf.segs, apply: (x) => setAt(x, leaf.segs, null) });
+    const inDefaults =
+      leaf.segs.every((s) => typeof s === "string") &&
+      leaf.segs.reduce<Json | undefined>((o, s) => (o as JsonObject | undefined)?.[s as string], defaults) !==
+        undefined;
+    if (leaf.required && inDefaults)
+      out.push({
+        kind: "null (removes a required key)",
+        path: leaf.path,
+        segs: leaf.segs,
+        apply: (x) => setAt(x, leaf.segs, null),
+      });
     if (deref(leaf.node).type === "object" && deref(leaf.node).additionalProperties === false)
-      out.push({ kind: "unknown nested key", path: `${leaf.path}.zzUnknown`, segs: [...leaf.segs, "zzUnknown"], apply: (x) => setAt(x, [...leaf.segs, "zzUnknown"], 1) });
+      out.push({
+        kind: "unknown nested key",
+        path: `${leaf.path}.zzUnknown`,
+        segs: [...leaf.segs, "zzUnknown"],
+        apply: (x) => setAt(x, [...leaf.segs, "zzUnknown"], 1),
+      });
   }
-  out.push({ kind: "unknown top-level key", path: "zzUnknown", segs: ["zzUnknown"], apply: (x) => setAt(x, ["zzUnknown"], "1") });
+  out.push({
+    kind: "unknown top-level key",
+    path: "zzUnknown",
+    segs: ["zzUnknown"],
+    apply: (x) => setAt(x, ["zzUnknown"], "1"),
+  });
   return out;
 }

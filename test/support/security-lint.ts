@@ -63,14 +63,16 @@ export const EXCEPTIONS: LintException[] = [
     kind: "Deployment",
     name: "calico-typha",
     path: "^spec\\.template\\.spec\\.hostNetwork$",
-    reason: "Typha runs in the host network like the guide's and Calico's own manifests: Felix dials node-IP:5473, one Typha per node.",
+    reason:
+      "Typha runs in the host network like the guide's and Calico's own manifests: Felix dials node-IP:5473, one Typha per node.",
   },
   {
     rule: "PSS106",
     kind: "Deployment",
     name: "calico-typha",
     path: "^spec\\.template\\.spec\\.containers\\.\\d+\\.ports\\.\\d+\\.hostPort$",
-    reason: "With hostNetwork every declared containerPort is a host port (5473 sync, 9098 health, 9093 metrics); they are declared so the scheduler sees the conflicts.",
+    reason:
+      "With hostNetwork every declared containerPort is a host port (5473 sync, 9098 health, 9093 metrics); they are declared so the scheduler sees the conflicts.",
   },
 ];
 
@@ -79,7 +81,8 @@ export function withKubernetesDefaults(objects: KubeObject[]): KubeObject[] {
   const copy = structuredClone(objects);
   for (const p of podTemplates(copy)) {
     if (!p.spec.hostNetwork) continue;
-    for (const c of [...(p.spec.initContainers ?? []), ...(p.spec.containers ?? [])]) for (const port of c.ports ?? []) port.hostPort ??= port.containerPort;
+    for (const c of [...(p.spec.initContainers ?? []), ...(p.spec.containers ?? [])])
+      for (const port of c.ports ?? []) port.hostPort ??= port.containerPort;
   }
   return copy;
 }
@@ -90,7 +93,14 @@ async function monokle() {
   if (validator) return validator;
   const v = createDefaultMonokleValidator();
   await v.preload({
-    plugins: { "pod-security-standards": true, practices: true, "kubernetes-schema": false, "yaml-syntax": false, "resource-links": false, metadata: false },
+    plugins: {
+      "pod-security-standards": true,
+      practices: true,
+      "kubernetes-schema": false,
+      "yaml-syntax": false,
+      "resource-links": false,
+      metadata: false,
+    },
     rules: RULES,
   });
   return (validator = v);
@@ -134,7 +144,9 @@ export async function lint(objects: KubeObject[]): Promise<Finding[]> {
 }
 
 export function isExcepted(f: Finding, exceptions: LintException[] = EXCEPTIONS): LintException | undefined {
-  return exceptions.find((e) => e.rule === f.rule && e.kind === f.kind && e.name === f.name && new RegExp(e.path).test(f.path));
+  return exceptions.find(
+    (e) => e.rule === f.rule && e.kind === f.kind && e.name === f.name && new RegExp(e.path).test(f.path),
+  );
 }
 
 /** Findings not covered by an exception: the lint passes when this is empty. */

@@ -12,7 +12,10 @@ const server = await new FakeApiServer().start();
 const cluster = server.cluster("bench");
 for (const n of linuxNodes(nodes)) cluster.put(n);
 cluster.put(yaml.load(readFileSync(new URL("../fixtures/terway/terway-eniip.yaml", import.meta.url), "utf8")) as Obj);
-const kubeconfig = cluster.kubeconfig(dir, { user: "bench", rules: [{ apiGroups: ["*"], resources: ["*"], verbs: ["*"] }] });
+const kubeconfig = cluster.kubeconfig(dir, {
+  user: "bench",
+  rules: [{ apiGroups: ["*"], resources: ["*"], verbs: ["*"] }],
+});
 cluster.onRequest = (r) => console.log(`${r.method} ${r.url}`);
 console.log(`ready ${kubeconfig}`);
 process.stdin.resume();

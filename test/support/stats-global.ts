@@ -11,10 +11,15 @@ export default function setup(project: TestProject): () => void {
   return () => {
     const total: Record<string, number> = {};
     for (const f of readdirSync(dir)) {
-      for (const [k, v] of Object.entries(JSON.parse(readFileSync(join(dir, f), "utf8")) as Record<string, number>)) total[k] = (total[k] ?? 0) + v;
+      for (const [k, v] of Object.entries(JSON.parse(readFileSync(join(dir, f), "utf8")) as Record<string, number>))
+        total[k] = (total[k] ?? 0) + v;
     }
     rmSync(dir, { recursive: true, force: true });
-    const parts = Object.entries(total).sort().map(([k, v]) => `${k}=${v}`);
-    console.log(`\nterway-relay suite counts: ${parts.join(", ") || "none"} (vitest wall ${((Date.now() - started) / 1000).toFixed(1)} s)`);
+    const parts = Object.entries(total)
+      .sort()
+      .map(([k, v]) => `${k}=${v}`);
+    console.log(
+      `\nterway-relay suite counts: ${parts.join(", ") || "none"} (vitest wall ${((Date.now() - started) / 1000).toFixed(1)} s)`,
+    );
   };
 }

@@ -11,7 +11,11 @@ import { bump, counters } from "./stats.js";
 // but scripts/_child_process.js is loaded once per worker: wrap it once.
 const COUNTED = Symbol.for("terway-relay.countsHelmTemplate");
 if (!(COUNTED in _child_process.execa)) {
-  const execa = _child_process.execa as unknown as (file: string, args?: readonly string[], options?: object) => unknown;
+  const execa = _child_process.execa as unknown as (
+    file: string,
+    args?: readonly string[],
+    options?: object,
+  ) => unknown;
   const counting = (file: string, args?: readonly string[], options?: object) => {
     if (args?.[0] === "template") bump("helmTemplateCalls");
     return execa(file, args, options);
@@ -25,7 +29,10 @@ afterAll(() => {
   // With isolate: false (vitest.config.ts) the next file of this worker shares these modules: hand each count over once.
   for (const k of Object.keys(counters)) delete counters[k];
   if (!dir || Object.keys(counted).length === 0) return;
-  writeFileSync(join(dir, `${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}.json`), JSON.stringify(counted));
+  writeFileSync(
+    join(dir, `${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}.json`),
+    JSON.stringify(counted),
+  );
 });
 
 declare module "vitest" {

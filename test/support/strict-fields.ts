@@ -35,7 +35,8 @@ function walk(value: unknown, type: string, path: string, out: string[]): void {
   }
   const model = models[type];
   if (!model || typeof model.getAttributeTypeMap !== "function") return; // scalar, IntOrString, any, Date
-  if (typeof value !== "object" || Array.isArray(value)) return void out.push(`${path}: expected an object of type ${type}`);
+  if (typeof value !== "object" || Array.isArray(value))
+    return void out.push(`${path}: expected an object of type ${type}`);
   const attrs = new Map(model.getAttributeTypeMap().map((a) => [a.baseName, a.type]));
   for (const [k, v] of Object.entries(value as object)) {
     const t = attrs.get(k);

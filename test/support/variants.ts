@@ -14,6 +14,8 @@ const FEATURE_NEEDS: Record<string, string[]> = { "gitops.enabled": ["typha.imag
 /** --set expressions switching on every optional feature (booleans named enabled or create). */
 export function featureSets(schema: Node = valuesSchema() as Node, prefix = ""): string[] {
   return Object.entries(schema.properties ?? {}).flatMap(([k, v]) =>
-    v.type === "boolean" && (k === "enabled" || k === "create") ? [`${prefix}${k}=true`, ...(FEATURE_NEEDS[`${prefix}${k}`] ?? [])] : featureSets(v, `${prefix}${k}.`),
+    v.type === "boolean" && (k === "enabled" || k === "create")
+      ? [`${prefix}${k}=true`, ...(FEATURE_NEEDS[`${prefix}${k}`] ?? [])]
+      : featureSets(v, `${prefix}${k}.`),
   );
 }
