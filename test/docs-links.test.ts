@@ -1,5 +1,6 @@
-// Every relative link of README.md, CONTRIBUTING.md and docs/*.md resolves: the file or folder exists, and a
-// `#anchor` names a heading of its page as GitHub spells anchors.
+// The documentation holds together: README.md stays short enough to install from in five minutes, and every
+// relative link of README.md, CONTRIBUTING.md and docs/*.md resolves: the file or folder exists, and a `#anchor`
+// names a heading of its page as GitHub spells anchors.
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -41,6 +42,10 @@ function brokenLinks(
   }
   return broken;
 }
+
+it("README.md has at most 200 lines: the rest belongs in docs/", () => {
+  expect(readFileSync(join(repoRoot, "README.md"), "utf8").trimEnd().split("\n").length).toBeLessThanOrEqual(200);
+});
 
 describe("relative links in README.md, CONTRIBUTING.md and docs/", () => {
   it.each(PAGES)("%s: every link resolves", (page) => {
