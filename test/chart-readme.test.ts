@@ -1,23 +1,19 @@
 // The chart documents itself: chart/README.md (what `helm show readme` prints; test/chart-repo.test.ts and
 // test/oci-registry.test.ts check that the packaged chart prints it) stays generated from the schema, and every
-// install, upgrade, rollback and uninstall command shown to users (chart/README.md, README.md, docs/) carries the
-// --timeout the hooks need.
-import { readdirSync, readFileSync } from "node:fs";
+// install, upgrade, rollback and uninstall command shown to users (chart/README.md, README.md, CONTRIBUTING.md,
+// docs/) carries the --timeout the hooks need.
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { chartReadmePath, chartReadmeSource } from "../scripts/build/gen-chart-readme.js";
 import { repoRoot } from "../scripts/tools.js";
+import { DOC_PAGES } from "./support/markdown.js";
 import { renderNotes } from "./support/notes.js";
 
 const chartReadme = readFileSync(chartReadmePath, "utf8");
 const rootReadme = readFileSync(join(repoRoot, "README.md"), "utf8");
-/** README.md and every page of docs/, as one text. */
-const userDocs = [
-  rootReadme,
-  ...readdirSync(join(repoRoot, "docs"))
-    .filter((f) => f.endsWith(".md"))
-    .map((f) => readFileSync(join(repoRoot, "docs", f), "utf8")),
-].join("\n");
+/** README.md, CONTRIBUTING.md and every page of docs/, as one text. */
+const userDocs = DOC_PAGES.map((page) => readFileSync(join(repoRoot, page), "utf8")).join("\n");
 const BASE_1000 = ["region=cn-hangzhou", "nodeCount=1000"];
 
 /** The lines of every ```sh block of `text`. */

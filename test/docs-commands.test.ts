@@ -2,21 +2,13 @@
 // fence) runs here, as a reader would type it: bash with -e and pipefail, the repository as working directory,
 // `helm` this repository's Helm 4 and `terway-relay` (also written `npx terway-relay`) the built CLI, dist/ (run
 // `npm run build` first). A marked block that fails fails its test, naming the page and the block.
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
 import { describe, expect, it } from "vitest";
 import { helmBin, repoRoot } from "../scripts/tools.js";
-import { OFFLINE_MARKER, offlineBlocks } from "./support/markdown.js";
-
-const PAGES = [
-  "README.md",
-  "CONTRIBUTING.md",
-  ...readdirSync(join(repoRoot, "docs"))
-    .filter((f) => f.endsWith(".md"))
-    .map((f) => `docs/${f}`),
-];
+import { DOC_PAGES, OFFLINE_MARKER, offlineBlocks } from "./support/markdown.js";
 
 /** A folder put first on PATH: `helm` is Helm 4 from .tools/, `terway-relay` the built bundle. */
 const bin = mkdtempSync(join(tmpdir(), "docs-commands-"));
@@ -37,7 +29,7 @@ function runBlock(block: string) {
   });
 }
 
-const blocks = PAGES.flatMap((page) =>
+const blocks = DOC_PAGES.flatMap((page) =>
   offlineBlocks(readFileSync(join(repoRoot, page), "utf8"), page).map((block, i) => ({ page, n: i + 1, block })),
 );
 

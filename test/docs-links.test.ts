@@ -1,23 +1,15 @@
 // The documentation holds together: README.md stays short enough to install from in five minutes, and every
 // relative link of README.md, CONTRIBUTING.md and docs/*.md resolves: the file or folder exists, and a `#anchor`
 // names a heading of its page as GitHub spells anchors.
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
 import { repoRoot } from "../scripts/tools.js";
-import { anchors, githubSlug, relativeLinks } from "./support/markdown.js";
+import { DOC_PAGES, anchors, githubSlug, relativeLinks } from "./support/markdown.js";
 
 /** Pages other branches are adding (the doctor and alerts work): links to them are accepted while they are absent.
  * Once one exists the test below fails, to have it removed here, so its links and anchors are checked from then on. */
 const PENDING_PAGES = ["docs/doctor.md", "docs/alerts.md"];
-
-const PAGES = [
-  "README.md",
-  "CONTRIBUTING.md",
-  ...readdirSync(join(repoRoot, "docs"))
-    .filter((f) => f.endsWith(".md"))
-    .map((f) => `docs/${f}`),
-];
 
 /** The links of `text` (a page at `page`, relative to `root`) that do not resolve, each with the reason. */
 function brokenLinks(
@@ -48,7 +40,7 @@ it("README.md has at most 200 lines: the rest belongs in docs/", () => {
 });
 
 describe("relative links in README.md, CONTRIBUTING.md and docs/", () => {
-  it.each(PAGES)("%s: every link resolves", (page) => {
+  it.each(DOC_PAGES)("%s: every link resolves", (page) => {
     const text = readFileSync(join(repoRoot, page), "utf8");
     expect(brokenLinks(text, page, repoRoot, PENDING_PAGES)).toEqual([]);
   });
@@ -57,7 +49,7 @@ describe("relative links in README.md, CONTRIBUTING.md and docs/", () => {
     const linked = relativeLinks(readFileSync(join(repoRoot, "docs", "README.md"), "utf8")).map(
       (t) => `docs/${t.split("#")[0]}`,
     );
-    const pages = PAGES.filter((p) => p.startsWith("docs/") && p !== "docs/README.md");
+    const pages = DOC_PAGES.filter((p) => p.startsWith("docs/") && p !== "docs/README.md");
     expect(pages.filter((p) => !linked.includes(p))).toEqual([]);
     for (const p of PENDING_PAGES) expect(linked).toContain(p);
   });

@@ -1,5 +1,17 @@
-// What the docs tests read from Markdown: headings as GitHub turns them into anchors, relative links, and the
-// command blocks marked as runnable offline.
+// What the docs tests read from Markdown: which pages there are, headings as GitHub turns them into anchors,
+// relative links, and the command blocks marked as runnable offline.
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
+import { repoRoot } from "../../scripts/tools.js";
+
+/** The project's documentation pages, relative to the repository: README.md, CONTRIBUTING.md and docs/*.md. */
+export const DOC_PAGES = [
+  "README.md",
+  "CONTRIBUTING.md",
+  ...readdirSync(join(repoRoot, "docs"))
+    .filter((f) => f.endsWith(".md"))
+    .map((f) => `docs/${f}`),
+];
 
 /** Fenced code blocks and inline code spans blanked out (line count kept), so links inside code are not links. */
 function withoutCode(text: string): string {
