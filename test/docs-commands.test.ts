@@ -2,11 +2,11 @@
 // fence) runs here, as a reader would type it: bash with -e and pipefail, the repository as working directory,
 // `helm` this repository's Helm 4 and `terway-relay` (also written `npx terway-relay`) the built CLI, dist/ (run
 // `npm run build` first). A marked block that fails fails its test, naming the page and the block.
-import { chmodSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { helmBin, repoRoot } from "../scripts/tools.js";
 import { DOC_PAGES, OFFLINE_MARKER, offlineBlocks } from "./support/markdown.js";
 
@@ -18,6 +18,7 @@ writeFileSync(
   `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(join(repoRoot, "dist", "terway-relay.js"))} "$@"\n`,
 );
 chmodSync(join(bin, "terway-relay"), 0o755);
+afterAll(() => rmSync(bin, { recursive: true, force: true }));
 
 /** Runs one block as a reader would; resolves to its result, never throws. */
 function runBlock(block: string) {
