@@ -20,14 +20,15 @@ function withoutCode(text: string): string {
     .replace(/`[^`\n]*`/g, (span) => " ".repeat(span.length));
 }
 
-/** GitHub's anchor for a heading's text (github-slugger, which github.com uses): lower case, every character that is
- * not a letter, digit, mark, connector, space or hyphen dropped, each space a hyphen. Link syntax counts as its
- * text. */
+/** GitHub's anchor for a heading's text, as github-slugger computes it (Flet/github-slugger
+ * script/generate-regex.mjs: it drops other numbers, punctuation but connectors and `-`, symbols, controls, format
+ * and private-use characters, and separators but the space; letters stay): lower case, those characters dropped,
+ * each space a hyphen. Link syntax counts as its text. */
 export function githubSlug(heading: string): string {
   return heading
     .replace(/\[([^\]]*)\]\([^)]*\)/g, "$1")
     .toLowerCase()
-    .replace(/[^\p{L}\p{M}\p{N}\p{Pc} -]/gu, "")
+    .replace(/[^\p{L}\p{M}\p{Nd}\p{Nl}\p{Pc} -]/gu, "")
     .replace(/ /g, "-");
 }
 
