@@ -17,8 +17,7 @@ const NEEDS: { lines: Line[]; group: string; resources: string[]; verbs: string[
     group: "",
     resources: ["nodes"],
     verbs: ["get", "list", "watch"],
-    source:
-      "syncersv1 felixsyncer/bgpsyncer KindNode; at v3.5.8 also typha pkg/k8s/lookup.go GetNumNodes (Nodes().List)",
+    source: "syncersv1 felixsyncer/bgpsyncer KindNode; typha v3.5.8 pkg/k8s/lookup.go GetNumNodes lists nodes",
   },
   {
     lines: ALL,
