@@ -6,7 +6,8 @@ import { join } from "node:path";
 import { execa } from "execa";
 import yaml from "js-yaml";
 import { describe, expect, it } from "vitest";
-import { adoptCommands, formatCommands, guideObjects } from "../scripts/adopt.js";
+import { _child_process } from "../scripts/_child_process.js";
+import { adoptCommands, formatCommands, guideObjects, runAdopt } from "../scripts/adopt.js";
 import type { KubeObject } from "../scripts/render.js";
 import { repoRoot } from "../scripts/tools.js";
 import { BASE, renderObjects } from "./support/renders.js";
@@ -102,5 +103,31 @@ describe("adopt: the commands", () => {
     const r = await cli(["adopt", "--set", "region=cn-hangzhou", "--run"], { KUBECTL_BIN: stub });
     expect(r.exitCode).toBe(1);
     expect(r.stdout).toContain("Unauthorized");
+  });
+
+  it("--run goes through the child-process seam (scripts/_child_process.ts), as helm does", async () => {
+    const seen: string[][] = [];
+    const real = _child_process.execa;
+    _child_process.execa = ((_file: string, args: string[]) => {
+      seen.push(args);
+      return Promise.resolve({ exitCode: 0, stdout: "", stderr: "" });
+    }) as unknown as typeof real;
+    try {
+      expect(await runAdopt({ release: "relay" }, () => {})).toBe(true);
+    } finally {
+      _child_process.execa = real;
+    }
+    expect(seen.filter((a) => a[2] !== "get")).toEqual(adoptCommands({ release: "relay" }));
+  });
+
+  it("--run names the kubectl it could not start, and stops", async () => {
+    const missing = join(mkdtempSync(join(tmpdir(), "kubectl-none-")), "kubectl");
+    const r = await cli(["adopt", "--set", "region=cn-hangzhou", "--run"], { KUBECTL_BIN: missing });
+    expect(r.exitCode).toBe(1);
+    expect(r.stdout.trim().split("\n")).toEqual([
+      expect.stringMatching(
+        new RegExp(`^error: could not run kubectl ${missing}: .*ENOENT.*; set KUBECTL_BIN to a kubectl binary$`),
+      ),
+    ]);
   });
 });
