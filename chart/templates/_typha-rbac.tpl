@@ -11,7 +11,8 @@ v3.20.2 (projectcalico/typha v3.20.2, libcalico-go 8f238d19 from its go.mod), v3
 */}}
 {{- define "terway-relay.typhaRbacTable" -}}
 rules:
-  # Felix and BGP syncers list/watch nodes (KindNode); rebalancing counts them (typha pkg/k8s/lookup.go GetNumNodes).
+  # Felix and BGP syncers list/watch nodes (KindNode). At v3.5 rebalancing also lists them (typha v3.5.8
+  # pkg/k8s/lookup.go GetNumNodes); from v3.20.2 GetNumNodes reads the syncer's count (calc.NodeCounter), no API call.
   - lines: ["3.5", "3.20", "3.24"]
     apiGroups: [""]
     resources: [nodes]
