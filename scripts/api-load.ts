@@ -24,7 +24,8 @@
 // - a node watch sends each Node once per update; a Node is updated at least every U = 300 s, kubelet's status
 //   report when nothing changed (nodeStatusReportFrequency, default 5m: kubernetes/kubelet v0.26.0
 //   config/v1beta1/types.go). Without the relay the N Felix watches carry N * N / U, with it R * N / U;
-// - a v3.5 replica sends all N Nodes once per list: R * N * (1/5 + 1/30) per second.
+// - a v3.5 replica sends all N Nodes once per list: R * N * (1/5 + 1/30) per second (the shortest periods: a list's
+//   own duration and the jitter make the real rate a little lower).
 // The lists "cost more than the relay saves" when R * N * (1/5 + 1/30) > (N - R) * N / U, that is when the
 // watches removed are fewer than U * (1/5 + 1/30) = 70 per replica: N - R < 70 * R. Counted on Node objects only,
 // at the fewest Node updates kubelet makes: real Node churn and the pod, namespace and policy watches the relay also
