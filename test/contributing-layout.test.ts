@@ -5,8 +5,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { repoRoot } from "../scripts/tools.js";
 
-const root = repoRoot;
-const contributing = readFileSync(join(root, "CONTRIBUTING.md"), "utf8");
+const contributing = readFileSync(join(repoRoot, "CONTRIBUTING.md"), "utf8");
 const start = contributing.indexOf("The harness lives in `scripts/`");
 const paragraph = contributing.slice(start, contributing.indexOf("\n\n", start));
 const bullets = paragraph.split("\n- ").slice(1);
@@ -24,7 +23,7 @@ function bulletOf(folder: keyof typeof FOLDERS): string {
 describe("CONTRIBUTING.md: the scripts/ layout", () => {
   it("has one bullet per folder of scripts/, and scripts/ has no other folder", () => {
     expect(start).toBeGreaterThan(-1);
-    const folders = readdirSync(join(root, "scripts"), { withFileTypes: true })
+    const folders = readdirSync(join(repoRoot, "scripts"), { withFileTypes: true })
       .filter((e) => e.isDirectory())
       .map((e) => e.name);
     expect(folders.sort()).toEqual(
@@ -38,7 +37,7 @@ describe("CONTRIBUTING.md: the scripts/ layout", () => {
   it.each(Object.keys(FOLDERS) as (keyof typeof FOLDERS)[])(
     "names every file of scripts/%s in its bullet, and no other",
     (folder) => {
-      const files = readdirSync(join(root, "scripts", folder), { withFileTypes: true })
+      const files = readdirSync(join(repoRoot, "scripts", folder), { withFileTypes: true })
         .filter((e) => e.isFile())
         .map((e) => e.name);
       const bullet = bulletOf(folder).replace(/\s+/g, " ");

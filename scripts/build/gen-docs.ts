@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { plan } from "../plan.js";
 import { typhaReplicas } from "../replicas.js";
 import { repoRoot } from "../tools.js";
+import { apiLoadTable } from "./api-load-table.js";
 import { isMain } from "./is-main.js";
 import { replaceBlock } from "./marked-block.js";
 import { terwayVersionTable } from "./terway-table.js";
@@ -34,6 +35,7 @@ export function planTable(nodeCounts: number[] = TABLE_NODE_COUNTS): string {
 export const DOC_BLOCKS: { page: string; name: string; content: () => string }[] = [
   { page: "docs/versions.md", name: "terway-versions", content: () => terwayVersionTable() },
   { page: "docs/capacity.md", name: "plan", content: () => planTable() },
+  { page: "docs/capacity.md", name: "api-load", content: () => apiLoadTable() },
 ];
 
 export const docPath = (page: string) => join(repoRoot, page);
