@@ -28,6 +28,9 @@ the same rule{{ if gt (int $t.maxReplicas) 0 }}, at most {{ $t.maxReplicas }}{{ 
 {{- if and $t.serviceMonitor.enabled (ne (include "terway-relay.serviceMonitorEnabled" $c) "true") }}
 ServiceMonitor: skipped, this cluster does not serve monitoring.coreos.com/v1 ServiceMonitor (Prometheus Operator).
 {{- end }}
+{{- if and $t.prometheusRule.enabled $c.facts.serviceMonitorApi (not $c.facts.prometheusRuleApi) }}
+PrometheusRule: skipped, this cluster does not serve monitoring.coreos.com/v1 PrometheusRule (Prometheus Operator).
+{{- end }}
 
 Check that Felix connected to Typha (Terway's policy container is Ready without it):
   helm test {{ .Release.Name }} -n {{ $ns }}
