@@ -51,8 +51,23 @@ interface Dashboard {
   panels: { title: string; targets: { expr: string; legendFormat: string }[] }[];
 }
 
-const renderLine = (helm: 3 | 4, tag: string, sets: string[] = []) =>
-  renderObjects({ helm, sets: [...ON, `typha.image.tag=${tag}`, ...sets], apiVersions: [SM, PR] });
+const RUNBOOKS = "https://example.com/terway-relay/docs/alerts.md";
+/** Each line's render, shared by most tests: non-default labels and runbook URL, to see that values reach them. */
+const renderLine = (helm: 3 | 4, tag: string) =>
+  renderObjects({
+    helm,
+    sets: [
+      ...ON,
+      `typha.image.tag=${tag}`,
+      "typha.prometheusRule.labels.release=prometheus",
+      "typha.grafanaDashboard.labelName=example.com/dashboard",
+      "typha.grafanaDashboard.labelValue=typha",
+      `typha.prometheusRule.runbookUrl=${RUNBOOKS}`,
+    ],
+    apiVersions: [SM, PR],
+  });
+/** The defaults' render. */
+const renderDefault = () => renderObjects({ helm: 4, sets: ON, apiVersions: [SM, PR] });
 const rulesOf = (objs: KubeObject[]) =>
   (one(objs, "PrometheusRule") as unknown as { spec: RuleFile }).spec.groups.flatMap(
     (g) => g.rules,
@@ -90,7 +105,7 @@ describe.each(HELM_MAJORS)("alerts and dashboard (helm %i)", (helm) => {
   });
 
   it.each(LINES)("Typha %s: the PrometheusRule validates and has every alert, annotated", async (tag) => {
-    const objs = await renderLine(helm, tag, ["typha.prometheusRule.labels.release=prometheus"]);
+    const objs = await renderLine(helm, tag);
     const pr = one(objs, "PrometheusRule");
     await validateWithKubernetesModels(pr);
     expect(pr.metadata.namespace).toBe("kube-system");
@@ -150,12 +165,12 @@ describe.each(HELM_MAJORS)("alerts and dashboard (helm %i)", (helm) => {
   });
 
   it("the dashboard is the repository's JSON, labelled for Grafana's sidecar, with a datasource variable", async () => {
-    const objs = await renderLine(helm, LINES[0], [
-      "typha.grafanaDashboard.labelName=example.com/dashboard",
-      "typha.grafanaDashboard.labelValue=typha",
-    ]);
+    const objs = await renderLine(helm, LINES[0]);
     const cm = one(objs, "ConfigMap", "calico-typha-dashboard");
     expect(cm.metadata.labels?.["example.com/dashboard"]).toBe("typha");
+    expect(one(await renderDefault(), "ConfigMap", "calico-typha-dashboard").metadata.labels?.grafana_dashboard).toBe(
+      "1",
+    );
     const d = dashboardOf(objs);
     const repo = repoDashboard();
     const generic = (x: Dashboard) => ({
@@ -276,23 +291,26 @@ describe("runbooks", () => {
   const anchors = new Set([...docs.matchAll(/^#{1,6} (.+)$/gm)].map((m) => slug(m[1])));
 
   it("each alert's runbook_url is typha.prometheusRule.runbookUrl plus an anchor of docs/alerts.md", async () => {
-    const base = "https://example.com/terway-relay/docs/alerts.md";
-    const objs = await renderObjects({
-      helm: 4,
-      sets: [...ON, `typha.prometheusRule.runbookUrl=${base}`],
-      apiVersions: [SM, PR],
-    });
-    for (const r of rulesOf(objs)) {
+    for (const r of rulesOf(await renderLine(4, LINES[0]))) {
       const [url, anchor] = r.annotations.runbook_url.split("#");
-      expect(url).toBe(base);
+      expect(url).toBe(RUNBOOKS);
       expect(anchor).toBe(slug(r.alert));
       expect(anchors, `docs/alerts.md has no heading for ${r.alert}`).toContain(anchor);
     }
   });
 
+  it("tabulates each line's lower limit and syncer types as plan has them", () => {
+    const rows = [...docs.matchAll(/^\| (v3\.[0-9.]+) \| (\d+) \| (\d+) \|/gm)].map((m) => [
+      m[1],
+      Number(m[2]),
+      Number(m[3]),
+    ]);
+    expect(rows).toEqual(LINES.map((tag) => [tag, connectionLowerLimit(tag), syncerMultiplier(tag)]));
+  });
+
   it("the default runbookUrl is docs/alerts.md, the file the anchors are in", async () => {
-    const r = rulesOf(await renderLine(4, LINES[0]))[0];
-    expect(r.annotations.runbook_url.split("#")[0]).toBe("docs/alerts.md");
+    for (const r of rulesOf(await renderDefault()))
+      expect(r.annotations.runbook_url.split("#")[0]).toBe("docs/alerts.md");
   });
 });
 
