@@ -3,8 +3,7 @@
 // line exports (support/typha-metrics.ts), use the connection figures plan uses, and behave under the real promtool:
 // `promtool check rules` parses every rule and dashboard expression, and `promtool test rules` shows each alert firing
 // on failing series and silent on a healthy 1,000-node relay over six hours.
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { felixRows, tableTyphaVersions } from "../scripts/build/terway-table.js";
@@ -16,6 +15,7 @@ import { helmNamesPath } from "./support/helm-paths.js";
 import { validateValues } from "../scripts/validate.js";
 import { mergeValues } from "../scripts/values.js";
 import { renderNotes } from "./support/notes.js";
+import { tableChart } from "./support/table-chart.js";
 import { promtool, promtoolAvailable, type RuleFile, writeFiles } from "./support/promtool.js";
 import { BASE, HELM_MAJORS, one, renderError, renderObjects } from "./support/renders.js";
 import { metricNames, seriesNames, TYPHA_METRICS } from "./support/typha-metrics.js";
@@ -247,17 +247,12 @@ describe("where the alerts and the dashboard render", () => {
 
 describe("the chart's connection figures equal plan's", () => {
   /** A throwaway chart holding the real _typha-monitoring.tpl and one template that tabulates its figures per tag. */
-  function figuresChart(tags: string[]): string {
-    const dir = mkdtempSync(join(tmpdir(), "typha-figures-"));
-    mkdirSync(join(dir, "templates"));
-    writeFileSync(join(dir, "Chart.yaml"), "apiVersion: v2\nname: typha-figures\nversion: 0.0.0\n");
-    copyFileSync(join(chartDir, "templates/_typha-monitoring.tpl"), join(dir, "templates/_typha-monitoring.tpl"));
-    writeFileSync(
-      join(dir, "templates/table.yaml"),
+  const figuresChart = (tags: string[]) =>
+    tableChart(
+      "typha-figures",
+      ["_typha-monitoring.tpl"],
       `# table\n{{- range list ${tags.map((t) => JSON.stringify(t)).join(" ")} }}\n#R {{ . }} {{ include "terway-relay.typhaConnectionLimits" . | fromYaml | toJson }}\n{{- end }}\n`,
     );
-    return dir;
-  }
   const TAGS = [...Array.from({ length: 31 }, (_, minor) => `v3.${minor}.0`), "v3.11.9", "3.24.5", "latest", ""];
 
   it.each(HELM_MAJORS)("for every minor from v3.0 to v3.30 and tags that are not versions (helm %i)", async (helm) => {
@@ -315,12 +310,8 @@ describe("runbooks", () => {
 });
 
 describe.concurrent("promtool", () => {
-  it("without promtool its tests skip outside CI and fail under CI=true; .ci/run installs it", async () => {
-    const skipped: string[] = [];
-    const ctx = { skip: (note?: string) => void skipped.push(note ?? "") };
-    expect(await promtoolAvailable(ctx, { PATH: "/nonexistent" })).toBe(false);
-    expect(skipped).toEqual(["promtool is not installed (apt-get install -y prometheus)"]);
-    await expect(promtoolAvailable(ctx, { PATH: "/nonexistent", CI: "true" })).rejects.toThrow(
+  it("promtool is required under CI, where .ci/run installs it (support/debian-tool.ts skips outside CI)", async () => {
+    await expect(promtoolAvailable({ skip: () => undefined }, { PATH: "/nonexistent", CI: "true" })).rejects.toThrow(
       "promtool is required under CI (.ci/run installs it: apt-get install -y prometheus)",
     );
     expect(readFileSync(join(repoRoot, ".ci/run"), "utf8")).toContain(
