@@ -43,7 +43,7 @@ export const TYPHA_METRICS: Record<string, Record<string, MetricType>> = {
 
 /** Series the rules and dashboard read from other sources, at every Typha line. */
 export const OTHER_METRICS: Record<string, string> = {
-  // Prometheus itself, per scrape target (prometheus/prometheus scrape/scrape.go, scrapeHealthMetricName).
+  // Prometheus itself, per scrape target (prometheus/prometheus v2.42.0 scrape/scrape.go, scrapeHealthMetricName).
   up: "prometheus",
   // kube-state-metrics v2.20.0: internal/store/daemonset.go, node.go, poddisruptionbudget.go.
   kube_daemonset_status_number_ready: "kube-state-metrics",
