@@ -14,6 +14,7 @@ import { validateWithKubernetesModels } from "./support/kube-models.js";
 import { helmNamesPath } from "./support/helm-paths.js";
 import { validateValues } from "../scripts/validate.js";
 import { mergeValues } from "../scripts/values.js";
+import { anchors, githubSlug } from "./support/markdown.js";
 import { renderNotes } from "./support/notes.js";
 import { tableChart } from "./support/table-chart.js";
 import { promtool, promtoolAvailable, type RuleFile, writeFiles } from "./support/promtool.js";
@@ -280,21 +281,15 @@ describe("the chart's connection figures equal plan's", () => {
 });
 
 describe("runbooks", () => {
-  const slug = (heading: string) =>
-    heading
-      .trim()
-      .toLowerCase()
-      .replace(/[^\p{L}\p{N}\s_-]/gu, "")
-      .replace(/\s/g, "-");
   const docs = readFileSync(join(repoRoot, "docs/alerts.md"), "utf8");
-  const anchors = new Set([...docs.matchAll(/^#{1,6} (.+)$/gm)].map((m) => slug(m[1])));
+  const headings = anchors(docs);
 
   it("each alert's runbook_url is typha.prometheusRule.runbookUrl plus an anchor of docs/alerts.md", async () => {
     for (const r of rulesOf(await renderLine(4, LINES[0]))) {
       const [url, anchor] = r.annotations.runbook_url.split("#");
       expect(url).toBe(RUNBOOKS);
-      expect(anchor).toBe(slug(r.alert));
-      expect(anchors, `docs/alerts.md has no heading for ${r.alert}`).toContain(anchor);
+      expect(anchor).toBe(githubSlug(r.alert));
+      expect(headings, `docs/alerts.md has no heading for ${r.alert}`).toContain(anchor);
     }
   });
 
