@@ -7,9 +7,9 @@ import { describe, expect, it } from "vitest";
 import { repoRoot } from "../scripts/tools.js";
 import { DOC_PAGES, anchors, githubSlug, relativeLinks } from "./support/markdown.js";
 
-/** Pages other branches are adding (the doctor and alerts work): links to them are accepted while they are absent.
+/** Pages other branches are adding (the doctor work): links to them are accepted while they are absent.
  * Once one exists the test below fails, to have it removed here, so its links and anchors are checked from then on. */
-const PENDING_PAGES = ["docs/doctor.md", "docs/alerts.md"];
+const PENDING_PAGES = ["docs/doctor.md"];
 
 /** The links of `text` (a page at `page`, relative to `root`) that do not resolve, each with the reason. */
 function brokenLinks(

@@ -1,14 +1,11 @@
 // The replica rule, both formulas: hand-computed tables pin them down, and the chart's helper and the TypeScript
 // function are proved equal for every node count from 1 to 10000 (and a spread of caps and fixed counts).
-import { copyFileSync, mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { helmTemplate } from "../scripts/render.js";
 import { typhaReplicas, type Formula } from "../scripts/replicas.js";
-import { chartDir } from "../scripts/tools.js";
 import { concurrencyLimit } from "./support/limit.js";
 import { HELM_MAJORS } from "./support/renders.js";
+import { tableChart } from "./support/table-chart.js";
 
 describe("typhaReplicas (hand-computed)", () => {
   it.each([
@@ -120,14 +117,11 @@ let chartDirOnce: string | undefined;
 /** A throwaway chart holding the real _helpers.tpl and one template that tabulates the chart's replica plan for one
  * parameter set (given as values): one comment line per node count, its fields tab-separated, so Helm has no YAML to
  * build or parse per row. */
-function tableChart(): string {
+function replicaTableChart(): string {
   if (chartDirOnce) return chartDirOnce;
-  const dir = mkdtempSync(join(tmpdir(), "replica-table-"));
-  mkdirSync(join(dir, "templates"));
-  writeFileSync(join(dir, "Chart.yaml"), "apiVersion: v2\nname: replica-table\nversion: 0.0.0\n");
-  copyFileSync(join(chartDir, "templates/_helpers.tpl"), join(dir, "templates/_helpers.tpl"));
-  writeFileSync(
-    join(dir, "templates/table.yaml"),
+  const dir = tableChart(
+    "replica-table",
+    ["_helpers.tpl"],
     `# table
 {{- $in := omit .Values "maxNodes" }}
 {{- range $n := untilStep 1 (int (add1 .Values.maxNodes)) 1 }}
@@ -160,7 +154,7 @@ function chartTable(helm: 3 | 4, c: Case): Promise<Row[]> {
     const sets = [...Object.entries(c).map(([k, v]) => `${k}=${v}`), `maxNodes=${MAX_NODES}`];
     tables.set(
       key,
-      limited(() => helmTemplate({ helm, chart: tableChart(), sets })).then(({ manifest }) =>
+      limited(() => helmTemplate({ helm, chart: replicaTableChart(), sets })).then(({ manifest }) =>
         manifest
           .split("\n")
           .filter((l) => l.startsWith("#R "))

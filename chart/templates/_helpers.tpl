@@ -110,6 +110,17 @@ cluster serves the Prometheus Operator's CRD (the clusterFacts' serviceMonitorAp
 {{- and .root.Values.typha.serviceMonitor.enabled (eq (include "terway-relay.relayEnabled" .root) "true") .facts.serviceMonitorApi -}}
 {{- end }}
 
+{{/* "true" when the PrometheusRule should render: asked for, and the ServiceMonitor whose job label its rules select
+renders too, and the cluster serves the Prometheus Operator's PrometheusRule (the clusterFacts' prometheusRuleApi).
+Input: the render context. */}}
+{{- define "terway-relay.prometheusRuleEnabled" -}}
+{{- and .root.Values.typha.prometheusRule.enabled (eq (include "terway-relay.serviceMonitorEnabled" .) "true") .facts.prometheusRuleApi -}}
+{{- end }}
+
+{{/* The headless metrics Service: the ServiceMonitor selects it, so Prometheus Operator names the scrape job after
+it, and the alerts and the dashboard select Typha's series by that job. */}}
+{{- define "terway-relay.metricsServiceName" -}}{{ include "terway-relay.typhaName" . }}-metrics{{- end }}
+
 {{- define "terway-relay.metricsSelectorLabels" -}}
 {{ include "terway-relay.typhaSelectorLabels" . }}
 terway-relay/metrics: "true"

@@ -118,6 +118,41 @@ export type TerwayRelayValues = {
       labels: Labels;
     };
     /**
+     * A Prometheus Operator PrometheusRule with Typha's alerts (docs/alerts.md). They select Typha's series by the job and namespace the chart's ServiceMonitor gives them, so it needs typha.serviceMonitor.enabled.
+     */
+    prometheusRule: {
+      /**
+       * Create it. Rendered only when the cluster also serves monitoring.coreos.com/v1 PrometheusRule; otherwise NOTES says it was skipped.
+       */
+      enabled: boolean;
+      labels: Labels1;
+      /**
+       * PromQL for the number of Felix agents that should be connected, summed by the rules. Empty: the ready pods of the Terway DaemonSets (hook.terwayDaemonSets) from kube-state-metrics' kube_daemonset_status_number_ready; set it for a Prometheus without kube-state-metrics, e.g. vector(1000). Printable ASCII.
+       */
+      expectedFelix: string;
+      /**
+       * Where docs/alerts.md of this project can be read by whoever gets the page (the published repository, a fork or an internal mirror); each alert's runbook_url is this plus '#' and the alert's anchor.
+       */
+      runbookUrl: string;
+    };
+    /**
+     * A ConfigMap holding Typha's Grafana dashboard (chart/files/typha-dashboard.json), labelled for the Grafana sidecar that kube-prometheus-stack runs (docs/alerts.md).
+     */
+    grafanaDashboard: {
+      /**
+       * Create it (mode relay only).
+       */
+      enabled: boolean;
+      /**
+       * The label the Grafana sidecar looks for (kube-prometheus-stack: grafana.sidecar.dashboards.label).
+       */
+      labelName: string;
+      /**
+       * Its value (kube-prometheus-stack: grafana.sidecar.dashboards.labelValue).
+       */
+      labelValue: string;
+    };
+    /**
      * Accept a Typha version that cannot be shown to match the Felix the cluster's Terway bundles: a major.minor mismatch, a Terway version the Felix table cannot place, or a tag that is not a version. The hook (and, with typha.image.tag empty, the chart) refuses those unless this is true.
      */
     allowVersionSkew: boolean;
@@ -174,7 +209,7 @@ export type TerwayRelayValues = {
       requests: ResourceList2;
       limits: ResourceList3;
     };
-    nodeSelector: Labels1;
+    nodeSelector: Labels2;
     /**
      * Tolerations of the Typha pods and of the autoscaler. The default is tigera/operator's bootstrap set (tigera/operator v1.43.0, pkg/render/common/meta/meta.go, TolerateBootstrap: CriticalAddonsOnly, and the control-plane, master, not-ready, network-unavailable and uninitialized NoSchedule taints): cordoned nodes are avoided and a Typha on a dead node is evicted and replaced. The guide's [{operator: Exists}] also tolerates the NoExecute not-ready and unreachable taints forever (docs/typha.md: Tolerations).
      */
@@ -271,6 +306,12 @@ export interface Labels {
   [k: string]: string;
 }
 /**
+ * Extra labels on the PrometheusRule, for a Prometheus whose ruleSelector wants them (e.g. release: prometheus).
+ */
+export interface Labels1 {
+  [k: string]: string;
+}
+/**
  * Requested CPU and memory, reserved by the scheduler.
  */
 export interface ResourceList2 {
@@ -299,7 +340,7 @@ export interface ResourceList3 {
 /**
  * Node labels Typha pods must match. Typha is a Linux binary.
  */
-export interface Labels1 {
+export interface Labels2 {
   [k: string]: string;
 }
 /**
