@@ -4,6 +4,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { chartDir } from "../tools.js";
+import { minorOf, sameMinor } from "../version-skew.js";
 
 export const terwayTplPath = join(chartDir, "templates/_terway.tpl");
 
@@ -33,9 +34,6 @@ export function felixRows(tpl = readFileSync(terwayTplPath, "utf8")): FelixRow[]
 /** An A.B.C.D version as image tags spell it: vA.B.C for a release (D = 0), vA.B.C.D for a build past it. */
 const tag = (v: string) => `v${v.replace(/\.0$/, "")}`;
 
-/** "v3.5" of "v3.5.8". */
-const minor = (v: string) => /^v?[0-9]+\.[0-9]+/.exec(v)?.[0].replace(/^v?/, "v");
-
 const REFUSED = "none (no row places it) | refused, unless `typha.allowVersionSkew=true`";
 
 /** README's Terway version table: each row of the chart's table, and the versions no row places. */
@@ -48,7 +46,7 @@ export function terwayVersionTable(rows: FelixRow[] = felixRows()): string {
   rows.forEach((r, i) => {
     const previousTo = rows[i - 1]?.to;
     if (previousTo && previousTo !== r.from) out.push(`| ${tag(previousTo)} | ${tag(r.from)} | ${REFUSED} |`);
-    const same = r.typha !== r.felix && minor(r.typha) === minor(r.felix) ? ` (the same ${minor(r.felix)} line)` : "";
+    const same = r.typha !== r.felix && sameMinor(r.typha, r.felix) ? ` (the same ${minorOf(r.felix)} line)` : "";
     out.push(`| ${tag(r.from)} | ${r.to ? tag(r.to) : "every later version"} | ${r.felix} | \`${r.typha}\`${same} |`);
   });
   return out.join("\n");
