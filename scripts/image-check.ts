@@ -41,8 +41,10 @@ export function parseImageRef(image: string): ImageRef | undefined {
 /**
  * The public endpoint for a VPC endpoint of Alibaba Cloud Container Registry: registry-vpc.<region>.aliyuncs.com
  * answers only inside the region's VPCs, and registry.<region>.aliyuncs.com serves the same repositories from the
- * internet (ACR, "Personal Edition instance endpoints": public registry.cn-hangzhou.aliyuncs.com, VPC
- * registry-vpc.cn-hangzhou.aliyuncs.com). Other hosts are returned unchanged.
+ * internet (Container Registry's endpoint table for Personal Edition instances created before 2024-09-09: public
+ * registry.cn-hangzhou.aliyuncs.com, VPC registry-vpc.cn-hangzhou.aliyuncs.com;
+ * alibabacloud.com/help/en/acr/user-guide/individual-edition-instance-independent-domain-name-capacity-limit).
+ * Other hosts are returned unchanged.
  */
 export function publicEndpoint(host: string): string {
   return host.replace(/^registry-vpc\.([a-z0-9-]+)\.aliyuncs\.com$/, "registry.$1.aliyuncs.com");
