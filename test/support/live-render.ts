@@ -4,7 +4,8 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
-import { chartDir, type HelmMajor, helmBin } from "../../scripts/tools.js";
+import { helmTemplateArgs } from "../../scripts/render.js";
+import { type HelmMajor, helmBin } from "../../scripts/tools.js";
 import type { FakeCluster } from "./fake-kube-apiserver.js";
 
 /** Helm's exit code and output for the chart with these extra flags (values, --is-upgrade) against the cluster. */
@@ -21,17 +22,7 @@ export async function templateAgainst(
   // A fresh HOME: no discovery cache from another run.
   const r = await execa(
     helmBin(helm),
-    [
-      "template",
-      "terway-relay",
-      chartDir,
-      "-n",
-      "kube-system",
-      "--dry-run=server",
-      "--kubeconfig",
-      kubeconfig,
-      ...args,
-    ],
+    [...helmTemplateArgs({}), "--dry-run=server", "--kubeconfig", kubeconfig, ...args],
     {
       reject: false,
       env: {
