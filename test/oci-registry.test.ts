@@ -1,7 +1,6 @@
 // An OCI registry, for real: the CNCF distribution registry on 127.0.0.1 (test/support/registry.ts). `helm push` of
 // `npm run package`'s archive, then `helm template oci://...` and `helm show` on each Helm major; the render must
-// equal chart/'s. Alibaba Cloud
-// Container Registry serves Helm charts the same way (README, "Install from a chart repository or OCI registry").
+// equal chart/'s. Alibaba Cloud Container Registry serves Helm charts the same way (docs/distribution.md).
 // Under CI a missing registry binary fails; elsewhere the test reports itself skipped, never passed.
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";

@@ -302,7 +302,7 @@ express. Each failure is one sentence naming the field. */}}
 {{- fail "nodeCount=0: gitops.enabled renders without lookup, so the chart cannot count the cluster's nodes: set nodeCount to its number of schedulable Linux nodes" -}}
 {{- end -}}
 {{- if and .Values.gitops.enabled (eq (include "terway-relay.relayEnabled" .) "true") (not .Values.typha.image.tag) -}}
-{{- fail "typha.image.tag is empty: gitops.enabled renders without lookup, so the chart cannot read which Terway the cluster runs: set typha.image.tag to the Typha matching its Felix (README, Choosing the Typha version)" -}}
+{{- fail "typha.image.tag is empty: gitops.enabled renders without lookup, so the chart cannot read which Terway the cluster runs: set typha.image.tag to the Typha matching its Felix (docs/versions.md)" -}}
 {{- end -}}
 {{- if and .Values.gitops.restoreOnSync (not .Values.gitops.enabled) -}}
 {{- fail "gitops.enabled=false: gitops.restoreOnSync is a step for Argo CD, which renders without lookup: set gitops.enabled=true with it" -}}

@@ -39,7 +39,7 @@ Summed over the Typha pods, typha_connections_active approaches the number of Te
 
 {{ include "terway-relay.undoNotes" (dict "root" . "facts" $c.facts "heading" "Roll back" "comment" "removes the relay altogether") }}
 {{- if $t.autoscaler.enabled }}
-Under Helm 4, going back to a revision without the autoscaler needs --force-conflicts (README, Autoscaling).
+Under Helm 4, going back to a revision without the autoscaler needs --force-conflicts (docs/autoscaling.md).
 {{- end }}
 {{- end -}}
 {{- end }}

@@ -1,7 +1,7 @@
 // The chart's Terway -> Felix table (chart/templates/_terway.tpl, define "terway-relay.felixVersions"), read from the
 // template: one "FROM TO FELIX TYPHA" line per row, FROM <= version < TO, TO "-" for open-ended, versions A.B.C.D.
-// Generators derive from it (README's version table, Chart.yaml's image list), and so do the harness's checks of a
-// given Terway (felixRow); they never restate it.
+// Generators derive from it (docs/versions.md's version table, Chart.yaml's image list), and so do the harness's
+// checks of a given Terway (felixRow); they never restate it.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { chartDir } from "../tools.js";
@@ -58,7 +58,7 @@ const tag = (v: string) => `v${v.replace(/\.0$/, "")}`;
 
 const REFUSED = "none (no row places it) | refused, unless `typha.allowVersionSkew=true`";
 
-/** README's Terway version table: each row of the chart's table, and the versions no row places. */
+/** docs/versions.md's Terway version table: each row of the chart's table, and the versions no row places. */
 export function terwayVersionTable(rows: FelixRow[] = felixRows()): string {
   const out = [
     "| Terway version (image tag), from | up to, not including | Felix it bundles | `typha.image.tag` the chart picks |",
