@@ -103,7 +103,7 @@ function typhaFelixProblem(v: Values, terway: string | undefined): ValueProblem 
   if (v.mode !== "relay" || terway === undefined || v.typha.image.tag === "") return undefined;
   const version = terwayVersion(terway);
   const row = version === undefined ? undefined : felixRow(version);
-  const message = row && typhaFelixRefusal(v.typha.image.tag, row.felix);
+  const message = row && typhaFelixRefusal(v.typha.image.tag, row.felix, terway);
   return message ? { path: "typha.image.tag", message } : undefined;
 }
 

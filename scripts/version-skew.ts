@@ -43,12 +43,15 @@ const FELIX_V3_PROFILES_ONLY: [number, number] = [3, 23];
 /**
  * The refusal of a Typha that feeds Felix no labels for its namespace and service-account selectors, or undefined
  * for any other pair (including tags that are not versions: the skew rule handles those). No value accepts it, not
- * typha.allowVersionSkew: nothing fails, the selectors just match nothing. One sentence without its ending, so a
- * caller can end it the way it ends refusals (the hook: "; nothing was changed.").
+ * typha.allowVersionSkew: nothing fails, the selectors just match nothing. `terway`, when known, is the Terway image
+ * that bundles that Felix. One sentence without its ending, worded as the hook's check_versions words it (which
+ * ends it "; nothing was changed."); the Typha it names is Felix's own version, which the chart's table deploys for
+ * every Felix from v3.23.
  */
-export function typhaFelixRefusal(typha: string, felix: string): string | undefined {
+export function typhaFelixRefusal(typha: string, felix: string, terway?: string): string | undefined {
   const t = majorMinor(typha);
   const f = majorMinor(felix);
   if (!t || !f || !below(t, TYPHA_V3_PROFILES) || below(f, FELIX_V3_PROFILES_ONLY)) return undefined;
-  return `Typha ${typha} is older than ${line(TYPHA_V3_PROFILES)} and sends no v3 Profiles, which Felix ${felix} (from ${line(FELIX_V3_PROFILES_ONLY)}) needs for namespace and service-account labels: every namespaceSelector and serviceAccountSelector would match nothing (projectcalico/calico PR #5524), and typha.allowVersionSkew cannot accept that: set typha.image.tag to Felix's line, e.g. ${felix}`;
+  const paired = terway === undefined ? `Felix ${felix}` : `Terway ${terway}`;
+  return `Typha ${typha} is older than ${line(TYPHA_V3_PROFILES)} and sends no v3 Profiles, which Felix ${felix} (from ${line(FELIX_V3_PROFILES_ONLY)}) needs for namespace and service-account labels: every namespaceSelector and serviceAccountSelector would match nothing (projectcalico/calico#5524), so no typha.allowVersionSkew can pair it with ${paired}: set typha.image.tag=${felix}`;
 }

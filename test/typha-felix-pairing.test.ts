@@ -19,7 +19,7 @@ const policyImage = (file: string): string =>
 const CURRENT = "terway-eniip.yaml"; // Terway v1.9.0: Felix v3.24.5
 const OLD = "terway-v1.4.yaml"; // Terway v1.2.3: Felix v3.20.2
 const SETS = ["region=cn-hangzhou", "nodeCount=320", "typha.image.tag=v3.5.8"];
-const REFUSAL = typhaFelixRefusal("v3.5.8", "v3.24.5")!;
+const REFUSAL = typhaFelixRefusal("v3.5.8", "v3.24.5", policyImage(CURRENT))!;
 
 let server: FakeApiServer;
 let clusters = 0;
@@ -81,7 +81,7 @@ describe("the harness, given the cluster's Terway", () => {
     const r = await runCli(["render", ...args(CURRENT).slice(0, -1), "v1.9.0"]);
     expect(r.code).toBe(1);
     expect(r.stdout).toBe("");
-    expect(r.stderr).toContain(`- typha.image.tag: ${REFUSAL}\n`);
+    expect(r.stderr).toContain(`- typha.image.tag: ${typhaFelixRefusal("v3.5.8", "v3.24.5", "v1.9.0")}\n`);
   });
 
   it("accepts Typha v3.5.8 for Terway v1.2.3, and any Typha the table picks (tag empty) or in disable mode", async () => {

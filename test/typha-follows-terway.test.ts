@@ -58,6 +58,8 @@ describe.each(HELM_MAJORS)("helm upgrade after an ACK-console Terway upgrade (he
       () => "",
       (e: { stderr: string }) => e.stderr,
     );
-    expect(refused).toContain(typhaFelixRefusal("v3.5.8", "v3.24.5"));
+    expect(refused).toContain(
+      typhaFelixRefusal("v3.5.8", "v3.24.5", "registry-vpc.cn-hangzhou.aliyuncs.com/acs/terway:v1.9.0"),
+    );
   });
 });

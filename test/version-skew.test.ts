@@ -31,8 +31,10 @@ describe("typhaFelixRefusal", () => {
     ["v2.6.0", "v3.24.5"],
     ["v3.5.8", "v4.0.0"],
   ])("refuses Typha %s in front of Felix %s", (typha, felix) => {
-    expect(typhaFelixRefusal(typha, felix)).toBe(
-      `Typha ${typha} is older than v3.14 and sends no v3 Profiles, which Felix ${felix} (from v3.23) needs for namespace and service-account labels: every namespaceSelector and serviceAccountSelector would match nothing (projectcalico/calico PR #5524), and typha.allowVersionSkew cannot accept that: set typha.image.tag to Felix's line, e.g. ${felix}`,
+    const why = `Typha ${typha} is older than v3.14 and sends no v3 Profiles, which Felix ${felix} (from v3.23) needs for namespace and service-account labels: every namespaceSelector and serviceAccountSelector would match nothing (projectcalico/calico#5524), so no typha.allowVersionSkew can pair it with`;
+    expect(typhaFelixRefusal(typha, felix)).toBe(`${why} Felix ${felix}: set typha.image.tag=${felix}`);
+    expect(typhaFelixRefusal(typha, felix, "r/acs/terway:v1.9.0")).toBe(
+      `${why} Terway r/acs/terway:v1.9.0: set typha.image.tag=${felix}`,
     );
   });
 

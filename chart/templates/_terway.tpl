@@ -96,15 +96,15 @@ The one Typha/Felix pairing no value accepts, typha.allowVersionSkew included: T
 Profile resources (projectcalico/libcalico-go db65b5e5, first pinned by projectcalico/typha v3.14.0), and Felix
 from v3.23 takes namespace and service-account labels only from them (projectcalico/calico 2964babf, PR #5524;
 felix/labelindex/label_inheritance_index.go at v3.24.5). Nothing fails: the selectors just match nothing. The
-sentence, or "". Input: list TYPHA FELIX (tags). Its twin, word for word: typhaFelixRefusal in
-scripts/version-skew.ts.
+sentence, or "". Input: list TYPHA FELIX TERWAY (tags, and the Terway image). Its twins, word for word:
+typhaFelixRefusal in scripts/version-skew.ts, and the hook's check_versions.
 */}}
 {{- define "terway-relay.typhaFelixRefusal" -}}
 {{- $typha := regexFind "^v?[0-9]+\\.[0-9]+" (index . 0) | trimPrefix "v" -}}
 {{- $felix := regexFind "^v?[0-9]+\\.[0-9]+" (index . 1) | trimPrefix "v" -}}
 {{- if and $typha $felix -}}
 {{- if and (eq (include "terway-relay.versionLess" (list (printf "%s.0.0" $typha) "3.14.0.0")) "true") (ne (include "terway-relay.versionLess" (list (printf "%s.0.0" $felix) "3.23.0.0")) "true") -}}
-{{- printf "Typha %s is older than v3.14 and sends no v3 Profiles, which Felix %s (from v3.23) needs for namespace and service-account labels: every namespaceSelector and serviceAccountSelector would match nothing (projectcalico/calico PR #5524), and typha.allowVersionSkew cannot accept that: set typha.image.tag to Felix's line, e.g. %s" (index . 0) (index . 1) (index . 1) -}}
+{{- printf "Typha %s is older than v3.14 and sends no v3 Profiles, which Felix %s (from v3.23) needs for namespace and service-account labels: every namespaceSelector and serviceAccountSelector would match nothing (projectcalico/calico#5524), so no typha.allowVersionSkew can pair it with Terway %s: set typha.image.tag=%s" (index . 0) (index . 1) (index . 2) (index . 1) -}}
 {{- end -}}
 {{- end -}}
 {{- end }}
@@ -115,7 +115,7 @@ Input: the render context. */}}
 {{- define "terway-relay.refuseTyphaFelix" -}}
 {{- if eq (include "terway-relay.relayEnabled" .root) "true" -}}
 {{- with include "terway-relay.terwayRow" (.facts.terwayImage | default "") -}}
-{{- with include "terway-relay.typhaFelixRefusal" (list (include "terway-relay.typhaTag" $) (index (splitList " " .) 2)) -}}
+{{- with include "terway-relay.typhaFelixRefusal" (list (include "terway-relay.typhaTag" $) (index (splitList " " .) 2) $.facts.terwayImage) -}}
 {{- fail . -}}
 {{- end -}}
 {{- end -}}
