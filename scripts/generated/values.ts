@@ -153,7 +153,7 @@ export type TerwayRelayValues = {
       labelValue: string;
     };
     /**
-     * Accept a Typha version that cannot be shown to match the Felix the cluster's Terway bundles: a major.minor mismatch, a Terway version the Felix table cannot place, or a tag that is not a version. The hook (and, with typha.image.tag empty, the chart) refuses those unless this is true.
+     * Accept a Typha version that cannot be shown to match the Felix the cluster's Terway bundles: a major.minor mismatch, a Terway version the Felix table cannot place, or a tag that is not a version. The hook (and, with typha.image.tag empty, the chart) refuses those unless this is true. It never accepts a Typha older than v3.14 in front of Felix v3.23 or later: that Typha sends no v3 Profiles, so every namespaceSelector and serviceAccountSelector would match nothing (docs: versions).
      */
     allowVersionSkew: boolean;
     /**
