@@ -30,7 +30,7 @@ describe("each property's scenario fails once the property is removed from relay
   });
   for (const p of SAFETY) {
     test.concurrent(
-      `${p.name}: fails without \`${p.mutation.line.trim()}\``,
+      `${p.name}: fails without the line marked \`# safety: ${p.mutation.marker}\``,
       async () => {
         const mutated = { ...relay, script: without(relay.script, p) };
         // An assertion of the scenario fails (not a missing line or a crashed harness).

@@ -27,6 +27,8 @@ export interface HookVariant {
   sets: string[];
   objects: KubeObject[];
   script: string;
+  /** The other files of the script's ConfigMap (its go-templates), mounted beside it as the Job mounts them. */
+  files: Record<string, string>;
   identity: Identity;
   /** Each hook Job's environment, by the Job's name after the hook's base name: the phase under plain Helm
    * (pre-install ... pre-delete), pre-sync/post-sync/pre-delete in GitOps mode, restore with gitops.restoreOnSync. */
@@ -81,6 +83,7 @@ async function buildVariant(sets: string[], helm: 3 | 4): Promise<HookVariant> {
     sets,
     objects,
     script: (cm.data as Record<string, string>)["relay-hook.sh"],
+    files: Object.fromEntries(Object.entries(cm.data as Record<string, string>).filter(([k]) => k !== "relay-hook.sh")),
     identity: { user: `system:serviceaccount:${subject.namespace}:${subject.name}`, rules: role.rules as PolicyRule[] },
     env,
   };
@@ -104,6 +107,7 @@ export async function runPhase(
   const dir = mkdtempSync(join(tmpdir(), "terway-relay-hook-"));
   const script = join(dir, "relay-hook.sh");
   writeFileSync(script, variant.script);
+  for (const [name, text] of Object.entries(variant.files)) writeFileSync(join(dir, name), text);
   const kubeconfig = cluster.kubeconfig(dir, variant.identity);
   const metricsPort = await cluster.startMetrics();
   const r = await execa("/bin/sh", [script], {
