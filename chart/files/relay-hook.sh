@@ -47,6 +47,11 @@ STATE_ANNOTATION=terway-relay/eni-config
 # Only exclusive-ENI Terway: named in a refusal, never modified. Exclusive-ENI nodes run no Felix (terway
 # cmd/terway-cli/policy.go, initPolicy -> runExclusiveENI, v1.17.5).
 ENI_ONLY_DAEMONSET=terway-eni
+# How many looks in a row Typha's pods may show a failure that could still mend (an image pull, a missing config,
+# no node for a pod) before the hook stops: about a minute at the chart's 5 s poll, with the kubectl calls between.
+TYPHA_STUCK_LOOKS=6
+# Restarts after which a crash-looping Typha is taken to be broken, not starting.
+TYPHA_CRASH_RESTARTS=3
 # How many times a write that lost a race (its resourceVersion guard failed) is planned again from a fresh read.
 CONFLICT_ATTEMPTS=10
 NL='
@@ -561,10 +566,45 @@ typha_readiness() {
   kc get "deployment/$TYPHA_DEPLOYMENT" "endpoints/$SERVICE_NAME" --ignore-not-found --output "go-template-file=$TEMPLATES/hook-typha.gotmpl"
 }
 
+# Why Typha's pods are not ready, when waiting longer would not help: "now SENTENCE" for a failure that has
+# already lasted (a container that keeps crashing, an image reference that cannot be valid), "stuck SENTENCE" for
+# one that may still mend (an image pull, a missing config, a pod no node takes while too few others are
+# scheduled), nothing otherwise. Each sentence names the pod's reason, its image and the values to change.
+typha_trouble() { # $1: the Deployment's pod selector (K=V,...)
+  [ -n "$1" ] || return 0
+  pods=$(kc get pods --selector "${1%,}" --output "go-template-file=$TEMPLATES/hook-typha-pods.gotmpl") || return 0
+  unchanged="eni-config was not changed"
+  matching="calico/typha:$TYPHA_VERSION (the Typha that matches Terway's Felix)"
+  to_acr="into your ACR and set typha.image.registry and typha.image.repository to it"
+  trouble=$(printf '%s\n' "$pods" | sed -n 's/^waiting //p' | while read -r pod reason restarts image message; do
+    case "$reason" in
+      ErrImagePull | ImagePullBackOff) echo "stuck Typha pod $pod cannot pull its image $image ($reason): mirror $matching $to_acr; $unchanged." ;;
+      InvalidImageName) echo "now Typha pod $pod has an image reference that is not valid, $image ($reason): set typha.image.registry, typha.image.repository and typha.image.tag to a valid reference; $unchanged." ;;
+      CreateContainerConfigError) echo "stuck Typha pod $pod cannot start image $image ($reason: $message): fix what the message names, see kubectl -n $NAMESPACE describe pod $pod; $unchanged." ;;
+      CrashLoopBackOff)
+        [ "$restarts" -ge "$TYPHA_CRASH_RESTARTS" ] || continue
+        echo "now Typha pod $pod keeps crashing with image $image ($reason after $restarts restarts): read kubectl -n $NAMESPACE logs $pod --previous, and if the image is not $matching, mirror that one $to_acr; $unchanged."
+        ;;
+      *) continue ;;
+    esac
+    break
+  done)
+  if [ -z "$trouble" ]; then
+    scheduled=0
+    for _ in $(printf '%s\n' "$pods" | sed -n 's/^scheduled //p'); do scheduled=$((scheduled + 1)); done
+    # Pods a roll surges in wait for a node until the old ones are gone: only too few scheduled pods is trouble.
+    if [ "$scheduled" -lt "$TYPHA_MIN_READY" ]; then
+      trouble=$(printf '%s\n' "$pods" | sed -n 's/^unschedulable \([^ ]*\) \(.*\)/stuck Typha pod \1 cannot be scheduled (Unschedulable: \2): give it nodes it can run on, or change typha.nodeSelector, typha.tolerations or typha.replicas/p' | sed -n "1{s/\$/; $unchanged./p;}")
+    fi
+  fi
+  printf '%s\n' "$trouble"
+}
+
 # Sets TYPHA_IPS, the ready addresses verify_felix reads metrics from. After a wait, eni-config and the
 # DaemonSets are read again: the checks' reads are that much older.
 wait_for_typha() {
   typha_waited=0
+  typha_stuck=0
   while :; do
     readiness=$(typha_readiness)
     ready=$(line_of ready "$readiness")
@@ -579,6 +619,15 @@ wait_for_typha() {
     if [ "$typha_waited" -ge $((TYPHA_READY_TIMEOUT * 10)) ]; then
       fail "Typha was not ready within ${TYPHA_READY_TIMEOUT}s ($ready ready replicas of deployment/$TYPHA_DEPLOYMENT, $endpoints ready endpoints behind Service $SERVICE_NAME, need $TYPHA_MIN_READY): eni-config was not changed, Felix still works as before."
     fi
+    trouble=$(typha_trouble "$(line_of selector "$readiness")")
+    case "$trouble" in
+      now\ *) fail "${trouble#now }" ;;
+      stuck\ *)
+        typha_stuck=$((typha_stuck + 1))
+        [ "$typha_stuck" -lt "$TYPHA_STUCK_LOOKS" ] || fail "${trouble#stuck }"
+        ;;
+      *) typha_stuck=0 ;;
+    esac
     log "waiting for Typha: $ready ready replicas, $endpoints ready endpoints (need $TYPHA_MIN_READY)"
     sleep "$POLL_SECONDS"
     typha_waited=$((typha_waited + POLL_TENTHS))
