@@ -529,6 +529,12 @@ check_update_strategy() {
   FOUND=$rolling
 }
 
+# Felix from Calico v3.23 takes namespace and service-account labels only from v3 Profile resources
+# (projectcalico/calico 2964babf, PR #5524, in v3.23.0; felix/labelindex/label_inheritance_index.go at v3.24.5,
+# InheritIndex.OnUpdate: model.ResourceKey of kind Profile, Spec.LabelsToApply). Typha streams v3 Profiles only
+# from v3.14 (projectcalico/libcalico-go db65b5e5, on release-v3.14, not release-v3.13); before, only the v1
+# pieces (libcalico-go aae6c757, v3.5: lib/backend/syncersv1/updateprocessors/profileprocessor.go returns
+# ProfileLabelsKey and ProfileRulesKey). Such a pair is refused even when typha.allowVersionSkew accepts a skew.
 check_versions() {
   typha_minor=$(minor_of "$TYPHA_VERSION")
   for ds in $FOUND; do
@@ -542,7 +548,9 @@ check_versions() {
       continue
     fi
     felix=${row% *}
-    if [ -z "$typha_minor" ]; then
+    if [ -n "$typha_minor" ] && version_less "$typha_minor" 3.14 && ! version_less "$(minor_of "$felix")" 3.23; then
+      fail "Typha $TYPHA_VERSION is older than v3.14 and sends no v3 Profiles, which Felix $felix (from v3.23) needs for namespace and service-account labels: every namespaceSelector and serviceAccountSelector would match nothing (projectcalico/calico#5524), so no typha.allowVersionSkew can pair it with Terway $image: set typha.image.tag=${row#* }; nothing was changed."
+    elif [ -z "$typha_minor" ]; then
       skew "Typha tag $TYPHA_VERSION is not a version, so nothing proves it matches Felix $felix (Terway $image)"
     elif [ "$typha_minor" != "$(minor_of "$felix")" ]; then
       if [ "$ALLOW_VERSION_SKEW" = true ]; then
