@@ -133,6 +133,8 @@ export async function runPhase(
     },
   });
   rmSync(dir, { recursive: true, force: true });
+  if (r.timedOut)
+    throw new Error(`hook Job ${phase} still ran after 45 s (hung?), killed; its output so far:\n${r.all}`);
   return { exitCode: r.exitCode ?? -1, stdout: r.stdout, stderr: r.stderr, output: r.all ?? "" };
 }
 
