@@ -2,29 +2,20 @@
 // the rendered Role) and stops by name on an image that cannot be pulled or is not valid, a container config
 // error, a crash loop past a few restarts, or pods no node takes, long before typhaReadyTimeoutSeconds. Each
 // scenario sets that timeout to an hour: only the fast path can end the run, with eni-config untouched.
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { FakeApiServer, type FakeCluster, type Obj } from "./support/fake-kube-apiserver.js";
+import { describe, expect, test } from "vitest";
+import type { FakeCluster, Obj } from "./support/fake-kube-apiserver.js";
 import {
   eniConfigData,
   fixture,
-  hookVariant,
   putTypha,
-  RELAY,
   relayRecords,
+  relaySuite,
   runPhase,
   terwayCluster,
   waitsOut,
-  type HookVariant,
 } from "./support/hook-harness.js";
 
-let server: FakeApiServer;
-let relay: HookVariant;
-
-beforeAll(async () => {
-  server = await new FakeApiServer().start();
-  relay = await hookVariant(RELAY);
-});
-afterAll(async () => server?.stop());
+const suite = relaySuite();
 
 // A safety net for a loaded machine, not an assertion on time.
 const SCENARIO_TIMEOUT = 120_000;
@@ -77,7 +68,7 @@ const unschedulable = (name: string): Obj =>
 
 /** A cluster where Helm has created Typha's Deployment (none ready) and these pods. */
 function typhaFailing(pods: Obj[]): FakeCluster {
-  const c = terwayCluster(server);
+  const c = terwayCluster(suite.server);
   putTypha(c, "calico-typha", 0);
   for (const p of pods) c.put(p);
   return c;
@@ -85,7 +76,7 @@ function typhaFailing(pods: Obj[]): FakeCluster {
 
 /** post-install stops with `sentence` on stderr and has not touched eni-config. */
 async function stopsWith(c: FakeCluster, sentence: RegExp): Promise<string> {
-  const r = await runPhase(c, relay, "post-install", { TYPHA_READY_TIMEOUT: "3600" });
+  const r = await runPhase(c, suite.relay, "post-install", { TYPHA_READY_TIMEOUT: "3600" });
   expect(r.exitCode, r.output).toBe(1);
   expect(r.stderr).toMatch(sentence);
   // One sentence, the last line of the Job's log.
@@ -174,7 +165,7 @@ describe("the hook stops by name when Typha's pods cannot become ready", () => {
         waiting("calico-typha-b", "ContainerCreating"),
         waiting("calico-typha-c", "ContainerCreating"),
       ]);
-      const r = await runPhase(c, relay, "post-install", waitsOut("TYPHA_READY_TIMEOUT"));
+      const r = await runPhase(c, suite.relay, "post-install", waitsOut("TYPHA_READY_TIMEOUT"));
       expect(r.exitCode, r.output).toBe(1);
       expect(r.stderr).toMatch(/ERROR: Typha was not ready within 1s \(0 ready replicas/);
       expect(c.requests.filter((q) => q.resource === "pods" && q.verb === "list").length).toBeGreaterThan(0);

@@ -6,11 +6,18 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
 import yaml from "js-yaml";
-import { expect } from "vitest";
+import { afterAll, beforeAll, expect } from "vitest";
 import type { KubeObject } from "../../scripts/render.js";
 import { containerEnv, renderObjects } from "./renders.js";
 import { kubectlBin, repoRoot } from "../../scripts/tools.js";
-import type { ClusterState, FakeApiServer, FakeCluster, Identity, Obj, PolicyRule } from "./fake-kube-apiserver.js";
+import {
+  type ClusterState,
+  FakeApiServer,
+  type FakeCluster,
+  type Identity,
+  type Obj,
+  type PolicyRule,
+} from "./fake-kube-apiserver.js";
 
 export const PHASES = [
   "pre-install",
@@ -259,6 +266,18 @@ export function rolledOut(c: FakeCluster, ds = "terway-eniip"): boolean {
     s.updatedNumberScheduled === s.desiredNumberScheduled &&
     s.numberAvailable === s.desiredNumberScheduled
   );
+}
+
+/** For a test file whose scenarios all run the relay release (RELAY): a fake API server started before them and
+ * stopped after, and the release's hook variant. Read both inside a test (they are set in beforeAll). */
+export function relaySuite(): { readonly server: FakeApiServer; readonly relay: HookVariant } {
+  const suite = {} as { server: FakeApiServer; relay: HookVariant };
+  beforeAll(async () => {
+    suite.server = await new FakeApiServer().start();
+    suite.relay = await hookVariant(RELAY);
+  });
+  afterAll(async () => suite.server?.stop());
+  return suite;
 }
 
 let clusterCount = 0;
