@@ -656,14 +656,14 @@ wait_for_typha() {
 roll_value() { # $1: DaemonSet, $2: the switch's plan
   current=$(state_of "$1")
   desired=$(line_of state "$2")
-  changes=$(line_of changes "$2")
-  if [ -z "$current" ] && [ "$changes" -eq 0 ] && [ "${PHASE#pre-}" != "$PHASE" ]; then
+  changed_keys=$(line_of changes "$2")
+  if [ -z "$current" ] && [ "$changed_keys" -eq 0 ] && [ "${PHASE#pre-}" != "$PHASE" ]; then
     # Never rolled by this chart and nothing changed now (an install that failed before its first change):
     # the pods still run with the eni-config they started with, so undoing needs no restart.
     :
   elif [ "$(rolled_for "$1")" != "$desired" ]; then
     printf '%s\n' "$desired"
-  elif [ "$changes" -gt 0 ] && [ "$current" = "$(state_of "$1" "$DS_BEFORE")" ]; then
+  elif [ "$changed_keys" -gt 0 ] && [ "$current" = "$(state_of "$1" "$DS_BEFORE")" ]; then
     n=0
     [ "$current" = "$desired" ] || n=${current%% *}
     printf '%s\n' "$((n + 1)) $desired"
@@ -730,10 +730,10 @@ leave_what_goes_away() {
 # Once Terway has rolled, the records of the keys the switch restored are dropped. eni-config is not read again:
 # the plan starts from what the switch's write returned, and a stale plan is refused by its guard and re-planned.
 drop_restored_records() {
-  restored=$(line_of restored "$SWITCH_PLAN")
-  [ -n "$restored" ] || return 0
+  restored_keys=$(line_of restored "$SWITCH_PLAN")
+  [ -n "$restored_keys" ] || return 0
   # shellcheck disable=SC2086 # one argument per key
-  change_eni_config plan_drop $restored
+  change_eni_config plan_drop $restored_keys
 }
 
 # pre-install: the release does not exist for Helm yet, so records another release wrote are stale (it was
