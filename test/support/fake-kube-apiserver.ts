@@ -1,7 +1,7 @@
 // A small fake Kubernetes API server for the hook script's control-flow tests: loopback only, random port.
 // It speaks what the real kubectl needs for the objects the script touches: discovery, get/list/watch (with a
-// metadata.name field selector), JSON/merge/strategic-merge PATCH, PUT; resourceVersion and generation bumps;
-// DaemonSet rollouts that complete at once, take a while, or never finish. Tests can also make the cluster disagree
+// metadata.name field selector; list also with an equality label selector), JSON/merge/strategic-merge PATCH, PUT;
+// resourceVersion and generation bumps; DaemonSet rollouts that complete at once, take a while, or never finish. Tests can also make the cluster disagree
 // with the hook: a writer between its read and its patch (onRequest), a failing request (failWhen), a closed
 // Typha metrics port (closeMetrics), a Typha whose Endpoints lag its Deployment (hook-harness typhaObjects).
 // Every request is recorded and authorized against the rendered hook
@@ -124,6 +124,22 @@ function infoFor(apiVersion: string, kind: string): ResourceInfo {
 }
 
 /** RFC 7386 JSON Merge Patch (what kubectl's --type merge sends; strategic merge behaves the same for maps). */
+/** An equality-based label selector ("k=v,k2=v2", the only form the hook sends) as a filter; empty selects all. */
+function matchesLabels(selector: string): (o: Obj) => boolean {
+  const wanted = selector
+    .split(",")
+    .filter(Boolean)
+    .map((term) => {
+      const m = /^([^=!]+)==?([^=]*)$/.exec(term);
+      if (!m) throw new Error(`the fake API server only understands equality label selectors, not ${term}`);
+      return [m[1], m[2]] as const;
+    });
+  return (o) => {
+    const labels = (o.metadata.labels as Record<string, string> | undefined) ?? {};
+    return wanted.every(([k, v]) => labels[k] === v);
+  };
+}
+
 export function mergePatch(target: unknown, patch: unknown): unknown {
   if (!isObject(patch)) return clone(patch);
   const out: Record<string, unknown> = isObject(target) ? { ...target } : {};
@@ -614,7 +630,7 @@ export class FakeCluster {
         return this.json(res, o);
       }
       case "list": {
-        const items = this.select(info, namespace, byName);
+        const items = this.select(info, namespace, byName).filter(matchesLabels(query.get("labelSelector") ?? ""));
         rec.status = 200;
         return this.json(res, {
           kind: `${info.kind}List`,
