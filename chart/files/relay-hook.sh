@@ -544,7 +544,7 @@ check_versions() {
     [ -z "$terway_version" ] || row=$(felix_row "$terway_version")
     if [ -z "$row" ]; then
       if [ -z "$terway_version" ]; then what="a tag that is not a Terway version"; else what="Terway $terway_version, which no row of the Felix version table places"; fi
-      skew "Terway image $image has $what, so nothing proves that Typha $TYPHA_VERSION matches its Felix (README, Choosing the Typha version)"
+      skew "Terway image $image has $what, so nothing proves that Typha $TYPHA_VERSION matches its Felix (docs/versions.md)"
       continue
     fi
     felix=${row% *}
@@ -714,7 +714,7 @@ switch() {
   for ds in $FOUND; do roll_one "$ds" "$SWITCH_PLAN"; done
   for ds in $FOUND; do
     kc rollout status "daemonset/$ds" --timeout "${ROLLOUT_TIMEOUT}s" || # safety: rollout finished
-      fail "daemonset/$ds did not finish rolling out within ${ROLLOUT_TIMEOUT}s: see kubectl -n $NAMESPACE rollout status daemonset/$ds, then retry (helm upgrade) or undo by hand (README)."
+      fail "daemonset/$ds did not finish rolling out within ${ROLLOUT_TIMEOUT}s: see kubectl -n $NAMESPACE rollout status daemonset/$ds, then retry (helm upgrade) or undo by hand (docs/hook.md, Undoing by hand when a hook fails)."
   done
 }
 

@@ -1,4 +1,4 @@
-// The hook's safety properties (README, "Switching Felix to the relay, and back"), one scenario each, and for each
+// The hook's safety properties (docs/hook.md), one scenario each, and for each
 // the one-line change to chart/files/relay-hook.sh that removes it. test/hook-safety.test.ts runs every scenario
 // against the real script (it must pass) and against the script with the property removed (it must fail): a scenario
 // that passes either way pins nothing.
