@@ -9,7 +9,7 @@ import { RELEASE_NAMESPACE } from "./release.js";
 import { chartDir } from "./tools.js";
 import type { TerwayRelayValues as Values } from "./generated/values.js";
 import type { ValueProblem } from "./validate.js";
-import { typhaFelixRefusal } from "./version-skew.js";
+import { minorOf, typhaFelixRefusal } from "./version-skew.js";
 
 /** The chart's refusal of another namespace (terway-relay.validate), word for word. */
 function namespaceRefusal(ns: string): string {
@@ -21,7 +21,7 @@ type Typha = Values["typha"];
 type Resources = Typha["resources"];
 
 /** Typha release lines the dedicated ClusterRole has rules for (the lines of chart/templates/_typha-rbac.tpl's table; the differential corpus checks that harness and chart refuse the same tag). */
-const RBAC_LINES = ["3.5", "3.20", "3.24"];
+const RBAC_LINES = ["v3.5", "v3.20", "v3.24"];
 
 let regions: Set<string> | undefined;
 
@@ -120,12 +120,7 @@ export function crossFieldProblems(v: Values, opts: { namespace?: string; terway
       message: "a fixed replica count is not allowed with typha.autoscaler.enabled: set it to 0",
     });
   const tag = t.image.tag; // empty: picked at install from the live Terway, always a line of the table
-  if (
-    v.mode === "relay" &&
-    t.serviceAccount.create &&
-    tag !== "" &&
-    !RBAC_LINES.includes(/^v?[0-9]+\.[0-9]+/.exec(tag)?.[0].replace(/^v/, "") ?? "")
-  )
+  if (v.mode === "relay" && t.serviceAccount.create && tag !== "" && !RBAC_LINES.includes(minorOf(tag) ?? ""))
     out.push({
       path: "typha.serviceAccount.create",
       message: `the chart knows what Typha v3.5.x, v3.20.x and v3.24.x need from the API server, not Typha ${JSON.stringify(tag)}: use one of those tags or set typha.serviceAccount.create=false (Terway's account)`,

@@ -2,14 +2,15 @@
 // pairing no value accepts. Its twins: the hook's check_versions (chart/files/relay-hook.sh, minor_of) and the
 // chart's terway-relay.typhaFelixRefusal (chart/templates/_terway.tpl); doctor's version-skew check uses this module.
 
-/** [major, minor] of "v3.5.8", "3.24" or "v3.20.2-aliyun" (a leading v is optional, as minor_of takes it). */
-function majorMinor(version: string): [number, number] | undefined {
+/** [major, minor] of "v3.5.8", "3.24" or "v3.20.2-aliyun" (a leading v is optional, as minor_of takes it); undefined
+ * when the string does not start as a version ("latest", a digest). The one parser of a version's line in scripts/. */
+export function majorMinor(version: string): [number, number] | undefined {
   const m = /^v?([0-9]+)\.([0-9]+)/.exec(version);
   return m ? [Number(m[1]), Number(m[2])] : undefined;
 }
 
 /** a < b, both [major, minor]. */
-const below = (a: [number, number], b: [number, number]) => a[0] < b[0] || (a[0] === b[0] && a[1] < b[1]);
+export const below = (a: [number, number], b: [number, number]) => a[0] < b[0] || (a[0] === b[0] && a[1] < b[1]);
 
 /** "v3.5" of [3, 5]. */
 const line = ([major, minor]: [number, number]) => `v${major}.${minor}`;
