@@ -60,6 +60,8 @@ describe("npm pack", () => {
         "values.schema.json",
         "LICENSE",
         "package.json",
+        "README.md",
+        "docs/README.md", // README's links resolve in the installed package too
       ]),
     );
     expect(
