@@ -11,6 +11,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   plan: async () => (await import("./plan.js")).plan,
   adopt: async () => (await import("./adopt.js")).adopt,
   example: async () => (await import("./example.js")).example,
+  doctor: async () => (await import("./doctor.js")).doctor,
 };
 
 const HELP_OPTION = { type: "boolean", short: "h", help: "print this help" } as const;

@@ -1,0 +1,317 @@
+// terway-relay doctor against the suite's fake API server, through the built CLI (dist/terway-relay.js) and the
+// real kubectl (.tools/helm4): one scenario per check and state of issue 18, each asserting the check's id,
+// status, the key words of its summary, and the exit code. All scenarios share one server and run side by side.
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { execa } from "execa";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { provisionedDir, repoRoot } from "../scripts/tools.js";
+import { TYPHA_IMAGE, healthyDisable, healthyRelay, releaseSecret, typhaPod } from "./support/doctor-cluster.js";
+import { FakeApiServer, type FakeCluster, type Identity, type Obj } from "./support/fake-kube-apiserver.js";
+
+const ALL: Identity = { user: "admin", rules: [{ apiGroups: ["*"], resources: ["*"], verbs: ["*"] }] };
+const dir = mkdtempSync(join(tmpdir(), "terway-relay-doctor-"));
+const server = new FakeApiServer();
+
+interface Outcome {
+  code: number;
+  stdout: string;
+  stderr: string;
+  checks: { id: string; status: string; summary: string; fix?: string }[];
+  healthy?: boolean;
+}
+
+let n = 0;
+/** `terway-relay doctor --json` against a cluster, as `identity`. */
+async function doctor(c: FakeCluster, args: string[] = [], identity = ALL): Promise<Outcome> {
+  const home = join(dir, `home-${++n}`);
+  const kubeconfig = c.kubeconfig(mkdtempSync(join(dir, "kc-")), identity);
+  return runDoctor(["--json", "--kubeconfig", kubeconfig, ...args], home);
+}
+
+async function runDoctor(args: string[], home: string): Promise<Outcome> {
+  const r = await execa("node", [join(repoRoot, "dist/terway-relay.js"), "doctor", ...args], {
+    env: { PATH: process.env.PATH, HOME: home, KUBECTL_BIN: join(provisionedDir(4), "kubectl") },
+    extendEnv: false,
+    reject: false,
+  });
+  const doc = r.stdout.trim() ? (JSON.parse(r.stdout) as { healthy: boolean; checks: Outcome["checks"] }) : undefined;
+  return {
+    code: r.exitCode ?? -1,
+    stdout: r.stdout,
+    stderr: r.stderr,
+    checks: doc?.checks ?? [],
+    healthy: doc?.healthy,
+  };
+}
+
+const check = (o: Outcome, id: string) => {
+  const c = o.checks.find((x) => x.id === id);
+  if (!c) throw new Error(`no check ${id} in ${o.stdout} ${o.stderr}`);
+  return c;
+};
+
+type Ds = Obj & { status: Record<string, number>; metadata: Obj["metadata"] & { managedFields?: object[] } };
+/** Terway's DaemonSet mid-roll: `updated` of 320 pods run the new template, its spec changed `ago` seconds ago. */
+function rolling(c: FakeCluster, updated: number, ago: number): void {
+  const ds = c.get("DaemonSet", "terway-eniip") as Ds;
+  ds.metadata.generation = 2;
+  ds.metadata.managedFields = [
+    { manager: "kubectl-patch", operation: "Update", time: new Date(Date.now() - ago * 1000).toISOString() },
+    { manager: "kube-controller-manager", operation: "Update", subresource: "status", time: new Date().toISOString() },
+  ];
+  ds.status = { ...ds.status, observedGeneration: 2, updatedNumberScheduled: updated };
+  c.objects.set("apps/daemonsets/kube-system/terway-eniip", ds);
+}
+
+const scenarios: Record<string, () => Promise<Outcome>> = {
+  healthyRelay: () => doctor(healthyRelay(server, "healthy")),
+  healthyDisable: () => doctor(healthyDisable(server, "disable")),
+  skew: () => doctor(healthyRelay(server, "skew", { typhaTag: "v3.5.8" })),
+  skewAllowed: () => doctor(healthyRelay(server, "skew-allowed", { typhaTag: "v3.5.8" }), ["--allow-version-skew"]),
+  dangling: async () => {
+    const c = healthyRelay(server, "dangling");
+    c.remove("Service", "calico-typha");
+    return doctor(c);
+  },
+  rollInProgress: async () => {
+    const c = healthyRelay(server, "rolling");
+    rolling(c, 96, 30);
+    return doctor(c);
+  },
+  rollStalled: async () => {
+    const c = healthyRelay(server, "stalled");
+    rolling(c, 96, 7200);
+    return doctor(c);
+  },
+  grown: () => doctor(healthyRelay(server, "grown", { nodes: 700 })),
+  imbalance: async () => {
+    // Typha v3.5 behind Terway v1.0.10-200 (Felix v3.5.8): the rebalance target for 320 Felix over 3 Typhas is
+    // 1 + 320 * 1.2 / 2 = 193 (plan.ts rebalanceTarget, multiplier 1 at v3.5).
+    const c = healthyRelay(server, "imbalance", {
+      typhaTag: "v3.5.8",
+      terwayImage: "registry-cn-hangzhou.ack.aliyuncs.com/acs/terway:v1.0.10.200-g1339616-aliyun",
+    });
+    for (const [pod, k] of [
+      ["calico-typha-0", 250],
+      ["calico-typha-1", 40],
+      ["calico-typha-2", 40],
+    ] as const)
+      c.connectionsByPod.set(pod, k);
+    return doctor(c);
+  },
+  notConnected: async () => {
+    const c = healthyRelay(server, "not-connected");
+    c.connectionsPerTypha = 0;
+    return doctor(c);
+  },
+  imagePull: async () => {
+    const c = healthyRelay(server, "pull");
+    c.put(typhaPod("calico-typha-0", { ready: false, waiting: "ImagePullBackOff" }));
+    return doctor(c);
+  },
+  crashLoop: async () => {
+    const c = healthyRelay(server, "crash");
+    c.put(typhaPod("calico-typha-2", { ready: false, waiting: "CrashLoopBackOff" }));
+    return doctor(c);
+  },
+  policyOff: async () => {
+    const c = healthyRelay(server, "policy-off");
+    const cm = c.get("ConfigMap", "eni-config") as Obj & { data: Record<string, string> };
+    c.put({ ...cm, data: { ...cm.data, disable_network_policy: "true" } });
+    return doctor(c);
+  },
+  forbiddenProxy: () =>
+    doctor(healthyRelay(server, "no-proxy"), [], {
+      user: "viewer",
+      rules: [
+        {
+          apiGroups: ["", "apps", "apiextensions.k8s.io"],
+          resources: [
+            "configmaps",
+            "daemonsets",
+            "nodes",
+            "deployments",
+            "pods",
+            "services",
+            "endpoints",
+            "secrets",
+            "customresourcedefinitions",
+          ],
+          verbs: ["get", "list"],
+        },
+      ],
+    }),
+  failedRelease: async () => {
+    const c = healthyRelay(server, "failed-release");
+    c.put(releaseSecret(2, "failed", Math.floor(Date.now() / 1000)));
+    return doctor(c);
+  },
+  unreachable: async () => {
+    // A port that was free a moment ago: nothing listens there.
+    const port = await new Promise<number>((resolve) => {
+      const s = createServer().listen(0, "127.0.0.1", () => {
+        const p = (s.address() as { port: number }).port;
+        s.close(() => resolve(p));
+      });
+    });
+    const c = healthyRelay(server, "gone");
+    const kubeconfig = c.kubeconfig(mkdtempSync(join(dir, "kc-")), ALL);
+    const { readFileSync, writeFileSync } = await import("node:fs");
+    writeFileSync(
+      kubeconfig,
+      readFileSync(kubeconfig, "utf8").replace(/https:\/\/127\.0\.0\.1:\d+/, `https://127.0.0.1:${port}`),
+    );
+    return runDoctor(["--kubeconfig", kubeconfig], join(dir, "home-gone"));
+  },
+};
+
+const results: Record<string, Outcome> = {};
+
+beforeAll(async () => {
+  await server.start();
+  const entries = await Promise.all(Object.entries(scenarios).map(async ([k, f]) => [k, await f()] as const));
+  for (const [k, v] of entries) results[k] = v;
+}, 120_000);
+
+afterAll(async () => {
+  await server.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe("doctor", () => {
+  it("a healthy relay: every check ok, exit 0, one JSON document", () => {
+    const r = results.healthyRelay;
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.healthy).toBe(true);
+    expect(r.checks.map((c) => c.id)).toEqual([
+      "api",
+      "eni-config",
+      "terway",
+      "typha",
+      "version-skew",
+      "replicas",
+      "connections",
+      "crds",
+      "release",
+    ]);
+    expect(r.checks.filter((c) => c.status !== "ok")).toEqual([]);
+    expect(check(r, "api").summary).toMatch(/v1\.30\.1-aliyun\.1/);
+    expect(check(r, "terway").summary).toMatch(/terway-eniip v1\.9\.0\.0 \(Felix v3\.24\.5\): 320 pods current/);
+    expect(check(r, "connections").summary).toMatch(/^321 Felix connected \(320 expected\)/);
+  });
+
+  it("a healthy disable mode: eni-config ok in disable mode, no Typha, exit 0", () => {
+    const r = results.healthyDisable;
+    expect(r.code, r.stdout).toBe(0);
+    expect(check(r, "eni-config")).toMatchObject({ status: "ok", summary: expect.stringMatching(/disable mode/) });
+    expect(check(r, "typha")).toMatchObject({ status: "ok", summary: expect.stringMatching(/disable mode runs none/) });
+  });
+
+  it("skew after a console upgrade: Typha v3.5.8 behind Terway v1.9.0 fails, or warns when allowed", () => {
+    expect(results.skew.code).toBe(1);
+    expect(check(results.skew, "version-skew")).toMatchObject({
+      status: "fail",
+      summary: expect.stringMatching(/Typha v3\.5\.8 does not match Felix v3\.24\.5/),
+      fix: expect.stringMatching(/typha\.image\.tag=v3\.24\.5/),
+    });
+    expect(results.skewAllowed.code).toBe(0);
+    expect(check(results.skewAllowed, "version-skew").status).toBe("warn");
+  });
+
+  it("a dangling relay key (Service gone) fails eni-config", () => {
+    expect(results.dangling.code).toBe(1);
+    expect(check(results.dangling, "eni-config")).toMatchObject({
+      status: "fail",
+      summary: expect.stringMatching(/names Service kube-system\/calico-typha, which does not exist/),
+    });
+  });
+
+  it("a roll in progress warns with N of M pods updated; a stalled one fails past the hook's budget", () => {
+    expect(results.rollInProgress.code).toBe(0);
+    expect(check(results.rollInProgress, "terway")).toMatchObject({
+      status: "warn",
+      summary: expect.stringMatching(/roll in progress, 96 of 320 pods updated/),
+    });
+    expect(results.rollStalled.code).toBe(1);
+    expect(check(results.rollStalled, "terway")).toMatchObject({
+      status: "fail",
+      summary: expect.stringMatching(
+        /roll stalled, 96 of 320 pods updated after 7\d{3}s \(the hook's budget is 600s\)/,
+      ),
+    });
+  });
+
+  it("a grown cluster warns on replicas and names helm upgrade", () => {
+    expect(results.grown.code).toBe(0);
+    expect(check(results.grown, "replicas")).toMatchObject({
+      status: "warn",
+      summary: expect.stringMatching(/700 Linux nodes need 4 Typhas .* runs 3/),
+      fix: expect.stringMatching(/^helm upgrade terway-relay/),
+    });
+  });
+
+  it("imbalance warns; Felix not connected fails", () => {
+    expect(results.imbalance.code).toBe(0);
+    expect(check(results.imbalance, "connections")).toMatchObject({
+      status: "warn",
+      summary: expect.stringMatching(/imbalance: calico-typha-0 above Typha's rebalance target 193/),
+    });
+    expect(check(results.imbalance, "version-skew").status).toBe("ok");
+    expect(results.notConnected.code).toBe(1);
+    expect(check(results.notConnected, "connections")).toMatchObject({
+      status: "fail",
+      summary: expect.stringMatching(/^0 Felix connected to 3 Typhas, 320 Terway pods expected/),
+    });
+  });
+
+  it("ImagePullBackOff names the pod, the reason and the image; CrashLoopBackOff names the pod", () => {
+    expect(results.imagePull.code).toBe(1);
+    expect(check(results.imagePull, "typha")).toMatchObject({
+      status: "fail",
+      summary: `pod calico-typha-0 is in ImagePullBackOff pulling image ${TYPHA_IMAGE}:v3.24.5`,
+      fix: expect.stringMatching(/typha\.image\.registry and typha\.image\.repository/),
+    });
+    expect(results.crashLoop.code).toBe(1);
+    expect(check(results.crashLoop, "typha").summary).toMatch(/calico-typha-2 is in CrashLoopBackOff \(7 restarts\)/);
+  });
+
+  it("policy off under a live relay fails eni-config", () => {
+    expect(results.policyOff.code).toBe(1);
+    expect(check(results.policyOff, "eni-config")).toMatchObject({
+      status: "fail",
+      summary: expect.stringMatching(/felix_relay_service=calico-typha is live but disable_network_policy="true"/),
+    });
+  });
+
+  it("a forbidden pod proxy skips connections, naming the permission; nothing else changes", () => {
+    const r = results.forbiddenProxy;
+    expect(r.code).toBe(0);
+    expect(check(r, "connections")).toMatchObject({
+      status: "skip",
+      summary: expect.stringMatching(/cannot get resource "pods\/proxy"/),
+      fix: expect.stringMatching(/get on pods\/proxy in kube-system/),
+    });
+  });
+
+  it("a failed release fails, naming helm history", () => {
+    expect(results.failedRelease.code).toBe(1);
+    expect(check(results.failedRelease, "release")).toMatchObject({
+      status: "fail",
+      summary: "terway-relay revision 2 failed",
+      fix: "helm history terway-relay -n kube-system",
+    });
+  });
+
+  it("an unreachable server: one line naming the server and the error, exit 1, no stack", () => {
+    const r = results.unreachable;
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe("");
+    expect(r.stderr.trim().split("\n")).toHaveLength(1);
+    expect(r.stderr).toMatch(
+      /^terway-relay: cannot read the cluster at https:\/\/127\.0\.0\.1:\d+\/c\/gone: .*refused/,
+    );
+  });
+});
