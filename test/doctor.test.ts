@@ -9,7 +9,14 @@ import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { provisionedDir, repoRoot } from "../scripts/tools.js";
 import { TYPHA_IMAGE, healthyDisable, healthyRelay, releaseSecret, typhaPod } from "./support/doctor-cluster.js";
-import { FakeApiServer, type FakeCluster, type Identity, type Obj } from "./support/fake-kube-apiserver.js";
+import {
+  FakeApiServer,
+  type FakeCluster,
+  type Identity,
+  type Obj,
+  type PolicyRule,
+} from "./support/fake-kube-apiserver.js";
+import { BASE, renderObjects } from "./support/renders.js";
 
 const ALL: Identity = { user: "admin", rules: [{ apiGroups: ["*"], resources: ["*"], verbs: ["*"] }] };
 const dir = mkdtempSync(join(tmpdir(), "terway-relay-doctor-"));
@@ -168,6 +175,35 @@ const scenarios: Record<string, () => Promise<Outcome>> = {
   },
 };
 
+/** The identity doctor.rbac.create renders: its ClusterRole's and Role's rules, as the group it binds. (The fake
+ * authorizer does not scope a Role to its namespace; every object doctor reads is in kube-system anyway.) */
+async function doctorRole(readHelmReleases: boolean): Promise<Identity> {
+  const objects = await renderObjects({
+    sets: [
+      ...BASE,
+      "doctor.rbac.create=true",
+      "doctor.rbac.subjects[0].kind=Group",
+      "doctor.rbac.subjects[0].name=platform-oncall",
+      "doctor.rbac.subjects[0].apiGroup=rbac.authorization.k8s.io",
+      `doctor.rbac.readHelmReleases=${readHelmReleases}`,
+    ],
+  });
+  const roles = objects.filter((o) => /^(Cluster)?Role$/.test(o.kind) && o.metadata.name === "terway-relay-doctor");
+  expect(roles.map((r) => r.kind).sort()).toEqual(["ClusterRole", "Role"]);
+  return { user: "platform-oncall", rules: roles.flatMap((r) => (r as unknown as { rules: PolicyRule[] }).rules) };
+}
+
+/** Clusters run under doctor's rendered role, kept to inspect what the fake authorizer denied. */
+const roleClusters: Record<string, FakeCluster> = {};
+let grantedWithReleases: Identity;
+scenarios.rbac = async () => doctor((roleClusters.rbac = healthyRelay(server, "rbac")), [], await doctorRole(false));
+scenarios.rbacReleases = async () =>
+  doctor(
+    (roleClusters.rbacReleases = healthyRelay(server, "rbac-releases")),
+    [],
+    (grantedWithReleases = await doctorRole(true)),
+  );
+
 const results: Record<string, Outcome> = {};
 
 beforeAll(async () => {
@@ -294,6 +330,28 @@ describe("doctor", () => {
       summary: expect.stringMatching(/cannot get resource "pods\/proxy"/),
       fix: expect.stringMatching(/get on pods\/proxy in kube-system/),
     });
+  });
+
+  it("under doctor.rbac's role: no 403 but the Secrets it was not granted; with readHelmReleases none at all", () => {
+    const denied = roleClusters.rbac.denied.map((r) => `${r.verb} ${r.resource}`);
+    expect(denied).toEqual(["list secrets"]);
+    expect(results.rbac.code).toBe(0);
+    expect(check(results.rbac, "release")).toMatchObject({
+      status: "skip",
+      fix: expect.stringMatching(/doctor\.rbac\.readHelmReleases=true/),
+    });
+    expect(results.rbac.checks.filter((c) => c.status !== "ok").map((c) => c.id)).toEqual(["release"]);
+    expect(roleClusters.rbacReleases.denied).toEqual([]);
+    expect(results.rbacReleases.checks.every((c) => c.status === "ok")).toBe(true);
+    // Exactly the verbs doctor uses: every resource and verb granted was asked for.
+    const asked = roleClusters.rbacReleases.requests.map((r) => `${r.verb} ${r.resource}`);
+    const granted = grantedWithReleases.rules.flatMap((r) =>
+      (r.resources ?? []).flatMap((res) => r.verbs.map((v) => `${v} ${res}`)),
+    );
+    expect(granted.filter((g) => !asked.includes(g))).toEqual([]);
+    // The release records came as metadata only.
+    const secrets = roleClusters.rbacReleases.requests.find((r) => r.resource === "secrets");
+    expect(secrets?.accept).toMatch(/as=PartialObjectMetadataList/);
   });
 
   it("a failed release fails, naming helm history", () => {
