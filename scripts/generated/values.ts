@@ -251,24 +251,7 @@ export type TerwayRelayValues = {
       /**
        * Who may run doctor: RBAC subjects, e.g. [{kind: Group, name: platform-oncall, apiGroup: rbac.authorization.k8s.io}]. Required with create.
        */
-      subjects: {
-        /**
-         * User, Group or ServiceAccount.
-         */
-        kind: "User" | "Group" | "ServiceAccount";
-        /**
-         * The subject's name.
-         */
-        name: string;
-        /**
-         * The ServiceAccount's namespace.
-         */
-        namespace?: string;
-        /**
-         * rbac.authorization.k8s.io for User and Group, empty for ServiceAccount.
-         */
-        apiGroup?: string;
-      }[];
+      subjects: RbacSubject[];
       /**
        * Also grant list on Secrets in the release namespace, so doctor's release check can read Helm's release records (metadata only). RBAC cannot narrow a list by name prefix: this exposes every Secret in that namespace to the subjects. Without it the release check is skipped.
        */
@@ -365,4 +348,25 @@ export interface Toleration {
    * How long a NoExecute taint is tolerated.
    */
   tolerationSeconds?: number;
+}
+/**
+ * An RBAC subject (rbac.authorization.k8s.io/v1 Subject).
+ */
+export interface RbacSubject {
+  /**
+   * User, Group or ServiceAccount.
+   */
+  kind: "User" | "Group" | "ServiceAccount";
+  /**
+   * The subject's name (printable ASCII, no spaces).
+   */
+  name: string;
+  /**
+   * The ServiceAccount's namespace.
+   */
+  namespace?: string;
+  /**
+   * rbac.authorization.k8s.io for User and Group, empty for ServiceAccount.
+   */
+  apiGroup?: "" | "rbac.authorization.k8s.io";
 }
