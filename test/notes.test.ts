@@ -14,4 +14,10 @@ describe.each(HELM_MAJORS)("NOTES (helm %i)", (helm) => {
     expect(text).toContain("replicas=6 (rule); nodes=1001 (values)");
     expect(text).not.toContain("WARNING");
   });
+  it("suggests following the install with doctor --watch, within the hook's helm --timeout", async () => {
+    const text = await renderNotes({ helm, sets: ["region=cn-hangzhou", "nodeCount=1001"] });
+    const timeout = /pass --timeout (\d+m)/.exec(text)?.[1];
+    expect(timeout).toBeDefined();
+    expect(text).toContain(`npx terway-relay doctor --watch --timeout ${timeout}\n  npx terway-relay doctor`);
+  });
 });
