@@ -1,6 +1,6 @@
 // Writes the generated parts of README.md between `<!-- NAME:start -->` and `<!-- NAME:end -->` markers.
 // The values table (values.schema.json descriptions and defaults), the capacity table (scripts/plan.ts's plan()) and
-// the Terway version table (chart/templates/_terway.tpl's felixVersions, scripts/felix-table.ts).
+// the Terway version table (chart/templates/_terway.tpl's felixVersions, scripts/build/terway-table.ts).
 // test/generated.test.ts fails on drift.
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";

@@ -1,6 +1,34 @@
-// Generators over the chart's Terway -> Felix table (scripts/felix-table.ts reads it): README's version table,
-// Chart.yaml's image list. They never restate it.
-import { type FelixRow, felixRows } from "../felix-table.js";
+// The chart's Terway -> Felix table (chart/templates/_terway.tpl, define "terway-relay.felixVersions"), read from the
+// template: one "FROM TO FELIX TYPHA" line per row, FROM <= version < TO, TO "-" for open-ended, versions A.B.C.D.
+// Generators derive from it (README's version table, Chart.yaml's image list); they never restate it.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { chartDir } from "../tools.js";
+
+export const terwayTplPath = join(chartDir, "templates/_terway.tpl");
+
+export interface FelixRow {
+  /** First Terway version the row places, A.B.C.D. */
+  from: string;
+  /** First version after the row, A.B.C.D, or null: every later version. */
+  to: string | null;
+  felix: string;
+  typha: string;
+}
+
+const VERSION = /^[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+$/;
+
+/** The table's rows, in order. Throws when the define is missing or a line is not a row. */
+export function felixRows(tpl = readFileSync(terwayTplPath, "utf8")): FelixRow[] {
+  const body = /define "terway-relay\.felixVersions" -}}\n([\s\S]*?)\n\{\{- end }}/.exec(tpl);
+  if (!body) throw new Error(`${terwayTplPath} has no terway-relay.felixVersions table`);
+  return body[1].split("\n").map((line) => {
+    const [from, to, felix, typha, extra] = line.trim().split(/\s+/);
+    if (!VERSION.test(from) || !(to === "-" || VERSION.test(to ?? "")) || !felix || !typha || extra !== undefined)
+      throw new Error(`unreadable felixVersions row in ${terwayTplPath}: ${JSON.stringify(line)}`);
+    return { from, to: to === "-" ? null : to, felix, typha };
+  });
+}
 
 /** An A.B.C.D version as image tags spell it: vA.B.C for a release (D = 0), vA.B.C.D for a build past it. */
 const tag = (v: string) => `v${v.replace(/\.0$/, "")}`;
