@@ -1,7 +1,14 @@
 // terway-relay render: `helm template` of the chart, after every check the chart makes.
 import type { HelmMajor } from "../tools.js";
 import { type Command, Failure, UsageError, flag, line, str, strings } from "./spec.js";
-import { checkedValues, namespaceOption, valuesInput, valuesOptions } from "./values-options.js";
+import {
+  checkedValues,
+  namespaceOption,
+  terwayArg,
+  terwayOption,
+  valuesInput,
+  valuesOptions,
+} from "./values-options.js";
 
 function helmMajor(raw: string | undefined): HelmMajor | undefined {
   if (raw === undefined) return undefined;
@@ -21,6 +28,7 @@ export const render: Command = {
   options: {
     ...valuesOptions,
     namespace: namespaceOption,
+    "terway-version": terwayOption,
     "kube-version": {
       type: "string",
       arg: "V",
@@ -37,6 +45,7 @@ export const render: Command = {
   },
   async run(a, io) {
     const helm = helmMajor(str(a, "helm"));
+    const terway = await terwayArg(a);
     const input = await valuesInput(a, io);
     const { helmTemplate, sizingNote, HelmError } = await import("../render.js");
     // `helm template` changes nothing, so it runs while the values are checked (the two together cost about what
@@ -56,7 +65,7 @@ export const render: Command = {
     );
     rendering.catch(() => undefined); // awaited below, or abandoned with the refused values
     try {
-      await checkedValues(input, io, str(a, "namespace"));
+      await checkedValues(input, io, str(a, "namespace"), terway);
     } catch (e) {
       cancel.abort();
       throw e;
