@@ -78,6 +78,9 @@ const scenarios: Record<string, () => Promise<Outcome>> = {
   healthyDisable: () => doctor(healthyDisable(server, "disable")),
   skew: () => doctor(healthyRelay(server, "skew", { typhaTag: "v3.5.8" })),
   skewAllowed: () => doctor(healthyRelay(server, "skew-allowed", { typhaTag: "v3.5.8" }), ["--allow-version-skew"]),
+  minorSkew: () => doctor(healthyRelay(server, "minor-skew", { typhaTag: "v3.20.2" })),
+  minorSkewAllowed: () =>
+    doctor(healthyRelay(server, "minor-skew-allowed", { typhaTag: "v3.20.2" }), ["--allow-version-skew"]),
   dangling: async () => {
     const c = healthyRelay(server, "dangling");
     c.remove("Service", "calico-typha");
@@ -235,7 +238,7 @@ describe("doctor", () => {
     ]);
     expect(r.checks.filter((c) => c.status !== "ok")).toEqual([]);
     expect(check(r, "api").summary).toMatch(/v1\.30\.1-aliyun\.1/);
-    expect(check(r, "terway").summary).toMatch(/terway-eniip v1\.9\.0\.0 \(Felix v3\.24\.5\): 320 pods current/);
+    expect(check(r, "terway").summary).toMatch(/terway-eniip v1\.9\.0 \(Felix v3\.24\.5\): 320 pods current/);
     expect(check(r, "connections").summary).toMatch(/^321 Felix connected \(320 expected\)/);
   });
 
@@ -246,15 +249,30 @@ describe("doctor", () => {
     expect(check(r, "typha")).toMatchObject({ status: "ok", summary: expect.stringMatching(/disable mode runs none/) });
   });
 
-  it("skew after a console upgrade: Typha v3.5.8 behind Terway v1.9.0 fails, or warns when allowed", () => {
-    expect(results.skew.code).toBe(1);
-    expect(check(results.skew, "version-skew")).toMatchObject({
+  it("skew after a console upgrade: Typha v3.5.8 behind Terway v1.9.0 fails, allowVersionSkew or not", () => {
+    for (const r of [results.skew, results.skewAllowed]) {
+      expect(r.code).toBe(1);
+      expect(check(r, "version-skew")).toMatchObject({
+        status: "fail",
+        summary: expect.stringMatching(
+          /^Typha v3\.5\.8 is older than v3\.14 .* Felix v3\.24\.5 .* namespaceSelector .* \(Terway v1\.9\.0, terway-eniip\)$/,
+        ),
+        fix: expect.stringMatching(/typha\.image\.tag=v3\.24\.5/),
+      });
+    }
+  });
+
+  it("a minor skew (Typha v3.20.2 behind Felix v3.24.5) fails, and warns when the release allows it", () => {
+    expect(results.minorSkew.code).toBe(1);
+    expect(check(results.minorSkew, "version-skew")).toMatchObject({
       status: "fail",
-      summary: expect.stringMatching(/Typha v3\.5\.8 does not match Felix v3\.24\.5/),
-      fix: expect.stringMatching(/typha\.image\.tag=v3\.24\.5/),
+      summary: "Typha v3.20.2 does not match Felix v3.24.5 bundled with Terway v1.9.0 (terway-eniip)",
     });
-    expect(results.skewAllowed.code).toBe(0);
-    expect(check(results.skewAllowed, "version-skew").status).toBe("warn");
+    expect(results.minorSkewAllowed.code).toBe(0);
+    expect(check(results.minorSkewAllowed, "version-skew")).toMatchObject({
+      status: "warn",
+      summary: expect.stringMatching(/\(allowed by typha\.allowVersionSkew\)$/),
+    });
   });
 
   it("a dangling relay key (Service gone) fails eni-config", () => {

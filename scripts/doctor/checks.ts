@@ -1,12 +1,14 @@
 // doctor's checks: pure functions of what scripts/doctor/cluster.ts read, one per public check id. Each returns
 // one status and one sentence, and for anything but ok a fix (the command or value to change). The rules they
 // apply come from the product's own definitions: the replica rule (scripts/replicas.ts), Typha's connection
-// limits (scripts/plan.ts), the Terway -> Felix table (scripts/felix-table.ts), the hook's budget (./budget.ts).
-import { felixRowFor, minorOf, terwayVersionOf } from "../felix-table.js";
+// limits (scripts/plan.ts), the Terway -> Felix table (scripts/build/terway-table.ts), the Typha/Felix pairing
+// rules (scripts/version-skew.ts), the hook's budget (./budget.ts).
+import { felixRow, terwayVersion } from "../build/terway-table.js";
 import { connectionLowerLimit, plan, rebalanceTarget, syncerMultiplier } from "../plan.js";
 import { ruleDefaults, typhaReplicas } from "../replicas.js";
 import { typhaName } from "../chart-defines.js";
 import { schemaDefault } from "../schema.js";
+import { sameMinor, typhaFelixRefusal } from "../version-skew.js";
 import { hookBudget } from "./budget.js";
 import { type ClusterFacts, type DaemonSet, NAMESPACE, type Pod } from "./cluster.js";
 import type { Read } from "./kubectl.js";
@@ -202,12 +204,12 @@ export function terwayCheck(f: ClusterFacts): CheckResult {
   let fix: string | undefined;
   for (const d of found) {
     const image = policyImage(d) ?? "no policy container";
-    const v = terwayVersionOf(image);
-    const row = v ? felixRowFor(v) : undefined;
+    const v = terwayVersion(image);
+    const row = v ? felixRow(v) : undefined;
     const felix = row ? `Felix ${row.felix}` : "a Felix the chart's table cannot place";
     const p = rollProgress(d);
     const rolled = d.spec.template.metadata?.annotations?.["terway-relay/eni-config"]?.replace(/^[0-9]+ /, "");
-    let line = `${d.metadata.name} ${v ? `v${v}` : image} (${felix})`;
+    let line = `${d.metadata.name} ${v ? tagOf(image) : image} (${felix})`;
     if (p.rolling) {
       const since = specChangedAt(d);
       const budget = hookBudget(p.desired, d.spec.updateStrategy?.rollingUpdate?.maxUnavailable).rollSeconds;
@@ -298,39 +300,45 @@ export function typhaCheck(f: ClusterFacts): CheckResult {
   return { id, status: "ok", summary };
 }
 
-/** The Felix line each Linux Terway bundles, against Typha's tag: the hook's check_versions rule. */
+/** The Felix line each Linux Terway bundles, against Typha's tag: the hook's check_versions rule (same minor,
+ * unless typha.allowVersionSkew), and the pairing no value accepts (scripts/version-skew.ts typhaFelixRefusal). */
 export function versionSkewCheck(f: ClusterFacts, o: CheckOptions): CheckResult {
   const id = "version-skew";
   const image = typhaImage(f);
   if (!image) return { id, status: "skip", summary: "no Typha Deployment to compare" };
   const tag = tagOf(image);
-  const problems: string[] = [];
+  const skews: string[] = [];
+  const refused: string[] = [];
   let fixTag: string | undefined;
   const felixes: string[] = [];
   for (const d of terwayDaemonSets(f)) {
     const timage = policyImage(d) ?? "";
-    const v = terwayVersionOf(timage);
-    const row = v ? felixRowFor(v) : undefined;
+    const v = terwayVersion(timage);
+    const row = v ? felixRow(v) : undefined;
     if (!row) {
-      problems.push(`Terway ${timage} is a version the chart's Felix table cannot place`);
+      skews.push(`Terway ${timage} is a version the chart's Felix table cannot place`);
       continue;
     }
     felixes.push(row.felix);
-    if (minorOf(tag) !== minorOf(row.felix)) {
-      problems.push(`Typha ${tag} does not match Felix ${row.felix} bundled with Terway v${v} (${d.metadata.name})`);
-      fixTag = row.typha;
-    }
+    const refusal = typhaFelixRefusal(tag, row.felix);
+    if (refusal) refused.push(`${refusal} (Terway ${tagOf(timage)}, ${d.metadata.name})`);
+    else if (!sameMinor(tag, row.felix))
+      skews.push(
+        `Typha ${tag} does not match Felix ${row.felix} bundled with Terway ${tagOf(timage)} (${d.metadata.name})`,
+      );
+    if (refusal || !sameMinor(tag, row.felix)) fixTag = row.typha;
   }
-  if (felixes.length === 0 && problems.length === 0)
+  if (felixes.length === 0 && skews.length === 0)
     return { id, status: "skip", summary: "no Terway DaemonSet to compare" };
-  if (problems.length === 0)
+  if (skews.length === 0 && refused.length === 0)
     return { id, status: "ok", summary: `Typha ${tag} matches Felix ${[...new Set(felixes)].join(", ")}` };
   const fix = fixTag
     ? `helm upgrade ${f.release} ... --set typha.image.tag=${fixTag} (or leave typha.image.tag empty: the chart picks it)`
     : "set typha.image.tag to the Felix version your Terway bundles (README, Choosing the Typha version)";
+  if (refused.length) return { id, status: "fail", summary: [...refused, ...skews].join("; "), fix };
   return o.allowVersionSkew
-    ? { id, status: "warn", summary: `${problems.join("; ")} (allowed by typha.allowVersionSkew)`, fix }
-    : { id, status: "fail", summary: problems.join("; "), fix };
+    ? { id, status: "warn", summary: `${skews.join("; ")} (allowed by typha.allowVersionSkew)`, fix }
+    : { id, status: "fail", summary: skews.join("; "), fix };
 }
 
 export function replicasCheck(f: ClusterFacts): CheckResult {
@@ -430,7 +438,7 @@ export function crdsCheck(f: ClusterFacts): CheckResult {
   }
   if (missing.length === 0) return { id, status: "ok", summary: `${f.crds.map((c) => c.name).join(", ")} Established` };
   // README, "Why the BGPPeer CRD": before v3.23 Typha retries a failed watch without sleeping.
-  const [maj, min] = (minorOf(tagOf(image)) ?? "0.0").split(".").map(Number);
+  const [maj, min] = (/^v?(\d+)\.(\d+)/.exec(tagOf(image)) ?? [0, 0, 0]).slice(1).map(Number);
   const hot = maj < 3 || (maj === 3 && min < 23);
   return {
     id,
