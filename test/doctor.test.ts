@@ -5,8 +5,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Readable, Writable } from "node:stream";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { run } from "../scripts/commands/run.js";
 import { provisionedDir, repoRoot } from "../scripts/tools.js";
 import { TYPHA_IMAGE, healthyDisable, healthyRelay, releaseSecret, typhaPod } from "./support/doctor-cluster.js";
 import {
@@ -16,6 +18,7 @@ import {
   type Obj,
   type PolicyRule,
 } from "./support/fake-kube-apiserver.js";
+import { concurrencyLimit } from "./support/limit.js";
 import { BASE, renderObjects } from "./support/renders.js";
 
 const ALL: Identity = { user: "admin", rules: [{ apiGroups: ["*"], resources: ["*"], verbs: ["*"] }] };
@@ -59,6 +62,12 @@ const check = (o: Outcome, id: string) => {
   if (!c) throw new Error(`no check ${id} in ${o.stdout} ${o.stderr}`);
   return c;
 };
+
+/** Terway's DaemonSet as its controller leaves it once the roll is done. */
+function rolled(c: FakeCluster): void {
+  const ds = c.get("DaemonSet", "terway-eniip") as Ds;
+  c.put({ ...ds, status: { ...ds.status, updatedNumberScheduled: ds.status.desiredNumberScheduled } });
+}
 
 type Ds = Obj & { status: Record<string, number>; metadata: Obj["metadata"] & { managedFields?: object[] } };
 /** Terway's DaemonSet mid-roll: `updated` of 320 pods run the new template, its spec changed `ago` seconds ago. */
@@ -211,7 +220,11 @@ const results: Record<string, Outcome> = {};
 
 beforeAll(async () => {
   await server.start();
-  const entries = await Promise.all(Object.entries(scenarios).map(async ([k, f]) => [k, await f()] as const));
+  // A few at a time: the fake API server shares this process, and kubectl gives up on a TLS handshake after 10 s.
+  const limited = concurrencyLimit(4);
+  const entries = await Promise.all(
+    Object.entries(scenarios).map(([k, f]) => limited(async () => [k, await f()] as const)),
+  );
   for (const [k, v] of entries) results[k] = v;
 }, 120_000);
 
@@ -389,5 +402,85 @@ describe("doctor", () => {
     expect(r.stderr).toMatch(
       /^terway-relay: cannot read the cluster at https:\/\/127\.0\.0\.1:\d+\/c\/gone: .*refused/,
     );
+  });
+
+  it("--watch follows a roll in progress to healthy: one line per change off a TTY, exit 0", async () => {
+    const c = healthyRelay(server, "watch");
+    rolling(c, 96, 30);
+    const kubeconfig = c.kubeconfig(mkdtempSync(join(dir, "kc-")), ALL);
+    const child = execa(
+      "node",
+      [join(repoRoot, "dist/terway-relay.js"), "doctor", "--watch", "--timeout", "2m", "--kubeconfig", kubeconfig],
+      {
+        env: { PATH: process.env.PATH, HOME: join(dir, "home-watch"), KUBECTL_BIN: join(provisionedDir(4), "kubectl") },
+        extendEnv: false,
+        reject: false,
+      },
+    );
+    let out = "";
+    // The roll finishes once doctor has reported it in progress.
+    child.stdout?.on("data", (d: Buffer) => {
+      out += d;
+      if (/^WARN terway: .*96 of 320 pods updated/m.test(out) && !out.includes("rolled")) {
+        out += "rolled\n";
+        rolled(c);
+      }
+    });
+    const r = await child;
+    expect(r.exitCode, r.stderr).toBe(0);
+    const lines = out.split("\n").filter(Boolean);
+    expect(lines[0]).toMatch(/^OK api: API server reachable/);
+    expect(lines).toContain(
+      "WARN terway: terway-eniip v1.9.0 (Felix v3.24.5): roll in progress, 96 of 320 pods updated",
+    );
+    // After the roll only what changed is printed, then the verdict.
+    expect(lines.slice(lines.indexOf("rolled") + 1)).toEqual([
+      "OK terway: terway-eniip v1.9.0 (Felix v3.24.5): 320 pods current",
+      "every check passes",
+    ]);
+  });
+
+  /** doctor in this process (run(), the bin's own seam), its stdout a TTY or not; `onWrite` sees each write. */
+  async function inProcess(c: FakeCluster, args: string[], tty: boolean, onWrite: (chunk: string) => void = () => {}) {
+    const kubeconfig = c.kubeconfig(mkdtempSync(join(dir, "kc-")), ALL);
+    const out: string[] = [];
+    const err: string[] = [];
+    const sink = (into: string[], also?: (s: string) => void) =>
+      new Writable({
+        write(chunk, _e, done) {
+          into.push(String(chunk));
+          also?.(String(chunk));
+          done();
+        },
+      });
+    const code = await run(["doctor", ...args, "--kubeconfig", kubeconfig], {
+      stdout: Object.assign(sink(out, onWrite), { isTTY: tty }),
+      stderr: sink(err),
+      stdin: Readable.from([]),
+      env: { PATH: process.env.PATH, HOME: join(dir, `home-${++n}`), KUBECTL_BIN: join(provisionedDir(4), "kubectl") },
+    });
+    return { code, out, err: err.join("") };
+  }
+
+  it("--watch on a TTY redraws one block with progress bars in place until the roll is done", async () => {
+    const c = healthyRelay(server, "watch-tty");
+    rolling(c, 96, 30);
+    const r = await inProcess(c, ["--watch"], true, () => rolled(c));
+    expect(r.code, r.err).toBe(0);
+    expect(r.out[0]).toMatch(/^\[#{9}-{21}\] 96\/320 Terway terway-eniip pods updated\n\[#{30}\] 3\/3 Typha ready\n/);
+    expect(r.out[0]).toMatch(/\] 321\/320 Felix connected\n/);
+    // The next round moves the cursor back over the block and clears the screen below before drawing again.
+    const ESC = "\u001b";
+    expect(r.out[1].startsWith(`${ESC}[${r.out[0].split("\n").length - 1}F${ESC}[J[#`)).toBe(true);
+    expect(r.out[1]).toMatch(/\] 320\/320 Terway terway-eniip pods updated\n/);
+    expect(r.out.at(-1)).toBe("every check passes\n");
+  });
+
+  it("--watch at --timeout exits 1 naming the checks that still fail", async () => {
+    const c = healthyRelay(server, "watch-timeout");
+    rolling(c, 96, 7200);
+    const r = await inProcess(c, ["--watch", "--timeout", "1s"], false);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/^terway-relay: --timeout reached with checks not passing: terway \(fail: .*roll stalled/);
   });
 });
