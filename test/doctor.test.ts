@@ -34,11 +34,50 @@ interface Outcome {
 }
 
 let n = 0;
-/** `terway-relay doctor --json` against a cluster, as `identity`. */
-async function doctor(c: FakeCluster, args: string[] = [], identity = ALL): Promise<Outcome> {
-  const home = join(dir, `home-${++n}`);
+/** doctor in this process (run(), the bin's own seam), its stdout a TTY or not; `onWrite` sees each write. */
+async function inProcess(
+  c: FakeCluster,
+  args: string[],
+  tty: boolean,
+  onWrite: (chunk: string) => void = () => {},
+  identity = ALL,
+) {
   const kubeconfig = c.kubeconfig(mkdtempSync(join(dir, "kc-")), identity);
-  return runDoctor(["--json", "--kubeconfig", kubeconfig, ...args], home);
+  const out: string[] = [];
+  const err: string[] = [];
+  const sink = (into: string[], also?: (s: string) => void) =>
+    new Writable({
+      write(chunk, _e, done) {
+        into.push(String(chunk));
+        also?.(String(chunk));
+        done();
+      },
+    });
+  const code = await run(["doctor", ...args, "--kubeconfig", kubeconfig], {
+    stdout: Object.assign(sink(out, onWrite), { isTTY: tty }),
+    stderr: sink(err),
+    stdin: Readable.from([]),
+    env: { PATH: process.env.PATH, HOME: join(dir, `home-${++n}`), KUBECTL_BIN: join(provisionedDir(4), "kubectl") },
+  });
+  return { code, out, err: err.join("") };
+}
+
+/** `terway-relay doctor --json` against a cluster, as `identity`, through run() (the seam the bin calls). The
+ * built CLI runs the healthy relay, the unreachable server and --watch. */
+async function doctor(c: FakeCluster, args: string[] = [], identity = ALL): Promise<Outcome> {
+  const r = await inProcess(c, ["--json", ...args], false, undefined, identity);
+  return outcome(r.code, r.out.join(""), r.err);
+}
+
+/** `terway-relay doctor --json` through the built CLI, dist/terway-relay.js. */
+async function builtCli(c: FakeCluster): Promise<Outcome> {
+  const kubeconfig = c.kubeconfig(mkdtempSync(join(dir, "kc-")), ALL);
+  return runDoctor(["--json", "--kubeconfig", kubeconfig], join(dir, `home-${++n}`));
+}
+
+function outcome(code: number, stdout: string, stderr: string): Outcome {
+  const doc = stdout.trim() ? (JSON.parse(stdout) as { healthy: boolean; checks: Outcome["checks"] }) : undefined;
+  return { code, stdout, stderr, checks: doc?.checks ?? [], healthy: doc?.healthy };
 }
 
 async function runDoctor(args: string[], home: string): Promise<Outcome> {
@@ -47,14 +86,7 @@ async function runDoctor(args: string[], home: string): Promise<Outcome> {
     extendEnv: false,
     reject: false,
   });
-  const doc = r.stdout.trim() ? (JSON.parse(r.stdout) as { healthy: boolean; checks: Outcome["checks"] }) : undefined;
-  return {
-    code: r.exitCode ?? -1,
-    stdout: r.stdout,
-    stderr: r.stderr,
-    checks: doc?.checks ?? [],
-    healthy: doc?.healthy,
-  };
+  return outcome(r.exitCode ?? -1, r.stdout, r.stderr);
 }
 
 const check = (o: Outcome, id: string) => {
@@ -83,7 +115,7 @@ function rolling(c: FakeCluster, updated: number, ago: number): void {
 }
 
 const scenarios: Record<string, () => Promise<Outcome>> = {
-  healthyRelay: () => doctor(healthyRelay(server, "healthy")),
+  healthyRelay: () => builtCli(healthyRelay(server, "healthy")),
   healthyDisable: () => doctor(healthyDisable(server, "disable")),
   skew: () => doctor(healthyRelay(server, "skew", { typhaTag: "v3.5.8" })),
   skewAllowed: () => doctor(healthyRelay(server, "skew-allowed", { typhaTag: "v3.5.8" }), ["--allow-version-skew"]),
@@ -418,10 +450,11 @@ describe("doctor", () => {
       },
     );
     let out = "";
-    // The roll finishes once doctor has reported it in progress.
+    // The roll finishes once doctor has printed its first round (release, the last check, ends it) with the roll
+    // in progress.
     child.stdout?.on("data", (d: Buffer) => {
       out += d;
-      if (/^WARN terway: .*96 of 320 pods updated/m.test(out) && !out.includes("rolled")) {
+      if (/^OK release: .*\n/m.test(out) && !out.includes("rolled")) {
         out += "rolled\n";
         rolled(c);
       }
@@ -439,28 +472,6 @@ describe("doctor", () => {
       "every check passes",
     ]);
   });
-
-  /** doctor in this process (run(), the bin's own seam), its stdout a TTY or not; `onWrite` sees each write. */
-  async function inProcess(c: FakeCluster, args: string[], tty: boolean, onWrite: (chunk: string) => void = () => {}) {
-    const kubeconfig = c.kubeconfig(mkdtempSync(join(dir, "kc-")), ALL);
-    const out: string[] = [];
-    const err: string[] = [];
-    const sink = (into: string[], also?: (s: string) => void) =>
-      new Writable({
-        write(chunk, _e, done) {
-          into.push(String(chunk));
-          also?.(String(chunk));
-          done();
-        },
-      });
-    const code = await run(["doctor", ...args, "--kubeconfig", kubeconfig], {
-      stdout: Object.assign(sink(out, onWrite), { isTTY: tty }),
-      stderr: sink(err),
-      stdin: Readable.from([]),
-      env: { PATH: process.env.PATH, HOME: join(dir, `home-${++n}`), KUBECTL_BIN: join(provisionedDir(4), "kubectl") },
-    });
-    return { code, out, err: err.join("") };
-  }
 
   it("--watch on a TTY redraws one block with progress bars in place until the roll is done", async () => {
     const c = healthyRelay(server, "watch-tty");
