@@ -9,6 +9,7 @@ import { Readable, Writable } from "node:stream";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { run } from "../scripts/commands/run.js";
+import { hookBudget } from "../scripts/doctor/budget.js";
 import { provisionedDir, repoRoot } from "../scripts/tools.js";
 import { TYPHA_IMAGE, healthyDisable, healthyRelay, releaseSecret, typhaPod } from "./support/doctor-cluster.js";
 import {
@@ -19,7 +20,7 @@ import {
   type PolicyRule,
 } from "./support/fake-kube-apiserver.js";
 import { concurrencyLimit } from "./support/limit.js";
-import { BASE, renderObjects } from "./support/renders.js";
+import { BASE, jobEnv, renderObjects } from "./support/renders.js";
 
 const ALL: Identity = { user: "admin", rules: [{ apiGroups: ["*"], resources: ["*"], verbs: ["*"] }] };
 const dir = mkdtempSync(join(tmpdir(), "terway-relay-doctor-"));
@@ -263,6 +264,25 @@ beforeAll(async () => {
 afterAll(async () => {
   await server.stop();
   rmSync(dir, { recursive: true, force: true });
+});
+
+describe("doctor's hook budget", () => {
+  it.each([
+    [1000, "10%"],
+    [320, "2"],
+    [7, "100%"],
+  ])("is the chart's terway-relay.hookBudget for %i nodes, maxUnavailable %s", async (nodes, maxUnavailable) => {
+    // With gitops.enabled the chart takes maxUnavailable from hook.terwayMaxUnavailable, as doctor takes it from
+    // the live DaemonSet.
+    const objects = await renderObjects({
+      sets: [...BASE, `nodeCount=${nodes}`, "gitops.enabled=true", "typha.image.tag=v3.24.5"],
+      setStrings: [`hook.terwayMaxUnavailable=${maxUnavailable}`],
+    });
+    const job = objects.find((o) => o.kind === "Job" && o.metadata.name === "terway-relay-eni-config-post-sync");
+    const budget = hookBudget(nodes, maxUnavailable);
+    expect(Number(jobEnv(objects, "post-sync").ROLLOUT_TIMEOUT)).toBe(budget.rollSeconds);
+    expect((job!.spec as { activeDeadlineSeconds: number }).activeDeadlineSeconds).toBe(budget.deadlineSeconds);
+  });
 });
 
 describe("doctor", () => {
