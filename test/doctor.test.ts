@@ -432,6 +432,21 @@ describe("doctor", () => {
       (r.resources ?? []).flatMap((res) => r.verbs.map((v) => `${v} ${res}`)),
     );
     expect(granted.filter((g) => !asked.includes(g))).toEqual([]);
+    // One read per fact: nodes listed once, no per-node or per-pod GET but the metrics of each ready Typha.
+    expect(asked.sort()).toEqual([
+      "get configmaps",
+      "get customresourcedefinitions",
+      "get deployments",
+      "get endpoints",
+      "get pods/proxy",
+      "get pods/proxy",
+      "get pods/proxy",
+      "get services",
+      "list daemonsets",
+      "list nodes",
+      "list pods",
+      "list secrets",
+    ]);
     // The release records came as metadata only.
     const secrets = roleClusters.rbacReleases.requests.find((r) => r.resource === "secrets");
     expect(secrets?.accept).toMatch(/as=PartialObjectMetadataList/);
@@ -444,6 +459,20 @@ describe("doctor", () => {
       summary: "terway-relay revision 2 failed",
       fix: "helm history terway-relay -n kube-system",
     });
+  });
+
+  it("usage errors exit 2 with one line, before any cluster is read", async () => {
+    const c = healthyRelay(server, "usage");
+    for (const args of [
+      ["--timeout", "5m"],
+      ["--watch", "--timeout", "soon"],
+      ["--release", "Not_A_Release"],
+    ]) {
+      const r = await inProcess(c, args, false);
+      expect(r.code, args.join(" ")).toBe(2);
+      expect(r.err.trim().split("\n"), args.join(" ")).toHaveLength(1);
+    }
+    expect(c.requests).toEqual([]);
   });
 
   it("an unreachable server: one line naming the server and the error, exit 1, no stack", () => {

@@ -13,7 +13,7 @@ function duration(a: ParsedArgs, name: string, fallback: string): number {
   return ((Number(m[1] ?? 0) * 60 + Number(m[2] ?? 0)) * 60 + Number(m[3] ?? 0)) * 1000;
 }
 
-/** Seconds between two rounds of --watch. */
+/** Milliseconds between two rounds of --watch. */
 const WATCH_POLL_MS = 2000;
 
 export const doctor: Command = {
