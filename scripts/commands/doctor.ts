@@ -2,6 +2,7 @@
 // status and fix; --json prints one document; --watch follows an install, upgrade or uninstall.
 // Exit 0 when no check fails (warnings allowed), 1 when one fails or the cluster cannot be read, 2 for usage.
 import { setTimeout as sleep } from "node:timers/promises";
+import { releaseName, releaseOption } from "./release-option.js";
 import { type Command, Failure, type ParsedArgs, UsageError, flag, line, str } from "./spec.js";
 
 /** A Go-style duration (1h30m, 20m, 90s) in milliseconds. */
@@ -22,7 +23,7 @@ export const doctor: Command = {
   options: {
     kubeconfig: { type: "string", arg: "FILE", help: "kubeconfig file (default: KUBECONFIG, then ~/.kube/config)" },
     context: { type: "string", arg: "NAME", help: "kubeconfig context (default: the current one)" },
-    release: { type: "string", arg: "NAME", help: "Helm release name (default terway-relay)" },
+    ...releaseOption,
     "allow-version-skew": {
       type: "boolean",
       help: "the release sets typha.allowVersionSkew=true: report a version skew as a warning",
@@ -35,11 +36,7 @@ export const doctor: Command = {
     timeout: { type: "string", arg: "DURATION", help: "with --watch: how long to wait (default 30m)" },
   },
   async run(a, io) {
-    const release = str(a, "release") ?? "terway-relay";
-    if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(release))
-      throw new UsageError(
-        `--release must be a Helm release name (lowercase letters, digits and -), got ${JSON.stringify(release)}`,
-      );
+    const release = releaseName(a) ?? "terway-relay";
     const watch = flag(a, "watch");
     if (!watch && str(a, "timeout") !== undefined) throw new UsageError("--timeout needs --watch");
     if (watch && flag(a, "json")) throw new UsageError("--json and --watch cannot be combined");
