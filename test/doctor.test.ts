@@ -491,7 +491,17 @@ describe("doctor", () => {
     const kubeconfig = c.kubeconfig(mkdtempSync(join(dir, "kc-")), ALL);
     const child = execa(
       "node",
-      [join(repoRoot, "dist/terway-relay.js"), "doctor", "--watch", "--timeout", "2m", "--kubeconfig", kubeconfig],
+      [
+        join(repoRoot, "dist/terway-relay.js"),
+        "doctor",
+        "--watch",
+        "--timeout",
+        "2m",
+        "--interval",
+        "100ms",
+        "--kubeconfig",
+        kubeconfig,
+      ],
       {
         env: { PATH: process.env.PATH, HOME: join(dir, "home-watch"), KUBECTL_BIN: join(provisionedDir(4), "kubectl") },
         extendEnv: false,
@@ -525,7 +535,7 @@ describe("doctor", () => {
   it("--watch on a TTY redraws one block with progress bars in place until the roll is done", async () => {
     const c = healthyRelay(server, "watch-tty");
     rolling(c, 96, 30);
-    const r = await inProcess(c, ["--watch"], true, () => rolled(c));
+    const r = await inProcess(c, ["--watch", "--interval", "100ms"], true, () => rolled(c));
     expect(r.code, r.err).toBe(0);
     expect(r.out[0]).toMatch(/^\[#{9}-{21}\] 96\/320 Terway terway-eniip pods updated\n\[#{30}\] 3\/3 Typha ready\n/);
     expect(r.out[0]).toMatch(/\] 321\/320 Felix connected\n/);
@@ -539,7 +549,7 @@ describe("doctor", () => {
   it("--watch at --timeout exits 1 naming the checks that still fail", async () => {
     const c = healthyRelay(server, "watch-timeout");
     rolling(c, 96, 7200);
-    const r = await inProcess(c, ["--watch", "--timeout", "1s"], false);
+    const r = await inProcess(c, ["--watch", "--timeout", "1s", "--interval", "100ms"], false);
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/^terway-relay: --timeout reached with checks not passing: terway \(fail: .*roll stalled/);
   });

@@ -5,17 +5,14 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { releaseName, releaseOption } from "./release-option.js";
 import { type Command, Failure, type ParsedArgs, UsageError, flag, line, str } from "./spec.js";
 
-/** A Go-style duration (1h30m, 20m, 90s) in milliseconds. */
+/** A Go-style duration (1h30m, 20m, 90s, 500ms) in milliseconds. */
 function duration(a: ParsedArgs, name: string, fallback: string): number {
   const raw = str(a, name) ?? fallback;
-  const m = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(raw);
+  const m = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?$/.exec(raw);
   if (!m || raw === "")
-    throw new UsageError(`--${name} must be a duration such as 90s, 20m or 1h30m, got ${JSON.stringify(raw)}`);
-  return ((Number(m[1] ?? 0) * 60 + Number(m[2] ?? 0)) * 60 + Number(m[3] ?? 0)) * 1000;
+    throw new UsageError(`--${name} must be a duration such as 500ms, 90s, 20m or 1h30m, got ${JSON.stringify(raw)}`);
+  return ((Number(m[1] ?? 0) * 60 + Number(m[2] ?? 0)) * 60 + Number(m[3] ?? 0)) * 1000 + Number(m[4] ?? 0);
 }
-
-/** Milliseconds between two rounds of --watch. */
-const WATCH_POLL_MS = 2000;
 
 export const doctor: Command = {
   name: "doctor",
@@ -32,15 +29,18 @@ export const doctor: Command = {
       type: "boolean",
       help: 'print one JSON document: {"healthy", "checks": [{"id","status","summary","fix"?}]}',
     },
-    watch: { type: "boolean", help: "check again every 2 s until every check passes (exit 0) or --timeout (exit 1)" },
+    watch: { type: "boolean", help: "check again until every check passes (exit 0) or --timeout (exit 1)" },
     timeout: { type: "string", arg: "DURATION", help: "with --watch: how long to wait (default 30m)" },
+    interval: { type: "string", arg: "DURATION", help: "with --watch: time between two rounds (default 2s)" },
   },
   async run(a, io) {
     const release = releaseName(a) ?? "terway-relay";
     const watch = flag(a, "watch");
-    if (!watch && str(a, "timeout") !== undefined) throw new UsageError("--timeout needs --watch");
+    for (const o of ["timeout", "interval"])
+      if (!watch && str(a, o) !== undefined) throw new UsageError(`--${o} needs --watch`);
     if (watch && flag(a, "json")) throw new UsageError("--json and --watch cannot be combined");
     const timeoutMs = watch ? duration(a, "timeout", "30m") : 0;
+    const intervalMs = watch ? duration(a, "interval", "2s") : 0;
     const { userKubectl } = await import("../tools.js");
     let kubectl: string;
     try {
@@ -116,7 +116,7 @@ export const doctor: Command = {
           );
           return 1;
         }
-        await sleep(Math.min(WATCH_POLL_MS, Math.max(0, deadline - Date.now())));
+        await sleep(Math.min(intervalMs, Math.max(0, deadline - Date.now())));
       }
     }
   },
