@@ -12,6 +12,7 @@ const bullets = paragraph.split("\n- ").slice(1);
 const FOLDERS = {
   "": "at the top",
   commands: "`scripts/commands/`",
+  doctor: "`scripts/doctor/`",
   generated: "`scripts/generated/`",
   build: "`scripts/build/`",
 } as const;

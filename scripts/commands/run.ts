@@ -12,6 +12,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   adopt: async () => (await import("./adopt.js")).adopt,
   "check-image": async () => (await import("./check-image.js")).checkImage,
   example: async () => (await import("./example.js")).example,
+  doctor: async () => (await import("./doctor.js")).doctor,
 };
 
 const HELP_OPTION = { type: "boolean", short: "h", help: "print this help" } as const;
