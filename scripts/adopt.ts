@@ -5,12 +5,12 @@
 // The guide's Typha objects keep their names and the selector k8s-app: calico-typha (Deployment selectors are
 // immutable), which is why the chart uses exactly those. Its bgppeers CRD needs nothing: Helm installs crds/ only
 // when absent and never manages them.
-import { execa } from "execa";
-import { RELEASE_NAMESPACE } from "./cross-field.js";
+import { _child_process } from "./_child_process.js";
+import { DEFAULT_RELEASE_NAME, RELEASE_NAMESPACE } from "./release.js";
 import { kubectlBin } from "./tools.js";
 
 export interface AdoptOptions {
-  /** Helm release name (default terway-relay). */
+  /** Helm release name (default DEFAULT_RELEASE_NAME). */
   release?: string;
   /** typha.serviceName of the values the release will use (default calico-typha, the guide's). */
   serviceName?: string;
@@ -38,7 +38,7 @@ export function serviceNote(o: AdoptOptions): string | undefined {
 
 /** kubectl argument lists, two per object: the ownership label, then the release annotations. */
 export function adoptCommands(o: AdoptOptions = {}): string[][] {
-  const release = o.release ?? "terway-relay";
+  const release = o.release ?? DEFAULT_RELEASE_NAME;
   return guideObjects(o).flatMap(({ resource, name }) => [
     ["-n", RELEASE_NAMESPACE, "label", resource, name, "app.kubernetes.io/managed-by=Helm", "--overwrite"],
     [
@@ -73,7 +73,16 @@ export async function runAdopt(o: AdoptOptions, log: (line: string) => void): Pr
   const kubectl = kubectlBin();
   let ok = true;
   for (const { resource, name } of guideObjects(o)) {
-    const get = await execa(kubectl, ["-n", RELEASE_NAMESPACE, "get", resource, name, "-o", "name"], { reject: false });
+    const get = await _child_process.execa(kubectl, ["-n", RELEASE_NAMESPACE, "get", resource, name, "-o", "name"], {
+      reject: false,
+    });
+    if (get.exitCode === undefined) {
+      // No exit code: kubectl did not start (missing or not executable), so every later call would fail the same way.
+      log(
+        `error: could not run kubectl ${kubectl}: ${get.originalMessage ?? get.message}; set KUBECTL_BIN to a kubectl binary`,
+      );
+      return false;
+    }
     if (get.exitCode !== 0) {
       if (/NotFound|not found/.test(get.stderr)) {
         log(`skip ${resource}/${name}: not found (helm install will create it)`);
@@ -84,7 +93,7 @@ export async function runAdopt(o: AdoptOptions, log: (line: string) => void): Pr
       continue;
     }
     for (const cmd of adoptCommands(o).filter((c) => c[3] === resource && c[4] === name)) {
-      const r = await execa(kubectl, cmd, { reject: false });
+      const r = await _child_process.execa(kubectl, cmd, { reject: false });
       log(r.exitCode === 0 ? `ok   ${formatCommands([cmd])}` : `error: ${formatCommands([cmd])}: ${r.stderr.trim()}`);
       if (r.exitCode !== 0) ok = false;
     }

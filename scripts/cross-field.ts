@@ -4,16 +4,10 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { CALICO_MAX_ADVISED, typhaReplicas, type ReplicaInput } from "./replicas.js";
+import { RELEASE_NAMESPACE } from "./release.js";
 import { chartDir } from "./tools.js";
 import type { TerwayRelayValues as Values } from "./generated/values.js";
 import type { ValueProblem } from "./validate.js";
-
-/** Terway's Felix looks for the Typha Service in kube-system: Terway's policy container sets
- * FELIX_TYPHAK8SSERVICENAME but no FELIX_TYPHAK8SNAMESPACE (AliyunContainerService/terway v1.17.5,
- * charts/terway/templates/terwayd/daemonset.yaml), and Felix's default namespace is kube-system
- * (projectcalico/calico v3.24.5, felix/config/config_params.go, TyphaK8sNamespace). The chart's twin is
- * terway-relay.releaseNamespace (_helpers.tpl). */
-export const RELEASE_NAMESPACE = "kube-system";
 
 /** The chart's refusal of another namespace (terway-relay.validate), word for word. */
 function namespaceRefusal(ns: string): string {

@@ -1,8 +1,9 @@
 // Capacity planning: the replica count for a node count and why, what each Typha carries (steady, and after one
-// is lost), and how many API-server watches the relay saves. Pure arithmetic over the replica rule.
+// is lost), and what the relay saves and costs the API server (api-load.ts). Pure arithmetic over the replica rule.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import yaml from "js-yaml";
+import { type ApiLoad, apiLoad, lineOf, listPeriodsWords } from "./api-load.js";
 import { schemaDefault } from "./schema.js";
 import { chartDir } from "./tools.js";
 import {
@@ -48,9 +49,7 @@ export function syncerMultiplier(typhaVersion: string): number {
   return atLeast(v, 23) ? 4 : atLeast(v, 15) ? 3 : atLeast(v, 12) ? 2 : 1;
 }
 
-/** Calico's advice (docs, "Typha"): at least 3 in production, fewer than nodes; no more than 20 (in replicas.ts,
- * which the values checks load without this module). */
-export { CALICO_MAX_ADVISED };
+/** Calico's advice (docs, "Typha"): at least 3 in production, fewer than nodes (no more than 20: replicas.ts). */
 export const CALICO_PRODUCTION_MIN = 3;
 
 let defaultTyphaVersionCache: string | undefined;
@@ -90,9 +89,12 @@ export interface Plan extends ReplicaPlan {
   connections: Connections;
   /**
    * API-server watches per watched resource type (nodes, pods, policies, ...): without the relay every Felix opens
-   * its own watch; with it only the Typhas do, and Felix talks to Typha. The reduction holds for every type.
+   * its own watch; with it the Typhas do, and Felix talks to Typha. The reduction holds for every type. Typha v3.5
+   * also lists every Node from each replica: apiLoad.
    */
   watches: { withoutRelay: number; withRelay: number; reduction: number };
+  /** Node objects the API server sends per second on watches and, per Typha line, on Typha's node lists. */
+  apiLoad: ApiLoad;
   warnings: string[];
 }
 
@@ -160,6 +162,16 @@ export function plan(input: PlanInput): Plan {
       `after losing one Typha each would carry ${connections.afterLossPerTypha} connections, above Typha's limit of ${CONNECTION_UPPER_LIMIT}`,
     );
 
+  const load = apiLoad(n, r);
+  const line = load.lines.find((l) => l.typha === lineOf(typhaVersion));
+  if (!p.error && line?.listsCostMore)
+    warnings.push(
+      `Typha ${typhaVersion} lists all ${n} nodes from each of its ${r} replicas ${listPeriodsWords(line.typha)}: ` +
+        `${line.nodeObjectsListedPerSecond} Node objects/s, more than the ${load.nodeWatchObjectsPerSecond.saved} ` +
+        `the relay saves on Felix's node watches (a Node update every ${load.nodeUpdateSeconds} s); ` +
+        "Typha from v3.20 (Terway with Felix v3.20 or later) watches instead",
+    );
+
   return {
     ...p,
     nodeCount: n,
@@ -167,8 +179,25 @@ export function plan(input: PlanInput): Plan {
     reasoning,
     connections,
     watches: { withoutRelay: n, withRelay: r, reduction: Math.round((n / r) * 10) / 10 },
+    apiLoad: load,
     warnings,
   };
+}
+
+/** The Node objects the API server sends per second, on watches and per Typha line on node lists. */
+function formatApiLoad(p: Plan): string[] {
+  const { nodeUpdateSeconds, nodeWatchObjectsPerSecond: w, lines } = p.apiLoad;
+  return [
+    `API-server load from Nodes (each Node updated every ${nodeUpdateSeconds} s, kubelet's floor):`,
+    `  node watches: ${w.withoutRelay} Node objects/s without the relay, ${w.withRelay} with it (${w.saved} saved)`,
+    ...lines.map((l) =>
+      l.nodeListsPerSecond === 0
+        ? `  Typha ${l.typha} node lists: none (it watches)`
+        : `  Typha ${l.typha} node lists: ${l.nodeListsPerSecond} LISTs/s, ${l.nodeObjectsListedPerSecond} Node objects/s ` +
+          `(each of ${p.replicas} replicas lists ${p.nodeCount} nodes ${listPeriodsWords(l.typha)})` +
+          (l.listsCostMore ? ", more than the relay saves" : ""),
+    ),
+  ];
 }
 
 export function formatPlan(p: Plan): string {
@@ -185,6 +214,7 @@ export function formatPlan(p: Plan): string {
       `  after losing one replica: ${c.afterLossPerTypha ?? "none left"}`,
       `  rebalancing target: ${c.rebalanceTarget} (${c.rebalanceReason})`,
       `API-server watches per resource type: ${p.watches.withoutRelay} without the relay, ${p.watches.withRelay} with it (${p.watches.reduction}x fewer)`,
+      ...formatApiLoad(p),
     );
   }
   for (const w of p.warnings) lines.push(`warning: ${w}`);

@@ -1,8 +1,8 @@
 // Renders the chart with `helm template` (execa) and parses the multi-document output into objects.
 import yaml from "js-yaml";
 import { _child_process } from "./_child_process.js";
-import { RELEASE_NAMESPACE } from "./cross-field.js";
 import { HELM_YAML_SCHEMA } from "./helm-yaml.js";
+import { DEFAULT_RELEASE_NAME, RELEASE_NAMESPACE } from "./release.js";
 import type { ObjectMeta } from "kubernetes-types/meta/v1.js";
 import { chartDir, helmBin, HelmNotFoundError, type HelmMajor } from "./tools.js";
 import type { ValuesInput } from "./values.js";
@@ -47,7 +47,7 @@ export class HelmError extends Error {
 export function helmTemplateArgs(o: RenderOptions): string[] {
   const args = [
     "template",
-    o.releaseName ?? "terway-relay",
+    o.releaseName ?? DEFAULT_RELEASE_NAME,
     o.chart ?? chartDir,
     "--namespace",
     o.namespace ?? RELEASE_NAMESPACE,

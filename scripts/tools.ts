@@ -56,7 +56,7 @@ const HOW_TO_GET = `run \`npm ci\` in ${repoRoot} (it provisions .tools/helm3 an
  * The helm binary to run. An explicit major (--helm 3|4) means this repository's provisioned .tools/helm<major>.
  * Otherwise, in order: HELM_BIN (a user's own helm), `helm` on PATH, then .tools/helm4 and .tools/helm3 when
  * present (a git checkout after `npm ci`). Throws HelmNotFoundError saying what was looked for and where.
- * Packaging (issue 11) relies on this order: an installed package finds the user's helm first.
+ * The npm package relies on this order: an installed package finds the user's helm first.
  */
 export function helmBin(major?: HelmMajor, env: NodeJS.ProcessEnv = process.env): string {
   if (major !== undefined) {

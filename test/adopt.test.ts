@@ -1,14 +1,16 @@
 // Migration from the guide: the kubectl commands that let the release adopt a relay applied by hand, printed or
-// run (against a stub kubectl that records its arguments; there is no cluster here).
-import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+// run (real kubectl against the suite's fake API server holding the guide's objects).
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
 import yaml from "js-yaml";
-import { describe, expect, it } from "vitest";
-import { adoptCommands, formatCommands, guideObjects } from "../scripts/adopt.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { _child_process } from "../scripts/_child_process.js";
+import { adoptCommands, formatCommands, guideObjects, runAdopt } from "../scripts/adopt.js";
 import type { KubeObject } from "../scripts/render.js";
 import { repoRoot } from "../scripts/tools.js";
+import { FakeApiServer, type Identity, type Obj } from "./support/fake-kube-apiserver.js";
 import { BASE, renderObjects } from "./support/renders.js";
 
 const cli = (args: string[], env: Record<string, string> = {}) =>
@@ -72,35 +74,87 @@ describe("adopt: the commands", () => {
     expect(r.stderr).toContain("leaves the guide's Service calico-typha alone");
   });
 
-  it("--run runs them with kubectl, skipping objects the cluster does not have", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "kubectl-stub-"));
-    const log = join(dir, "calls.log");
-    const stub = join(dir, "kubectl");
-    // Records every call; "get" finds the Service and Deployment but not the PDB (a 1.25+ cluster rejected the
-    // guide's policy/v1beta1 one).
-    writeFileSync(
-      stub,
-      `#!/bin/sh\necho "$*" >> '${log}'\nif [ "$3" = get ] && [ "$4" = poddisruptionbudget ]; then echo 'Error from server (NotFound): poddisruptionbudgets.policy "calico-typha" not found' >&2; exit 1; fi\nexit 0\n`,
-    );
-    chmodSync(stub, 0o755);
-    const r = await cli(["adopt", "--set", "region=cn-hangzhou", "--release", "relay", "--run"], { KUBECTL_BIN: stub });
-    expect(r.exitCode, r.stdout + r.stderr).toBe(0);
-    expect(r.stdout).toContain("skip poddisruptionbudget/calico-typha: not found");
-    const calls = readFileSync(log, "utf8").trim().split("\n");
-    const want = adoptCommands({ release: "relay" })
-      .filter((c) => c[3] !== "poddisruptionbudget")
-      .map((c) => c.join(" "));
-    expect(calls.filter((c) => !c.includes(" get "))).toEqual(want);
-    expect(calls.filter((c) => c.includes(" get "))).toHaveLength(3);
+  it("--run goes through the child-process seam (scripts/_child_process.ts), as helm does", async () => {
+    const seen: string[][] = [];
+    const real = _child_process.execa;
+    _child_process.execa = ((_file: string, args: string[]) => {
+      seen.push(args);
+      return Promise.resolve({ exitCode: 0, stdout: "", stderr: "" });
+    }) as unknown as typeof real;
+    try {
+      expect(await runAdopt({ release: "relay" }, () => {})).toBe(true);
+    } finally {
+      _child_process.execa = real;
+    }
+    expect(seen.filter((a) => a[2] !== "get")).toEqual(adoptCommands({ release: "relay" }));
   });
 
-  it("--run fails when kubectl does", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "kubectl-stub-"));
-    const stub = join(dir, "kubectl");
-    writeFileSync(stub, `#!/bin/sh\necho 'error: You must be logged in to the server (Unauthorized)' >&2\nexit 1\n`);
-    chmodSync(stub, 0o755);
-    const r = await cli(["adopt", "--set", "region=cn-hangzhou", "--run"], { KUBECTL_BIN: stub });
+  it("--run names the kubectl it could not start, and stops", async () => {
+    const missing = join(mkdtempSync(join(tmpdir(), "kubectl-none-")), "kubectl");
+    const log: string[] = [];
+    const before = process.env.KUBECTL_BIN;
+    process.env.KUBECTL_BIN = missing;
+    try {
+      expect(await runAdopt({}, (l) => log.push(l))).toBe(false);
+    } finally {
+      if (before === undefined) delete process.env.KUBECTL_BIN;
+      else process.env.KUBECTL_BIN = before;
+    }
+    expect(log).toEqual([
+      expect.stringMatching(
+        new RegExp(`^error: could not run kubectl ${missing}: .*ENOENT.*; set KUBECTL_BIN to a kubectl binary$`),
+      ),
+    ]);
+  });
+});
+
+describe("adopt --run: real kubectl against the fake API server", () => {
+  let server: FakeApiServer;
+  beforeAll(async () => {
+    server = await new FakeApiServer().start();
+  });
+  afterAll(() => server.stop());
+
+  /** The reads and writes adopt needs, on the guide's three objects. */
+  const adopter = (verbs: string[]): Identity => ({
+    user: "adopter",
+    rules: [
+      { apiGroups: ["", "apps", "policy"], resources: ["services", "deployments", "poddisruptionbudgets"], verbs },
+    ],
+  });
+
+  /** A cluster holding the guide's Service and Deployment, but not its PodDisruptionBudget: policy/v1beta1 is gone
+   * from Kubernetes 1.25, so the guide's kubectl apply failed on it. Runs adopt as `identity`. */
+  async function adoptIn(id: string, identity: Identity) {
+    const c = server.cluster(id);
+    for (const g of guide.filter((o) => o.kind === "Service" || o.kind === "Deployment")) c.put(g as Obj);
+    const home = mkdtempSync(join(tmpdir(), "adopt-"));
+    const r = await cli(["adopt", "--set", "region=cn-hangzhou", "--release", "relay", "--run"], {
+      KUBECONFIG: c.kubeconfig(home, identity),
+      HOME: home,
+    });
+    return { c, r };
+  }
+
+  it("labels and annotates what the cluster has, skips the absent PodDisruptionBudget, and needs only get and patch", async () => {
+    const { c, r } = await adoptIn("adopt-run", adopter(["get", "patch"]));
+    expect(r.exitCode, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toContain("skip poddisruptionbudget/calico-typha: not found");
+    for (const kind of ["Service", "Deployment"])
+      expect(c.get(kind, "calico-typha")?.metadata, kind).toMatchObject({
+        labels: { "app.kubernetes.io/managed-by": "Helm" },
+        annotations: { "meta.helm.sh/release-name": "relay", "meta.helm.sh/release-namespace": "kube-system" },
+      });
+    expect(c.get("PodDisruptionBudget", "calico-typha")).toBeUndefined();
+    // Denied: only kubectl's own look at whether the namespace exists, after the PodDisruptionBudget's NotFound.
+    expect(c.denied.map((q) => `${q.verb} ${q.resource}/${q.name}`)).toEqual(["get namespaces/kube-system"]);
+    expect(new Set(c.requests.filter((q) => q.allowed).map((q) => q.verb))).toEqual(new Set(["get", "patch"]));
+  });
+
+  it("fails, passing on the API server's refusal, when the identity may not patch", async () => {
+    const { c, r } = await adoptIn("adopt-forbidden", adopter(["get"]));
     expect(r.exitCode).toBe(1);
-    expect(r.stdout).toContain("Unauthorized");
+    expect(r.stdout).toContain('User "adopter" cannot patch resource "services"');
+    expect(c.get("Service", "calico-typha")?.metadata.labels).not.toHaveProperty("app.kubernetes.io/managed-by");
   });
 });

@@ -111,7 +111,8 @@ describe("chart/ci", () => {
         .split("\n")
         .filter((l) => /^- |^\[ERROR\]/.test(l.trim()) && !l.includes("values don't meet"));
       expect(problems.length).toBeGreaterThan(0);
-      // The schema requires region (no default): Helm 3 "- (root): region is required" (xeipuuv/gojsonschema v1.2.0,
+      // The schema is what refuses: Helm's lint mode only logs a template's fail (helm pkg/engine/engine.go, v3.17.2
+      // and v4.1.4). The schema requires region (no default): Helm 3 "- (root): region is required" (xeipuuv/gojsonschema v1.2.0,
       // helm v3.17.2 go.mod); Helm 4 "- at '': missing property 'region'" (santhosh-tekuri/jsonschema v6.0.2, helm
       // v4.1.4 go.mod).
       for (const line of problems)

@@ -1,4 +1,4 @@
-// Issue 10: every input gets an answer. Each case runs the CLI through run(argv, io) in this process (the seam the
+// Every input gets an answer. Each case runs the CLI through run(argv, io) in this process (the seam the
 // bin uses), or through the real bin where the process itself matters (pipes, standard input, exit).
 import {
   chmodSync,

@@ -80,7 +80,7 @@ describe("terway-relay plan", () => {
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ nodeCount: 1001, replicas: 6, source: "rule" });
   });
-  it("--json carries the connection and watch figures", async () => {
+  it("--json carries the connection, watch and node-list figures", async () => {
     const r = await cli("plan", "--nodes", "1001", "--json");
     expect(JSON.parse(r.stdout)).toMatchObject({
       connections: {
@@ -90,6 +90,14 @@ describe("terway-relay plan", () => {
         limits: { lower: 100, upper: 10000 },
       },
       watches: { withoutRelay: 1001, withRelay: 6, reduction: 166.8 },
+      apiLoad: {
+        nodeWatchObjectsPerSecond: { withoutRelay: 3340, withRelay: 20, saved: 3320 },
+        lines: [
+          { typha: "v3.5.8", nodeListsPerSecond: 1.4, nodeObjectsListedPerSecond: 1401, listsCostMore: false },
+          {},
+          {},
+        ],
+      },
       warnings: [],
     });
   });

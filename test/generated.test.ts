@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { execa } from "execa";
 import { describe, expect, it } from "vitest";
 import { chartSchemaPath, rootSchemaPath } from "../scripts/build/gen-chart-schema.js";
-import { readmePath, readmeSource } from "../scripts/build/gen-readme.js";
+import { docPath, docSource, generatedPages } from "../scripts/build/gen-docs.js";
 import { typesPath, typesSource } from "../scripts/build/gen-types.js";
 import { validatorPath, validatorSource } from "../scripts/build/gen-validator.js";
 import { felixRows, terwayTplPath, terwayVersionTable } from "../scripts/build/terway-table.js";
@@ -36,9 +36,9 @@ describe("generated files match values.schema.json", () => {
   it("chart/values.yaml: each key's description and default", () => {
     expect(read(valuesYamlPath), hint).toBe(valuesYamlSource());
   });
-  it("the README's generated blocks", () => {
-    const current = read(readmePath);
-    expect(current, hint).toBe(readmeSource(current));
+  it.each(generatedPages())("the generated blocks of %s", (page) => {
+    const current = read(docPath(page));
+    expect(current, hint).toBe(docSource(page, current));
   });
 });
 
@@ -51,9 +51,11 @@ const block = (text: string, name: string) =>
     text.indexOf(`\n<!-- ${name}:end -->`),
   );
 
-describe("README's Terway version table is the chart's (chart/templates/_terway.tpl, terway-relay.felixVersions)", () => {
-  it("README shows the table as generated from the template's rows", () => {
-    expect(block(read(readmePath), "terway-versions"), hint).toBe(terwayVersionTable(felixRows(read(terwayTplPath))));
+describe("docs/versions.md's Terway version table is the chart's (chart/templates/_terway.tpl, terway-relay.felixVersions)", () => {
+  it("docs/versions.md shows the table as generated from the template's rows", () => {
+    expect(block(read(docPath("docs/versions.md")), "terway-versions"), hint).toBe(
+      terwayVersionTable(felixRows(read(terwayTplPath))),
+    );
   });
   it("has one line per row of the chart's table, with its Felix and Typha", () => {
     const rows = felixRows();

@@ -70,18 +70,24 @@ describe.each(HELM_MAJORS)("gitops.enabled (helm %i)", (helm) => {
   it.each([
     [
       "nodeCount",
-      ["typha.image.tag=v3.24.5"],
+      [...BASE, "gitops.enabled=true", "typha.image.tag=v3.24.5"],
       "nodeCount=0: gitops.enabled renders without lookup, so the chart cannot count the cluster's nodes",
     ],
     [
       "typha.image.tag",
-      ["nodeCount=2000"],
+      [...BASE, "gitops.enabled=true", "nodeCount=2000"],
       "typha.image.tag is empty: gitops.enabled renders without lookup, so the chart cannot read which Terway the cluster runs",
+    ],
+    // gitops.restoreOnSync (a PostSync restore for Argo CD before v3.3.5) without gitops.enabled would look the
+    // cluster up yet hang Argo CD annotations on the hooks.
+    [
+      "gitops.enabled",
+      [...BASE, "gitops.restoreOnSync=true"],
+      "gitops.enabled=false: gitops.restoreOnSync is a step for Argo CD, which renders without lookup: set gitops.enabled=true with it",
     ],
   ])(
     "refuses without %s: the schema names it in template and lint --strict, the chart says why without the schema",
-    async (field, given, sentence) => {
-      const sets = [...BASE, "gitops.enabled=true", ...given];
+    async (field, sets, sentence) => {
       const refusal = await renderError({ helm, sets });
       expect(helmNamesPath(helm, refusal, field), refusal).toBe(true);
       const lint = await execa(
@@ -114,23 +120,32 @@ describe("gitops.enabled in the CLI", () => {
   it.each([
     [
       "nodeCount",
-      ["typha.image.tag=v3.24.5"],
+      [...BASE, "gitops.enabled=true", "typha.image.tag=v3.24.5"],
       "- nodeCount: must be >= 1: gitops.enabled renders without lookup, so the chart cannot count the cluster's nodes",
     ],
     [
       "typha.image.tag",
-      ["nodeCount=2000"],
+      [...BASE, "gitops.enabled=true", "nodeCount=2000"],
       '- typha.image.tag: "" does not match the pattern ^[A-Za-z0-9_]: gitops.enabled renders without lookup, so the chart cannot read which Terway the cluster runs',
     ],
-  ])("validate refuses without %s, naming it and saying why", async (_field, given, line) => {
-    const r = await runCli(["validate", ...[...BASE, "gitops.enabled=true", ...given].flatMap((s) => ["--set", s])]);
+    [
+      "gitops.enabled",
+      [...BASE, "gitops.restoreOnSync=true"],
+      "- gitops.enabled: must be true: gitops.restoreOnSync is a step for Argo CD, which renders without lookup: set gitops.enabled=true with it",
+    ],
+  ])("validate refuses without %s, naming it and saying why", async (_field, sets, line) => {
+    const r = await runCli(["validate", ...sets.flatMap((s) => ["--set", s])]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(line);
     expect(r.stderr).toContain("(1 problem)");
   });
 
-  it("validate accepts the mode with both values", async () => {
-    expect((await runCli(["validate", ...GITOPS.flatMap((s) => ["--set", s])])).code).toBe(0);
+  it.each([
+    ["the mode with both values", GITOPS],
+    ["gitops.restoreOnSync with the mode", [...GITOPS, "gitops.restoreOnSync=true"]],
+  ])("validate accepts %s", async (_what, sets) => {
+    const r = await runCli(["validate", ...sets.flatMap((s) => ["--set", s])]);
+    expect(r.code, r.stderr).toBe(0);
   });
 
   it("disable mode renders no Typha, so it needs nodeCount but no typha.image.tag (CLI, schema and chart agree)", async () => {

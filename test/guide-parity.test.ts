@@ -22,7 +22,7 @@ const EXCEPTIONS: Record<string, string> = {
     "replaced and, with the PDB, blocks every drain. The chart defaults to tigera/operator's bootstrap set; the guide's value stays reachable",
 };
 
-/** tigera/operator's TolerateBootstrap (v1.43.0 pkg/render/common/meta/meta.go, the change for issue #4820). */
+/** tigera/operator's TolerateBootstrap (v1.43.0 pkg/render/common/meta/meta.go, the change for tigera/operator#4820). */
 const OPERATOR_TOLERATIONS = [
   { key: "CriticalAddonsOnly", operator: "Exists" },
   ...[

@@ -1,5 +1,5 @@
-// NOTES.txt's relay part: the replica count and where it came from, how to check Felix reached Typha, how to
-// roll back.
+// NOTES.txt, as `helm install` prints it, in relay mode: the replica count and where it came from (and a warning
+// when no node count was known), how to check Felix reached Typha, how to roll back.
 import { describe, expect, it } from "vitest";
 import { chartWithLiveTypha } from "./support/live-chart.js";
 import { renderNotes } from "./support/notes.js";
@@ -18,6 +18,12 @@ describe.each(HELM_MAJORS)("NOTES, relay (helm %i)", (helm) => {
     expect(await renderNotes({ helm, sets: [...BASE, ...sets] })).toContain(line);
   });
 
+  it("warns when no node count was known and the count fell back to the minimum", async () => {
+    const text = await renderNotes({ helm, sets: BASE });
+    expect(text).toContain("node count unknown");
+    expect(text).toContain("WARNING: no node count was known, so Typha runs the minimum of 3 replicas");
+  });
+
   it("says the live count was kept when the autoscaler owns it", async () => {
     const text = await renderNotes({
       helm,
@@ -34,6 +40,8 @@ describe.each(HELM_MAJORS)("NOTES, relay (helm %i)", (helm) => {
 
   it("tells how to verify that Felix connected, and how to roll back", async () => {
     const text = await renderNotes({ helm, sets: [...BASE, "nodeCount=1001"] });
+    expect(text).toContain("replicas=6 (rule); nodes=1001 (values)");
+    expect(text).not.toContain("WARNING");
     expect(text).toContain("helm test terway-relay -n kube-system");
     expect(text).toContain("curl -s localhost:9093/metrics | grep typha_connections_active");
     expect(text).toContain("kubectl -n kube-system get pods -l k8s-app=calico-typha -o name");

@@ -1,7 +1,7 @@
 // An OCI registry, for real: the CNCF distribution registry (Debian package docker-registry, which .ci/run
 // installs) on 127.0.0.1 with a temporary config and storage. `helm push` of `npm run package`'s archive, then
 // `helm template oci://...` and `helm show` on each Helm major; the render must equal chart/'s. Alibaba Cloud
-// Container Registry serves Helm charts the same way (README, "Install from a chart repository or OCI registry").
+// Container Registry serves Helm charts the same way (docs/distribution.md).
 // Under CI a missing registry binary fails; elsewhere the test reports itself skipped, never passed.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";

@@ -1,8 +1,14 @@
 // The capacity planner against hand-computed figures. For N nodes and R replicas:
 // steady ceil(N/R), one lost ceil(N/(R-1)), Typha's target 1 + floor(floor(N*120/(R-1))/100) clamped to
 // [100, 10000] for Typha v3.5 (the lower limit and a syncer multiplier grow in later releases), watches N -> R.
+// API-server load from Nodes (scripts/api-load.ts's model, U = 300 s between a Node's updates): node watches carry
+// N*N/U Node objects/s without the relay and R*N/U with it; Typha v3.5 adds R*(1/5 + 1/30) node LISTs/s of N Nodes
+// each, which cost more than the relay saves when R*70 > N - R.
 import { describe, expect, it } from "vitest";
-import { connectionLowerLimit, plan, rebalanceTarget, syncerMultiplier } from "../scripts/plan.js";
+import { NODE_LIST_PERIODS, apiLoad } from "../scripts/api-load.js";
+import { apiLoadTable } from "../scripts/build/api-load-table.js";
+import { tableTyphaVersions } from "../scripts/build/terway-table.js";
+import { connectionLowerLimit, formatPlan, plan, rebalanceTarget, syncerMultiplier } from "../scripts/plan.js";
 
 describe("plan (hand-computed, chart defaults)", () => {
   it.each([
@@ -111,5 +117,82 @@ describe("Typha's connection limit", () => {
       rebalanceTarget: 10000,
       rebalanceReason: "configured upper limit",
     });
+  });
+});
+
+describe("API-server load per Typha line", () => {
+  it("1000 nodes, 5 replicas: hand-computed Node objects per second", () => {
+    expect(plan({ nodeCount: 1000 }).apiLoad).toEqual({
+      nodeUpdateSeconds: 300,
+      // 1000*1000/300 = 3333.3, 5*1000/300 = 16.7, 995*1000/300 = 3316.7
+      nodeWatchObjectsPerSecond: { withoutRelay: 3333, withRelay: 17, saved: 3317 },
+      lines: [
+        // 5 * (1/5 + 1/30) = 1.1667 LISTs/s of 1000 Nodes each
+        { typha: "v3.5.8", nodeListsPerSecond: 1.17, nodeObjectsListedPerSecond: 1167, listsCostMore: false },
+        { typha: "v3.20.2", nodeListsPerSecond: 0, nodeObjectsListedPerSecond: 0, listsCostMore: false },
+        { typha: "v3.24.5", nodeListsPerSecond: 0, nodeObjectsListedPerSecond: 0, listsCostMore: false },
+      ],
+    });
+  });
+
+  it("plan --nodes 1000 states v3.5's node-list load, and that later lines list none", () => {
+    const text = formatPlan(plan({ nodeCount: 1000 }));
+    expect(text).toContain("node watches: 3333 Node objects/s without the relay, 17 with it (3317 saved)");
+    expect(text).toContain(
+      "Typha v3.5.8 node lists: 1.17 LISTs/s, 1167 Node objects/s (each of 5 replicas lists 1000 nodes every 5 s and every 30 s)\n",
+    );
+    expect(text).toContain("Typha v3.20.2 node lists: none");
+    expect(text).toContain("Typha v3.24.5 node lists: none");
+  });
+
+  it("the lists cost more exactly when the watches removed are fewer than 70 per replica (N - R < 70 R)", () => {
+    const v35 = (nodes: number, replicas: number) => apiLoad(nodes, replicas).lines[0];
+    expect(v35(213, 3)).toMatchObject({ nodeObjectsListedPerSecond: 149, listsCostMore: false }); // 210 = 210
+    expect(v35(212, 3).listsCostMore).toBe(true); // 210 > 209
+    expect(v35(0, 3).listsCostMore).toBe(false);
+    expect(
+      apiLoad(212, 3)
+        .lines.slice(1)
+        .map((l) => l.listsCostMore),
+    ).toEqual([false, false]);
+  });
+
+  it("warns when the planned Typha is v3.5 and its lists cost more; not for v3.20 or v3.24, not above the break-even", () => {
+    // 200 nodes, 3 replicas: lists 3*200*7/30 = 140 Node objects/s, watches save 197*200/300 = 131.
+    const warning = plan({ nodeCount: 200 }).warnings.find((w) => w.includes("lists all"));
+    expect(warning).toBe(
+      "Typha v3.5.8 lists all 200 nodes from each of its 3 replicas every 5 s and every 30 s: 140 Node objects/s, " +
+        "more than the 131 the relay saves on Felix's node watches (a Node update every 300 s); " +
+        "Typha from v3.20 (Terway with Felix v3.20 or later) watches instead",
+    );
+    expect(formatPlan(plan({ nodeCount: 200 }))).toContain(
+      "140 Node objects/s (each of 3 replicas lists 200 nodes every 5 s and every 30 s), more than the relay saves",
+    );
+    for (const typhaVersion of ["v3.20.2", "v3.24.5"])
+      expect(plan({ nodeCount: 200, typhaVersion }).warnings).toEqual([]);
+    expect(plan({ nodeCount: 500 }).warnings).toEqual([]);
+  });
+
+  it("covers exactly the Typha lines the chart deploys (the Typha column of _terway.tpl's table)", () => {
+    expect(Object.keys(NODE_LIST_PERIODS)).toEqual(tableTyphaVersions());
+  });
+
+  it("docs/capacity.md's table: 200 to 5,000 nodes, one column per Typha line", () => {
+    const rows = apiLoadTable().split("\n");
+    expect(rows[0]).toContain("| Typha v3.5.8 node lists | Typha v3.20.2 node lists | Typha v3.24.5 node lists |");
+    expect(rows.filter((r) => /^\| [0-9]/.test(r)).map((r) => r.split(" | ")[0])).toEqual([
+      "| 200",
+      "| 500",
+      "| 1000",
+      "| 2000",
+      "| 5000",
+    ]);
+    expect(rows).toContain(
+      "| 200 | 3 | 200 → 3 | 133 → 2 | 0.7 LISTs/s, 140 Node objects/s: more than the relay saves | none | none |",
+    );
+    // 25 replicas * 7/30 = 5.83 LISTs/s of 5000 Nodes = 29167 objects/s; watches 5000*5000/300 -> 25*5000/300.
+    expect(rows).toContain(
+      "| 5000 | 25 | 5000 → 25 | 83333 → 417 | 5.83 LISTs/s, 29167 Node objects/s | none | none |",
+    );
   });
 });

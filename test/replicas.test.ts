@@ -1,13 +1,10 @@
 // The replica rule, both formulas: hand-computed tables pin them down, and the chart's helper and the TypeScript
 // function are proved equal for every node count from 1 to 10000 (and a spread of caps and fixed counts).
-import { copyFileSync, mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { helmTemplate } from "../scripts/render.js";
 import { typhaReplicas, type Formula } from "../scripts/replicas.js";
-import { chartDir } from "../scripts/tools.js";
 import { HELM_MAJORS } from "./support/renders.js";
+import { tableChart } from "./support/table-chart.js";
 
 describe("typhaReplicas (hand-computed)", () => {
   it.each([
@@ -119,14 +116,11 @@ let chartDirOnce: string | undefined;
 /** A throwaway chart holding the real _helpers.tpl and one template that tabulates the chart's replica plan for
  * every parameter set given as values (cases[i]): one comment line per case and node count, its fields
  * tab-separated, so Helm has no YAML to build or parse per row. Each case starts from its own copy of its values. */
-function tableChart(): string {
+function replicaTableChart(): string {
   if (chartDirOnce) return chartDirOnce;
-  const dir = mkdtempSync(join(tmpdir(), "replica-table-"));
-  mkdirSync(join(dir, "templates"));
-  writeFileSync(join(dir, "Chart.yaml"), "apiVersion: v2\nname: replica-table\nversion: 0.0.0\n");
-  copyFileSync(join(chartDir, "templates/_helpers.tpl"), join(dir, "templates/_helpers.tpl"));
-  writeFileSync(
-    join(dir, "templates/table.yaml"),
+  const dir = tableChart(
+    "replica-table",
+    ["_helpers.tpl"],
     `# table
 {{- range $i, $c := .Values.cases }}
 {{- $in := deepCopy $c }}
@@ -165,7 +159,7 @@ function chartTables(helm: 3 | 4): Promise<string[][]> {
     ];
     tables.set(
       helm,
-      helmTemplate({ helm, chart: tableChart(), sets }).then(({ manifest }) => {
+      helmTemplate({ helm, chart: replicaTableChart(), sets }).then(({ manifest }) => {
         const rows: string[][] = CASES.map(() => []);
         for (const line of manifest.split("\n")) {
           const m = /^#R(\d+) /.exec(line);

@@ -17,7 +17,7 @@ const NEEDS: { lines: Line[]; group: string; resources: string[]; verbs: string[
     group: "",
     resources: ["nodes"],
     verbs: ["get", "list", "watch"],
-    source: "syncersv1 felixsyncer/bgpsyncer KindNode; typha pkg/k8s/lookup.go GetNumNodes",
+    source: "syncersv1 felixsyncer/bgpsyncer KindNode; typha v3.5.8 pkg/k8s/lookup.go GetNumNodes lists nodes",
   },
   {
     lines: ALL,

@@ -7,8 +7,8 @@ the root context. Output (YAML), a fact left out or empty when unknown:
   first DaemonSet of hook.terwayDaemonSets that exists. maxUnavailable falls back to hook.terwayMaxUnavailable.
 - typhaReplicas: the running Typha Deployment's spec.replicas; read only with typha.autoscaler.enabled (on a first
   install there is none).
-- kubeVersion, serviceMonitorApi: the cluster's version and whether it serves the Prometheus Operator's
-  monitoring.coreos.com/v1 ServiceMonitor, from .Capabilities (Helm discovers them once per command, before it
+- kubeVersion, serviceMonitorApi, prometheusRuleApi: the cluster's version and whether it serves the Prometheus
+  Operator's monitoring.coreos.com/v1 ServiceMonitor and PrometheusRule, from .Capabilities (Helm discovers them once per command, before it
   renders; offline they come from --kube-version and --api-versions, and no group/version/Kind is known unless
   --api-versions names it).
 Offline (helm template) every lookup answers empty. With gitops.enabled nothing is looked up at all: Argo CD renders
@@ -21,7 +21,7 @@ templates include this define; they pass the facts on to helpers explicitly, in 
 */}}
 {{- define "terway-relay.clusterFacts" -}}
 {{- if not (hasKey . "terwayRelayClusterFacts") -}}
-{{- $facts := dict "terwayMaxUnavailable" .Values.hook.terwayMaxUnavailable "kubeVersion" .Capabilities.KubeVersion.Version "serviceMonitorApi" (.Capabilities.APIVersions.Has "monitoring.coreos.com/v1/ServiceMonitor") -}}
+{{- $facts := dict "terwayMaxUnavailable" .Values.hook.terwayMaxUnavailable "kubeVersion" .Capabilities.KubeVersion.Version "serviceMonitorApi" (.Capabilities.APIVersions.Has "monitoring.coreos.com/v1/ServiceMonitor") "prometheusRuleApi" (.Capabilities.APIVersions.Has "monitoring.coreos.com/v1/PrometheusRule") -}}
 {{- if not .Values.gitops.enabled -}}
 {{- if eq (int .Values.nodeCount) 0 -}}
 {{- $count := 0 -}}

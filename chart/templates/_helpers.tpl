@@ -110,6 +110,17 @@ cluster serves the Prometheus Operator's CRD (the clusterFacts' serviceMonitorAp
 {{- and .root.Values.typha.serviceMonitor.enabled (eq (include "terway-relay.relayEnabled" .root) "true") .facts.serviceMonitorApi -}}
 {{- end }}
 
+{{/* "true" when the PrometheusRule should render: asked for, and the ServiceMonitor whose job label its rules select
+renders too, and the cluster serves the Prometheus Operator's PrometheusRule (the clusterFacts' prometheusRuleApi).
+Input: the render context. */}}
+{{- define "terway-relay.prometheusRuleEnabled" -}}
+{{- and .root.Values.typha.prometheusRule.enabled (eq (include "terway-relay.serviceMonitorEnabled" .) "true") .facts.prometheusRuleApi -}}
+{{- end }}
+
+{{/* The headless metrics Service: the ServiceMonitor selects it, so Prometheus Operator names the scrape job after
+it, and the alerts and the dashboard select Typha's series by that job. */}}
+{{- define "terway-relay.metricsServiceName" -}}{{ include "terway-relay.typhaName" . }}-metrics{{- end }}
+
 {{- define "terway-relay.metricsSelectorLabels" -}}
 {{ include "terway-relay.typhaSelectorLabels" . }}
 terway-relay/metrics: "true"
@@ -302,7 +313,7 @@ express. Each failure is one sentence naming the field. */}}
 {{- fail "nodeCount=0: gitops.enabled renders without lookup, so the chart cannot count the cluster's nodes: set nodeCount to its number of schedulable Linux nodes" -}}
 {{- end -}}
 {{- if and .Values.gitops.enabled (eq (include "terway-relay.relayEnabled" .) "true") (not .Values.typha.image.tag) -}}
-{{- fail "typha.image.tag is empty: gitops.enabled renders without lookup, so the chart cannot read which Terway the cluster runs: set typha.image.tag to the Typha matching its Felix (README, Choosing the Typha version)" -}}
+{{- fail "typha.image.tag is empty: gitops.enabled renders without lookup, so the chart cannot read which Terway the cluster runs: set typha.image.tag to the Typha matching its Felix (docs/versions.md)" -}}
 {{- end -}}
 {{- if and .Values.gitops.restoreOnSync (not .Values.gitops.enabled) -}}
 {{- fail "gitops.enabled=false: gitops.restoreOnSync is a step for Argo CD, which renders without lookup: set gitops.enabled=true with it" -}}

@@ -26,7 +26,10 @@ Autoscaling: {{ include "terway-relay.autoscalerName" . }} re-counts nodes every
 the same rule{{ if gt (int $t.maxReplicas) 0 }}, at most {{ $t.maxReplicas }}{{ end }}. Its log: kubectl -n {{ $ns }} logs deployment/{{ include "terway-relay.autoscalerName" . }}
 {{- end }}
 {{- if and $t.serviceMonitor.enabled (ne (include "terway-relay.serviceMonitorEnabled" $c) "true") }}
-ServiceMonitor: skipped, this cluster does not serve monitoring.coreos.com/v1 ServiceMonitor (Prometheus Operator).
+ServiceMonitor: skipped, this cluster does not serve monitoring.coreos.com/v1 ServiceMonitor (Prometheus Operator){{ if $t.prometheusRule.enabled }}; the PrometheusRule, whose rules select its job, is skipped with it{{ end }}.
+{{- end }}
+{{- if and $t.prometheusRule.enabled $c.facts.serviceMonitorApi (not $c.facts.prometheusRuleApi) }}
+PrometheusRule: skipped, this cluster does not serve monitoring.coreos.com/v1 PrometheusRule (Prometheus Operator).
 {{- end }}
 
 Check that Felix connected to Typha (Terway's policy container is Ready without it):
@@ -39,7 +42,7 @@ Summed over the Typha pods, typha_connections_active approaches the number of Te
 
 {{ include "terway-relay.undoNotes" (dict "root" . "facts" $c.facts "heading" "Roll back" "comment" "removes the relay altogether") }}
 {{- if $t.autoscaler.enabled }}
-Under Helm 4, going back to a revision without the autoscaler needs --force-conflicts (README, Autoscaling).
+Under Helm 4, going back to a revision without the autoscaler needs --force-conflicts (docs/autoscaling.md).
 {{- end }}
 {{- end -}}
 {{- end }}

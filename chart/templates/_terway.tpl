@@ -86,7 +86,7 @@ Input: the render context. */}}
 {{- else if or (not $image) $root.Values.typha.allowVersionSkew -}}
 {{- $root.Chart.AppVersion -}}
 {{- else -}}
-{{- fail (printf "typha.image.tag is empty and the cluster's Terway (%s) is a version the chart's Felix table cannot place, so no Typha can be chosen to match its Felix: set typha.image.tag to that Felix's version (README, Choosing the Typha version), or typha.allowVersionSkew=true to deploy %s" $image $root.Chart.AppVersion) -}}
+{{- fail (printf "typha.image.tag is empty and the cluster's Terway (%s) is a version the chart's Felix table cannot place, so no Typha can be chosen to match its Felix: set typha.image.tag to that Felix's version (docs/versions.md), or typha.allowVersionSkew=true to deploy %s" $image $root.Chart.AppVersion) -}}
 {{- end -}}
 {{- end -}}
 {{- end }}

@@ -1,9 +1,12 @@
 {{/*
 What Typha reads and writes through the API server, by Typha release line: the one table the dedicated ClusterRole
-(typha.serviceAccount.create=true) is rendered from. A list Typha is refused retries forever, and readiness waits for
-every syncer cache, so a missing row leaves Typha unready for good. Upstream ran Typha as calico-node until
-tigera/operator gave it its own role (pkg/render/typha.go, typhaRole); every row here is also granted there
-(v1.20.4 for Calico v3.20.2, v1.28.5 for v3.24.5) or, for v3.5, in calico-node's role (calico v3.5.8
+(typha.serviceAccount.create=true) is rendered from. A list Typha is refused retries forever. From v3.21 readiness
+waits for every syncer cache (projectcalico/typha 5a62a92, first in v3.21.0: each cache reports under its syncer
+type's HealthName; projectcalico/calico v3.24.5 typha/pkg/daemon/daemon.go), so at v3.24 a missing row leaves Typha
+unready for good. At v3.5.8 and v3.20.2 every cache reports under the one name "cache" (projectcalico/typha
+pkg/snapcache/cache.go at those tags), so readiness flips with whichever cache reported last. Upstream ran Typha as
+calico-node until tigera/operator gave it its own role (pkg/render/typha.go, typhaRole); every row here is also
+granted there (v1.20.4 for Calico v3.20.2, v1.28.5 for v3.24.5) or, for v3.5, in calico-node's role (calico v3.5.8
 _includes/v3.5/manifests/rbac.yaml). The operator also grants what calico-node and the CNI plugin need (IPAM writes,
 pods/status, nodes/status); Typha calls none of them, so they are left out.
 Sources, per release line: Typha v3.5.8 (projectcalico/typha v3.5.8, libcalico-go aae6c757 from its glide.lock),
@@ -11,7 +14,8 @@ v3.20.2 (projectcalico/typha v3.20.2, libcalico-go 8f238d19 from its go.mod), v3
 */}}
 {{- define "terway-relay.typhaRbacTable" -}}
 rules:
-  # Felix and BGP syncers list/watch nodes (KindNode); rebalancing counts them (typha pkg/k8s/lookup.go GetNumNodes).
+  # Felix and BGP syncers list/watch nodes (KindNode). At v3.5 rebalancing also lists them (typha v3.5.8
+  # pkg/k8s/lookup.go GetNumNodes); from v3.20.2 GetNumNodes reads the syncer's count (calc.NodeCounter), no API call.
   - lines: ["3.5", "3.20", "3.24"]
     apiGroups: [""]
     resources: [nodes]

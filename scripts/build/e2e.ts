@@ -5,7 +5,7 @@
 // prints SKIPPED and exits 0: a skip is never reported as a pass.
 //   npm run e2e -- [--yes] [--helm 3|4] [-f values.yaml]... [--set k=v]... [--release NAME] [--timeout 20m]
 import { execa } from "execa";
-import { RELEASE_NAMESPACE as NS } from "../cross-field.js";
+import { DEFAULT_RELEASE_NAME, RELEASE_NAMESPACE } from "../release.js";
 import { chartDir, helmBin, kubectlBin, type HelmMajor } from "../tools.js";
 import { isMain } from "./is-main.js";
 
@@ -31,7 +31,7 @@ export function parseE2eArgs(argv: string[]): E2eOptions {
     helm: 4,
     files: [],
     sets: [],
-    release: "terway-relay",
+    release: DEFAULT_RELEASE_NAME,
     timeout: "20m",
     kubectl: kubectlBin(),
   };
@@ -83,13 +83,13 @@ interface PodList {
   items: { metadata: { name: string; uid: string } }[];
 }
 
-const cmPath = `/api/v1/namespaces/${NS}/configmaps/eni-config`;
+const cmPath = `/api/v1/namespaces/${RELEASE_NAMESPACE}/configmaps/eni-config`;
 const TERWAY_DAEMONSETS = ["terway-eniip", "terway"];
 
 async function terwayDaemonSets(o: E2eOptions): Promise<DaemonSet[]> {
   const found: DaemonSet[] = [];
   for (const name of TERWAY_DAEMONSETS) {
-    const ds = await getRaw<DaemonSet>(o, `/apis/apps/v1/namespaces/${NS}/daemonsets/${name}`);
+    const ds = await getRaw<DaemonSet>(o, `/apis/apps/v1/namespaces/${RELEASE_NAMESPACE}/daemonsets/${name}`);
     if (ds) found.push(ds);
   }
   return found;
@@ -102,7 +102,10 @@ async function terwayState(o: E2eOptions): Promise<string> {
     const sel = Object.entries(ds.spec.selector.matchLabels)
       .map(([k, v]) => `${k}=${v}`)
       .join(",");
-    const pods = await getRaw<PodList>(o, `/api/v1/namespaces/${NS}/pods?labelSelector=${encodeURIComponent(sel)}`);
+    const pods = await getRaw<PodList>(
+      o,
+      `/api/v1/namespaces/${RELEASE_NAMESPACE}/pods?labelSelector=${encodeURIComponent(sel)}`,
+    );
     parts.push(
       `${ds.metadata.name}@${ds.metadata.generation}:${(pods?.items ?? [])
         .map((p) => p.metadata.uid)
@@ -154,12 +157,12 @@ export async function runE2e(o: E2eOptions, log: Log = console.log): Promise<Out
   if (!before || daemonSets.length === 0)
     return {
       status: "REFUSED",
-      message: `context ${context} (Kubernetes ${server}) has no Terway: ${!before ? `no ConfigMap ${NS}/eni-config` : `no DaemonSet ${TERWAY_DAEMONSETS.join(" or ")} in ${NS}`}. Nothing was touched.`,
+      message: `context ${context} (Kubernetes ${server}) has no Terway: ${!before ? `no ConfigMap ${RELEASE_NAMESPACE}/eni-config` : `no DaemonSet ${TERWAY_DAEMONSETS.join(" or ")} in ${RELEASE_NAMESPACE}`}. Nothing was touched.`,
       exitCode: 3,
     };
 
   // 3. Nothing is touched without an explicit flag.
-  const plan = `install ${o.release} into ${NS} of context ${context} (Kubernetes ${server}, Terway DaemonSet ${daemonSets.map((d) => d.metadata.name).join(", ")}), upgrade it, helm test, uninstall`;
+  const plan = `install ${o.release} into ${RELEASE_NAMESPACE} of context ${context} (Kubernetes ${server}, Terway DaemonSet ${daemonSets.map((d) => d.metadata.name).join(", ")}), upgrade it, helm test, uninstall`;
   if (!o.yes)
     return {
       status: "NOT RUN",
@@ -179,7 +182,7 @@ export async function runE2e(o: E2eOptions, log: Log = console.log): Promise<Out
     values.push("--set", `region=${region}`);
   }
   const serviceName = o.sets.find((s) => s.startsWith("typha.serviceName="))?.split("=")[1] ?? "calico-typha";
-  const common = ["-n", NS, "--wait", "--timeout", o.timeout];
+  const common = ["-n", RELEASE_NAMESPACE, "--wait", "--timeout", o.timeout];
   let installed = false;
   const step = async (name: string, f: () => Promise<void>) => {
     log(`== ${name}`);
@@ -193,7 +196,7 @@ export async function runE2e(o: E2eOptions, log: Log = console.log): Promise<Out
     await step("Typha endpoints", async () => {
       const ep = await getRaw<{ subsets?: { addresses?: unknown[]; ports?: { name?: string; port: number }[] }[] }>(
         o,
-        `/api/v1/namespaces/${NS}/endpoints/${serviceName}`,
+        `/api/v1/namespaces/${RELEASE_NAMESPACE}/endpoints/${serviceName}`,
       );
       const ready = (ep?.subsets ?? []).flatMap((s) => s.addresses ?? []).length;
       const port = (ep?.subsets ?? []).flatMap((s) => s.ports ?? []).find((p) => p.name === "calico-typha");
@@ -215,9 +218,9 @@ export async function runE2e(o: E2eOptions, log: Log = console.log): Promise<Out
       const after = await terwayState(o);
       if (after !== terway) throw new Error(`Terway changed on a no-op upgrade:\n before ${terway}\n after  ${after}`);
     });
-    await step("helm test", () => helm(o, ["test", o.release, "-n", NS, "--timeout", o.timeout], log));
+    await step("helm test", () => helm(o, ["test", o.release, "-n", RELEASE_NAMESPACE, "--timeout", o.timeout], log));
     await step("uninstall", async () => {
-      await helm(o, ["uninstall", o.release, "-n", NS, "--wait", "--timeout", o.timeout], log);
+      await helm(o, ["uninstall", o.release, "-n", RELEASE_NAMESPACE, "--wait", "--timeout", o.timeout], log);
       installed = false;
     });
     await step("eni-config byte-identical to before", async () => {
@@ -233,9 +236,13 @@ export async function runE2e(o: E2eOptions, log: Log = console.log): Promise<Out
   } catch (e) {
     let cleanup = "";
     if (installed) {
-      const r = await execa(helmBin(o.helm), ["uninstall", o.release, "-n", NS, "--wait", "--timeout", o.timeout], {
-        reject: false,
-      });
+      const r = await execa(
+        helmBin(o.helm),
+        ["uninstall", o.release, "-n", RELEASE_NAMESPACE, "--wait", "--timeout", o.timeout],
+        {
+          reject: false,
+        },
+      );
       const after = await getRaw<ConfigMap>(o, cmPath);
       cleanup = `\ncleanup: helm uninstall exited ${r.exitCode}; eni-config data ${JSON.stringify(after?.data) === JSON.stringify(before.data) ? "restored" : `NOT restored: ${JSON.stringify(after?.data)}`}`;
     }

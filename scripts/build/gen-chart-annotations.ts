@@ -5,7 +5,7 @@
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import yaml from "js-yaml";
-import { replaceBlock } from "./gen-readme.js";
+import { replaceBlock } from "./marked-block.js";
 import { render, type KubeObject } from "../render.js";
 import { chartDir } from "../tools.js";
 import { isMain } from "./is-main.js";

@@ -19,7 +19,7 @@ const WIDTH = 118;
 const HEADER = [
   "# yaml-language-server: $schema=values.schema.json",
   "# Values of terway-relay, generated from values.schema.json (each key's description and default) by `npm run gen`:",
-  "# edit the schema, not this file. README lists every key.",
+  "# edit the schema, not this file. chart/README.md lists every key.",
 ];
 
 /** `text` as `# ` comment lines at `indent`, wrapped at word boundaries. */

@@ -1,6 +1,6 @@
 // The chart's Terway -> Felix table (chart/templates/_terway.tpl, define "terway-relay.felixVersions"), read from the
 // template: one "FROM TO FELIX TYPHA" line per row, FROM <= version < TO, TO "-" for open-ended, versions A.B.C.D.
-// Generators derive from it (README's version table, Chart.yaml's image list); they never restate it.
+// Generators derive from it (docs/versions.md's version table, Chart.yaml's image list); they never restate it.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { chartDir } from "../tools.js";
@@ -38,7 +38,7 @@ const minor = (v: string) => /^v?[0-9]+\.[0-9]+/.exec(v)?.[0].replace(/^v?/, "v"
 
 const REFUSED = "none (no row places it) | refused, unless `typha.allowVersionSkew=true`";
 
-/** README's Terway version table: each row of the chart's table, and the versions no row places. */
+/** docs/versions.md's Terway version table: each row of the chart's table, and the versions no row places. */
 export function terwayVersionTable(rows: FelixRow[] = felixRows()): string {
   const out = [
     "| Terway version (image tag), from | up to, not including | Felix it bundles | `typha.image.tag` the chart picks |",

@@ -1,4 +1,5 @@
 // terway-relay adopt: the kubectl commands that let the release adopt a relay applied by hand from the guide.
+import { DEFAULT_RELEASE_NAME } from "../release.js";
 import { type Command, UsageError, flag, line, str } from "./spec.js";
 import { checkedValues, valuesInput, valuesOptions } from "./values-options.js";
 
@@ -21,7 +22,7 @@ export const adopt: Command = {
   summary: "print (or with --run, run) the kubectl commands that let the release adopt a relay applied from the guide",
   options: {
     ...valuesOptions,
-    release: { type: "string", arg: "NAME", help: "Helm release name (default terway-relay)" },
+    release: { type: "string", arg: "NAME", help: `Helm release name (default ${DEFAULT_RELEASE_NAME})` },
     run: {
       type: "boolean",
       help: "run the commands with kubectl against the current context instead of printing them",

@@ -1,6 +1,6 @@
 // The values flags render, validate and adopt share, spelled as `helm template` spells them.
 import { text } from "node:stream/consumers";
-import { RELEASE_NAMESPACE } from "../cross-field.js";
+import { RELEASE_NAMESPACE } from "../release.js";
 import type { TerwayRelayValues } from "../generated/values.js";
 import type { ValuesInput } from "../values.js";
 import { type CliIo, Failure, type OptionSpec, type ParsedArgs, UsageError, line, strings } from "./spec.js";

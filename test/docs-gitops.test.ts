@@ -1,7 +1,7 @@
-// README's GitOps section: every manifest in it is parsed here, its fields checked against what the chart needs
+// docs/gitops.md: every manifest in it is parsed here, its fields checked against what the chart needs
 // and against the controllers' APIs (fluxcd/helm-controller v1.6.3 api/v2/helmrelease_types.go; argoproj/argo-cd
 // v3.4.7 pkg/apis/application/v1alpha1), and its values rendered through the chart under Helm 3 and Helm 4. A
-// manifest added to the section without a check here fails the first test.
+// manifest added to the page without a check here fails the first test.
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -14,12 +14,8 @@ import type { Obj } from "./support/invariants.js";
 import { renderNotes } from "./support/notes.js";
 import { HELM_MAJORS, renderObjects } from "./support/renders.js";
 
-const readme = readFileSync(join(repoRoot, "README.md"), "utf8");
-const section = readme.slice(
-  readme.indexOf("## GitOps: Flux and Argo CD"),
-  readme.indexOf("\n## ", readme.indexOf("## GitOps: Flux and Argo CD") + 3),
-);
-const docs: Obj[] = [...section.matchAll(/```yaml\n([\s\S]*?)```/g)].flatMap((m) => yaml.loadAll(m[1]) as Obj[]);
+const page = readFileSync(join(repoRoot, "docs", "gitops.md"), "utf8");
+const docs: Obj[] = [...page.matchAll(/```yaml\n([\s\S]*?)```/g)].flatMap((m) => yaml.loadAll(m[1]) as Obj[]);
 const byKind = (kind: string) => docs.filter((d) => d.kind === kind);
 const one = (kind: string) => {
   const found = byKind(kind);
@@ -31,7 +27,7 @@ const chartVersion = (yaml.load(readFileSync(join(chartDir, "Chart.yaml"), "utf8
 const coversChart = (range: string) =>
   new RegExp(`^${range.replace(/\./g, "\\.").replace(/x/g, "[0-9]+")}$`).test(chartVersion);
 
-const dir = mkdtempSync(join(tmpdir(), "readme-gitops-"));
+const dir = mkdtempSync(join(tmpdir(), "docs-gitops-"));
 const written = new Map<string, string>();
 /** The manifest's values as a file, written once per distinct values: the same path each time, so the render cache
  * (keyed on the options) serves every test that renders them. */
@@ -45,7 +41,7 @@ function valuesFile(values: Obj): string {
   return path;
 }
 
-test("the section's manifests are exactly the ones checked here", () => {
+test("the page's manifests are exactly the ones checked here", () => {
   expect(docs.map((d) => `${d.apiVersion} ${d.kind}`).sort()).toEqual(
     [
       "source.toolkit.fluxcd.io/v1 HelmRepository",

@@ -1,14 +1,13 @@
-// README's scripts/ layout paragraph must match the tree: every file under scripts/ is named there, under its
+// CONTRIBUTING.md's scripts/ layout paragraph must match the tree: every file under scripts/ is named there, under its
 // folder's bullet, and the paragraph names no file that is not there.
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { repoRoot } from "../scripts/tools.js";
 
-const root = repoRoot;
-const readme = readFileSync(join(root, "README.md"), "utf8");
-const start = readme.indexOf("The harness lives in `scripts/`");
-const paragraph = readme.slice(start, readme.indexOf("\n\n", start));
+const contributing = readFileSync(join(repoRoot, "CONTRIBUTING.md"), "utf8");
+const start = contributing.indexOf("The harness lives in `scripts/`");
+const paragraph = contributing.slice(start, contributing.indexOf("\n\n", start));
 const bullets = paragraph.split("\n- ").slice(1);
 const FOLDERS = {
   "": "at the top",
@@ -21,10 +20,10 @@ function bulletOf(folder: keyof typeof FOLDERS): string {
   return bullets.find((b) => b.startsWith(FOLDERS[folder])) ?? "";
 }
 
-describe("README: the scripts/ layout", () => {
+describe("CONTRIBUTING.md: the scripts/ layout", () => {
   it("has one bullet per folder of scripts/, and scripts/ has no other folder", () => {
     expect(start).toBeGreaterThan(-1);
-    const folders = readdirSync(join(root, "scripts"), { withFileTypes: true })
+    const folders = readdirSync(join(repoRoot, "scripts"), { withFileTypes: true })
       .filter((e) => e.isDirectory())
       .map((e) => e.name);
     expect(folders.sort()).toEqual(
@@ -38,7 +37,7 @@ describe("README: the scripts/ layout", () => {
   it.each(Object.keys(FOLDERS) as (keyof typeof FOLDERS)[])(
     "names every file of scripts/%s in its bullet, and no other",
     (folder) => {
-      const files = readdirSync(join(root, "scripts", folder), { withFileTypes: true })
+      const files = readdirSync(join(repoRoot, "scripts", folder), { withFileTypes: true })
         .filter((e) => e.isFile())
         .map((e) => e.name);
       const bullet = bulletOf(folder).replace(/\s+/g, " ");
