@@ -4,7 +4,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { CALICO_MAX_ADVISED, typhaReplicas, type ReplicaInput } from "./replicas.js";
-import { felixRow, terwayVersion } from "./build/terway-table.js";
+import { felixRow, terwayVersion } from "./felix-table.js";
 import { RELEASE_NAMESPACE } from "./release.js";
 import { chartDir } from "./tools.js";
 import type { TerwayRelayValues as Values } from "./generated/values.js";

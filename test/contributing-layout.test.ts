@@ -52,3 +52,15 @@ describe("CONTRIBUTING.md: the scripts/ layout", () => {
     },
   );
 });
+
+describe("scripts/build/ runs only at build or release time", () => {
+  it("no runtime module (the CLI's import graph: scripts/, commands/, doctor/) imports from build/", () => {
+    const runtime = ["", "commands", "doctor"].flatMap((folder) =>
+      readdirSync(join(repoRoot, "scripts", folder), { withFileTypes: true })
+        .filter((e) => e.isFile() && e.name.endsWith(".ts"))
+        .map((e) => join("scripts", folder, e.name)),
+    );
+    const importers = runtime.filter((f) => /from "(\.\/|\.\.\/)build\//.test(readFileSync(join(repoRoot, f), "utf8")));
+    expect(importers).toEqual([]);
+  });
+});

@@ -7,7 +7,7 @@
 import { describe, expect, it } from "vitest";
 import { NODE_LIST_PERIODS, apiLoad, lineOf } from "../scripts/api-load.js";
 import { apiLoadTable } from "../scripts/build/api-load-table.js";
-import { tableTyphaVersions } from "../scripts/build/terway-table.js";
+import { tableTyphaVersions } from "../scripts/felix-table.js";
 import { connectionLowerLimit, formatPlan, plan, rebalanceTarget, syncerMultiplier } from "../scripts/plan.js";
 
 describe("plan (hand-computed, chart defaults)", () => {

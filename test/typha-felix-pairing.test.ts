@@ -3,7 +3,7 @@
 // (--terway-version), with the same sentence, typha.allowVersionSkew=true included; the same Typha in front of a
 // Terway whose Felix still reads v1 profile labels (v1.2.3: Felix v3.20.2) is left to the hook's skew rule.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { felixRow, terwayVersion } from "../scripts/build/terway-table.js";
+import { felixRow, terwayVersion } from "../scripts/felix-table.js";
 import { typhaFelixRefusal } from "../scripts/version-skew.js";
 import { runCli } from "./support/cli-io.js";
 import { FakeApiServer } from "./support/fake-kube-apiserver.js";

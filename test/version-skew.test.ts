@@ -2,7 +2,7 @@
 // at the edges the upstream lines set (Typha v3.13/v3.14, Felix v3.22/v3.23); and the harness's reading of the
 // chart's Terway -> Felix table (felixRow), held to the same edges as the chart's and the hook's.
 import { describe, expect, it } from "vitest";
-import { felixRow, terwayVersion } from "../scripts/build/terway-table.js";
+import { felixRow, terwayVersion } from "../scripts/felix-table.js";
 import { minorOf, sameMinor, typhaFelixRefusal } from "../scripts/version-skew.js";
 import { terwayImage, VERSION_EDGES } from "./support/terway-versions.js";
 

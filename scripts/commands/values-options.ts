@@ -68,7 +68,7 @@ export const terwayOption: OptionSpec = {
 export async function terwayArg(a: ParsedArgs): Promise<string | undefined> {
   const terway = str(a, "terway-version");
   if (terway === undefined) return undefined;
-  const { terwayVersion } = await import("../build/terway-table.js");
+  const { terwayVersion } = await import("../felix-table.js");
   if (terwayVersion(terway) === undefined)
     throw new UsageError(
       `--terway-version must be a Terway version or image tag such as v1.9.0 or v1.0.10.333-gfd2b7b8-aliyun, got ${JSON.stringify(terway)}`,

@@ -1,9 +1,9 @@
 // doctor's checks: pure functions of what scripts/doctor/cluster.ts read, one per public check id. Each returns
 // one status and one sentence, and for anything but ok a fix (the command or value to change). The rules they
 // apply come from the product's own definitions: the replica rule (scripts/replicas.ts), Typha's connection
-// limits (scripts/plan.ts), the Terway -> Felix table (scripts/build/terway-table.ts), the Typha/Felix pairing
+// limits (scripts/plan.ts), the Terway -> Felix table (scripts/felix-table.ts), the Typha/Felix pairing
 // rules (scripts/version-skew.ts), the hook's budget (./budget.ts).
-import { felixRow, terwayVersion } from "../build/terway-table.js";
+import { felixRow, terwayVersion } from "../felix-table.js";
 import { connectionLowerLimit, plan, rebalanceTarget, syncerMultiplier } from "../plan.js";
 import { ruleDefaults, typhaReplicas } from "../replicas.js";
 import { typhaName } from "../chart-defines.js";

@@ -4,8 +4,8 @@
 // checks of a given Terway (felixRow); they never restate it.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { chartDir } from "../tools.js";
-import { minorOf, sameMinor } from "../version-skew.js";
+import { chartDir } from "./tools.js";
+import { minorOf, sameMinor } from "./version-skew.js";
 
 export const terwayTplPath = join(chartDir, "templates/_terway.tpl");
 
