@@ -162,26 +162,32 @@ export function plan(input: PlanInput): Plan {
       `after losing one Typha each would carry ${connections.afterLossPerTypha} connections, above Typha's limit of ${CONNECTION_UPPER_LIMIT}`,
     );
 
-  const load = apiLoad(n, r);
-  const line = load.lines.find((l) => l.typha === lineOf(typhaVersion));
-  if (!p.error && line?.listsCostMore)
-    warnings.push(
-      `Typha ${typhaVersion} lists all ${n} nodes from each of its ${r} replicas ${listPeriodsWords(line.typha)}: ` +
-        `${line.nodeObjectsListedPerSecond} Node objects/s, more than the ${load.nodeWatchObjectsPerSecond.saved} ` +
-        `the relay saves on Felix's node watches (a Node update every ${load.nodeUpdateSeconds} s); ` +
-        "Typha from v3.20 (Terway with Felix v3.20 or later) watches instead",
-    );
-
-  return {
+  const result: Plan = {
     ...p,
     nodeCount: n,
     parameters: { ...params, maxReplicas, typhaVersion },
     reasoning,
     connections,
     watches: { withoutRelay: n, withRelay: r, reduction: Math.round((n / r) * 10) / 10 },
-    apiLoad: load,
+    apiLoad: apiLoad(n, r),
     warnings,
   };
+  const listsWarning = apiLoadWarning(result);
+  if (listsWarning) warnings.push(listsWarning);
+  return result;
+}
+
+/** The warning of a plan whose Typha line lists Nodes at a cost above what the relay saves (api-load.ts), if any. */
+export function apiLoadWarning(p: Plan): string | undefined {
+  const load = p.apiLoad;
+  const line = load.lines.find((l) => l.typha === lineOf(p.parameters.typhaVersion));
+  if (p.error || !line?.listsCostMore) return undefined;
+  return (
+    `Typha ${p.parameters.typhaVersion} lists all ${p.nodeCount} nodes from each of its ${p.replicas} replicas ${listPeriodsWords(line.typha)}: ` +
+    `${line.nodeObjectsListedPerSecond} Node objects/s, more than the ${load.nodeWatchObjectsPerSecond.saved} ` +
+    `the relay saves on Felix's node watches (a Node update every ${load.nodeUpdateSeconds} s); ` +
+    "Typha from v3.20 (Terway with Felix v3.20 or later) watches instead"
+  );
 }
 
 /** The Node objects the API server sends per second, on watches and per Typha line on node lists. */

@@ -294,8 +294,9 @@ describe("runbooks", () => {
     }
   });
 
-  it("tabulates each line's lower limit and syncer types as plan has them", () => {
-    const rows = [...docs.matchAll(/^\| (v3\.[0-9.]+) \| (\d+) \| (\d+) \|/gm)].map((m) => [
+  it("docs/capacity.md, which alerts.md links to, tabulates each line's lower limit and syncer types as plan has them", () => {
+    const capacity = readFileSync(join(repoRoot, "docs/capacity.md"), "utf8");
+    const rows = [...capacity.matchAll(/^\| (v3\.[0-9.]+) \| (\d+) \| (\d+) \|/gm)].map((m) => [
       m[1],
       Number(m[2]),
       Number(m[3]),
