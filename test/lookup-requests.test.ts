@@ -6,15 +6,14 @@
 import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { find as findObject, parseManifests, type KubeObject } from "../scripts/render.js";
-import { chartDir, helmBin } from "../scripts/tools.js";
+import { chartDir } from "../scripts/tools.js";
 import { FakeApiServer, type FakeCluster } from "./support/fake-kube-apiserver.js";
 import { linuxNodes } from "./support/fake-nodes.js";
 import type { Obj } from "./support/invariants.js";
 import { fixture } from "./support/hook-harness.js";
-import { HELM_MAJORS, jobEnv } from "./support/renders.js";
+import { HELM_MAJORS, helmTemplateWith, jobEnv } from "./support/renders.js";
 
 let server: FakeApiServer;
 let clusters = 0;
@@ -38,30 +37,12 @@ async function renderAgainst(c: FakeCluster, helm: 3 | 4, args: string[]): Promi
     rules: [{ apiGroups: ["*"], resources: ["*"], verbs: ["*"] }],
   });
   // A fresh HOME: no discovery cache from another run.
-  const r = await execa(
-    helmBin(helm),
-    [
-      "template",
-      "terway-relay",
-      chartDir,
-      "-n",
-      "kube-system",
-      "--dry-run=server",
-      "--kubeconfig",
-      kubeconfig,
-      ...args,
-    ],
-    {
-      reject: false,
-      env: {
-        HOME: home,
-        HELM_CACHE_HOME: join(home, "cache"),
-        HELM_CONFIG_HOME: join(home, "config"),
-        HELM_DATA_HOME: join(home, "data"),
-      },
-      extendEnv: false,
-    },
-  );
+  const r = await helmTemplateWith(helm, ["--dry-run=server", "--kubeconfig", kubeconfig, ...args], {
+    HOME: home,
+    HELM_CACHE_HOME: join(home, "cache"),
+    HELM_CONFIG_HOME: join(home, "config"),
+    HELM_DATA_HOME: join(home, "data"),
+  });
   if (r.exitCode !== 0) throw new Error(`helm ${helm} template --dry-run=server failed: ${r.stderr}`);
   return r.stdout;
 }
@@ -167,15 +148,8 @@ describe.each(HELM_MAJORS)("requests of one render against a live cluster (helm 
     ];
     const manifest = await renderAgainst(c, helm, ["--is-upgrade", ...values]);
     expect(c.requests.filter((r) => ["nodes", "daemonsets", "deployments"].includes(r.resource))).toEqual([]);
-    const offline = await execa(helmBin(helm), [
-      "template",
-      "terway-relay",
-      chartDir,
-      "-n",
-      "kube-system",
-      "--is-upgrade",
-      ...values,
-    ]);
+    const offline = await helmTemplateWith(helm, ["--is-upgrade", ...values]);
+    expect(offline.exitCode, offline.stderr).toBe(0);
     expect(manifest).toBe(offline.stdout);
     expect(find(parseManifests(manifest), "Deployment", "calico-typha").spec.replicas).toBe(5);
   });

@@ -1,7 +1,9 @@
 // Shared renders for the tests: each distinct render is done once per test worker and reused, since a helm call
 // costs ~0.15 s. Counts distinct renders so the suite can report them.
+import { execa } from "execa";
+import { DEFAULT_RELEASE_NAME, RELEASE_NAMESPACE } from "../../scripts/release.js";
 import { render as renderChart, HelmError, type KubeObject, type RenderOptions } from "../../scripts/render.js";
-import type { HelmMajor } from "../../scripts/tools.js";
+import { chartDir, helmBin, type HelmMajor } from "../../scripts/tools.js";
 import { assertInvariants, contextFor, isProjectChart } from "./invariants.js";
 import { bump } from "./stats.js";
 import { concurrencyLimit } from "./limit.js";
@@ -47,6 +49,16 @@ export function renderObjects(o: RenderOptions): Promise<KubeObject[]> {
     cache.set(key, p);
   }
   return p;
+}
+
+/** `helm template` of chart/ as the release is installed (DEFAULT_RELEASE_NAME in RELEASE_NAMESPACE), with arguments
+ * RenderOptions does not model (--skip-schema-validation, --dry-run=server); `env`, when given, is helm's whole
+ * environment. Resolves with Helm's exit code and output, whether or not Helm succeeded. */
+export function helmTemplateWith(helm: HelmMajor, args: string[], env?: NodeJS.ProcessEnv) {
+  return execa(helmBin(helm), ["template", DEFAULT_RELEASE_NAME, chartDir, "-n", RELEASE_NAMESPACE, ...args], {
+    reject: false,
+    ...(env ? { env, extendEnv: false } : {}),
+  });
 }
 
 /** Helm's refusal message for options that must fail, or throws when Helm renders them. */
