@@ -134,8 +134,9 @@ export function alertTests(ruleFile: string, rules: Rule[], target5: number) {
   // target is 1204): TerwayRelayConnectionsImbalanced must stay silent, since no Typha is above 1.5 times its target.
   const belowTarget = {
     interval: `${STEP_MINUTES}m`,
-    input_series: [...typhas(skewedBelowTarget(NODES, 5, target5), 40), ...cluster(NODES, 4, 40, true)],
-    alert_rule_test: ["30m", "40m"].map((t) => ({ eval_time: t, alertname: imbalanced.alert, exp_alerts: [] })),
+    // At 30m the rule's `for` has passed: it would fire there (as `fires` checks), so one evaluation suffices.
+    input_series: [...typhas(skewedBelowTarget(NODES, 5, target5), 30), ...cluster(NODES, 4, 30, true)],
+    alert_rule_test: [{ eval_time: "30m", alertname: imbalanced.alert, exp_alerts: [] }],
   };
   return {
     rule_files: [ruleFile],
