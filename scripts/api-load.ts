@@ -38,6 +38,8 @@
 // the pod, namespace and policy watches the relay also removes pull the other way; the model counts neither.)
 
 /** Seconds between two updates of a Node at the least: kubelet's default nodeStatusReportFrequency. */
+import { minorOf } from "./version-skew.js";
+
 export const NODE_UPDATE_SECONDS = 300;
 
 /** Per Typha line the chart deploys (chart/templates/_terway.tpl's Typha column), the periods in seconds at which
@@ -97,8 +99,8 @@ export function apiLoad(nodes: number, replicas: number): ApiLoad {
 
 /** The line of a Typha version (same major.minor), or undefined when the model does not cover it. */
 export function lineOf(typhaVersion: string): string | undefined {
-  const minor = /^v?([0-9]+\.[0-9]+)\./.exec(typhaVersion)?.[1];
-  return Object.keys(NODE_LIST_PERIODS).find((tag) => minor !== undefined && tag.startsWith(`v${minor}.`));
+  const line = minorOf(typhaVersion);
+  return Object.keys(NODE_LIST_PERIODS).find((tag) => line !== undefined && minorOf(tag) === line);
 }
 
 /** "every 5 s and every 30 s" */

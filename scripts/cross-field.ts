@@ -4,10 +4,12 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { CALICO_MAX_ADVISED, typhaReplicas, type ReplicaInput } from "./replicas.js";
+import { felixRow, terwayVersion } from "./felix-table.js";
 import { RELEASE_NAMESPACE } from "./release.js";
 import { chartDir } from "./tools.js";
 import type { TerwayRelayValues as Values } from "./generated/values.js";
 import type { ValueProblem } from "./validate.js";
+import { minorOf, typhaFelixRefusal } from "./version-skew.js";
 
 /** The chart's refusal of another namespace (terway-relay.validate), word for word. */
 function namespaceRefusal(ns: string): string {
@@ -19,7 +21,7 @@ type Typha = Values["typha"];
 type Resources = Typha["resources"];
 
 /** Typha release lines the dedicated ClusterRole has rules for (the lines of chart/templates/_typha-rbac.tpl's table; the differential corpus checks that harness and chart refuse the same tag). */
-const RBAC_LINES = ["3.5", "3.20", "3.24"];
+const RBAC_LINES = ["v3.5", "v3.20", "v3.24"];
 
 let regions: Set<string> | undefined;
 
@@ -88,8 +90,20 @@ function requestsAboveLimits(path: string, r: Resources): ValueProblem[] {
   return out;
 }
 
-/** Problems of schema-valid values (and the release namespace) that the chart would refuse. */
-export function crossFieldProblems(v: Values, opts: { namespace?: string } = {}): ValueProblem[] {
+/** The refusal of a pinned typha.image.tag that cannot serve the Felix of the given Terway (an image reference or
+ * tag), as the chart's terway-relay.refuseTyphaFelix refuses it at install. An empty tag is the table's Typha for
+ * that Terway, which is never refused; a Terway no row places has no known Felix (the hook checks those). */
+function typhaFelixProblem(v: Values, terway: string | undefined): ValueProblem | undefined {
+  if (v.mode !== "relay" || terway === undefined || v.typha.image.tag === "") return undefined;
+  const version = terwayVersion(terway);
+  const row = version === undefined ? undefined : felixRow(version);
+  const message = row && typhaFelixRefusal(v.typha.image.tag, row.felix, terway);
+  return message ? { path: "typha.image.tag", message } : undefined;
+}
+
+/** Problems of schema-valid values (and the release namespace) that the chart would refuse; with the cluster's
+ * Terway (its version or policy image), also the Typha that the chart refuses for its Felix at install. */
+export function crossFieldProblems(v: Values, opts: { namespace?: string; terway?: string } = {}): ValueProblem[] {
   const out: ValueProblem[] = [];
   const ns = opts.namespace ?? RELEASE_NAMESPACE;
   if (ns !== RELEASE_NAMESPACE) out.push({ path: "(namespace)", message: namespaceRefusal(ns) });
@@ -106,16 +120,13 @@ export function crossFieldProblems(v: Values, opts: { namespace?: string } = {})
       message: "a fixed replica count is not allowed with typha.autoscaler.enabled: set it to 0",
     });
   const tag = t.image.tag; // empty: picked at install from the live Terway, always a line of the table
-  if (
-    v.mode === "relay" &&
-    t.serviceAccount.create &&
-    tag !== "" &&
-    !RBAC_LINES.includes(/^v?[0-9]+\.[0-9]+/.exec(tag)?.[0].replace(/^v/, "") ?? "")
-  )
+  if (v.mode === "relay" && t.serviceAccount.create && tag !== "" && !RBAC_LINES.includes(minorOf(tag) ?? ""))
     out.push({
       path: "typha.serviceAccount.create",
       message: `the chart knows what Typha v3.5.x, v3.20.x and v3.24.x need from the API server, not Typha ${JSON.stringify(tag)}: use one of those tags or set typha.serviceAccount.create=false (Terway's account)`,
     });
+  const pairing = typhaFelixProblem(v, opts.terway);
+  if (pairing) out.push(pairing);
   const plan = typhaReplicas(replicaInput(v, t.autoscaler.enabled ? 0 : t.replicas));
   if (plan.error) {
     const path = /maxReplicas/.test(plan.error.split(" ")[0])

@@ -4,6 +4,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import yaml from "js-yaml";
 import { type ApiLoad, apiLoad, lineOf, listPeriodsWords } from "./api-load.js";
+import { below, majorMinor } from "./version-skew.js";
 import { schemaDefault } from "./schema.js";
 import { chartDir } from "./tools.js";
 import {
@@ -25,15 +26,10 @@ import {
  */
 export const CONNECTION_UPPER_LIMIT = 10000;
 
-/** [major, minor] of a Typha version, or null when it is not one ("latest", a digest). */
-function minorOf(typhaVersion: string): [number, number] | null {
-  const m = /^v?(\d+)\.(\d+)/.exec(typhaVersion);
-  return m ? [Number(m[1]), Number(m[2])] : null;
-}
-const atLeast = (v: [number, number], minor: number) => v[0] > 3 || (v[0] === 3 && v[1] >= minor);
+const atLeast = (v: [number, number], minor: number) => !below(v, [3, minor]);
 
 export function connectionLowerLimit(typhaVersion: string): number {
-  const v = minorOf(typhaVersion);
+  const v = majorMinor(typhaVersion);
   if (!v) return 400;
   return atLeast(v, 21) ? 400 : atLeast(v, 15) ? 300 : atLeast(v, 12) ? 200 : 100;
 }
@@ -46,7 +42,7 @@ export function connectionLowerLimit(typhaVersion: string): number {
  * Terway's Felix uses only the Felix syncer, so from v3.12 Typha's target sits well above its real load.
  */
 export function syncerMultiplier(typhaVersion: string): number {
-  const v = minorOf(typhaVersion);
+  const v = majorMinor(typhaVersion);
   if (!v) return 4;
   return atLeast(v, 23) ? 4 : atLeast(v, 15) ? 3 : atLeast(v, 12) ? 2 : 1;
 }

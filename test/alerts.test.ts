@@ -7,7 +7,7 @@
 import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { tableTyphaVersions } from "../scripts/build/terway-table.js";
+import { tableTyphaVersions } from "../scripts/felix-table.js";
 import { CONNECTION_UPPER_LIMIT, connectionLowerLimit, rebalanceTarget, syncerMultiplier } from "../scripts/plan.js";
 import { helmTemplate, type KubeObject } from "../scripts/render.js";
 import { chartDir, repoRoot } from "../scripts/tools.js";

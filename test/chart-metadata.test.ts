@@ -5,7 +5,7 @@ import { join } from "node:path";
 import yaml from "js-yaml";
 import { describe, expect, it } from "vitest";
 import { chartCrds, IMAGE_REGION, imagesIn } from "../scripts/build/gen-chart-annotations.js";
-import { tableTyphaVersions } from "../scripts/build/terway-table.js";
+import { tableTyphaVersions } from "../scripts/felix-table.js";
 import { chartDir, repoRoot } from "../scripts/tools.js";
 import { renderObjects } from "./support/renders.js";
 

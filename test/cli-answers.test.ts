@@ -336,7 +336,7 @@ describe("Helm-compatible flags and help", () => {
   it("--help gives one line per command and per flag", async () => {
     const r = await runCli(["--help"]);
     expect(r.code).toBe(0);
-    for (const command of ["render", "validate", "plan", "adopt", "example"])
+    for (const command of ["render", "validate", "plan", "adopt", "example", "check-image"])
       expect(r.stdout.match(new RegExp(`^  ${command}( \\S+)?: `, "gm")), command).toHaveLength(1);
     for (const flag of [
       "--values",
@@ -345,6 +345,9 @@ describe("Helm-compatible flags and help", () => {
       "--set-json",
       "--set-file",
       "--namespace",
+      "--terway-version",
+      "--registry-endpoint",
+      "--plain-http",
       "--kube-version",
       "--api-versions",
       "--include-crds",

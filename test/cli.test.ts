@@ -1,15 +1,23 @@
-// The CLI as a user runs it: `npx terway-relay ...` runs the bundled bin, dist/terway-relay.js.
+// The CLI as a user runs it. `npx terway-relay ...` runs the bundled bin, dist/terway-relay.js: each command and each
+// exit code (0, 1, 2) goes through it at least once here (bin), the other cases through run(argv, io) in this process
+// (cli), the function the bin hands its argv, streams and environment to (scripts/cli.ts), at a fraction of the cost
+// of a node process each. More real-bin cases: cli-answers (standard input, pipes, no Helm), cli-fuzz, adopt.
 import { execa } from "execa";
 import yaml from "js-yaml";
 import { describe, expect, it } from "vitest";
 import { repoRoot } from "../scripts/tools.js";
+import { runCli } from "./support/cli-io.js";
 
-const cli = (...args: string[]) => execa("node", ["dist/terway-relay.js", ...args], { cwd: repoRoot, reject: false });
+const bin = async (...args: string[]) => {
+  const r = await execa("node", ["dist/terway-relay.js", ...args], { cwd: repoRoot, reject: false });
+  return { code: r.exitCode, stdout: r.stdout, stderr: r.stderr };
+};
+const cli = (...args: string[]) => runCli(args);
 
 describe("terway-relay render", () => {
   it.each(["3", "4"])("1001 nodes in cn-shanghai -> 6 replicas with the regional image (--helm %s)", async (helm) => {
-    const r = await cli("render", "--set", "region=cn-shanghai", "--set", "nodeCount=1001", "--helm", helm);
-    expect(r.exitCode, r.stderr).toBe(0);
+    const r = await bin("render", "--set", "region=cn-shanghai", "--set", "nodeCount=1001", "--helm", helm);
+    expect(r.code, r.stderr).toBe(0);
     const d = (
       yaml.loadAll(r.stdout) as {
         kind: string;
@@ -23,7 +31,7 @@ describe("terway-relay render", () => {
 
   it("refuses bad values before calling helm, naming every path", async () => {
     const r = await cli("render", "--set", "region=BAD!", "--set", "typo=1");
-    expect(r.exitCode).toBe(1);
+    expect(r.code).toBe(1);
     expect(r.stdout).toBe("");
     expect(r.stderr).toContain('- region: "BAD!" does not match the pattern');
     expect(r.stderr).toContain("- typo: is not a known key");
@@ -31,19 +39,19 @@ describe("terway-relay render", () => {
 
   it("passes Helm's own refusals through (cross-field rules)", async () => {
     const r = await cli("render", "--set", "region=cn-hangzhou", "--set", "nodeCount=3");
-    expect(r.exitCode).toBe(1);
+    expect(r.code).toBe(1);
     expect(r.stderr).toContain("node count 3 must be larger than the Typha replica count 3");
   });
 
   it("warns on stderr when no node count is known", async () => {
     const r = await cli("render", "--set", "region=cn-hangzhou");
-    expect(r.exitCode).toBe(0);
+    expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/^warning: replicas=3 \(rule\); node count unknown/);
   });
 
   it("takes values files and --kube-version", async () => {
     const r = await cli("render", "-f", "examples/values-1000-nodes.yaml", "--kube-version", "v1.20.11-aliyun.1");
-    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain("apiVersion: policy/v1beta1");
     expect(r.stdout).toContain("kind: ClusterRole");
   });
@@ -51,25 +59,25 @@ describe("terway-relay render", () => {
 
 describe("terway-relay validate", () => {
   it("accepts the example", async () => {
-    const r = await cli("validate", "examples/values-1000-nodes.yaml");
-    expect(r.exitCode, r.stderr).toBe(0);
+    const r = await bin("validate", "examples/values-1000-nodes.yaml");
+    expect(r.code, r.stderr).toBe(0);
   });
   it("refuses a file with problems, naming the path", async () => {
     const r = await cli("validate", "examples/values-1000-nodes.yaml", "--set", "typha.serviceAccount.create=maybe");
-    expect(r.exitCode).toBe(1);
+    expect(r.code).toBe(1);
     expect(r.stderr).toContain("- typha.serviceAccount.create: must be boolean");
   });
   it("says which file is missing", async () => {
     const r = await cli("validate", "no-such.yaml");
-    expect(r.exitCode).toBe(1);
+    expect(r.code).toBe(1);
     expect(r.stderr).toContain("no-such.yaml");
   });
 });
 
 describe("terway-relay plan", () => {
   it("prints the replica count and the reasoning", async () => {
-    const r = await cli("plan", "--nodes", "1001", "--json");
-    expect(r.exitCode).toBe(0);
+    const r = await bin("plan", "--nodes", "1001", "--json");
+    expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ nodeCount: 1001, replicas: 6, source: "rule" });
   });
   it("--json carries the connection, watch and node-list figures", async () => {
@@ -95,7 +103,7 @@ describe("terway-relay plan", () => {
   });
   it("takes the rule's parameters and warns about shapes Calico advises against", async () => {
     const r = await cli("plan", "--nodes", "5000", "--nodes-per-replica", "100", "--min-replicas", "3");
-    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain("rule: max(3, ceil(5000 / 100)) = 50");
     expect(r.stdout).toContain("warning: 50 replicas: Calico advises no more than 20 Typhas");
     expect((await cli("plan", "--nodes", "10", "--min-replicas", "0")).stderr).toContain(
@@ -103,22 +111,22 @@ describe("terway-relay plan", () => {
     );
   });
   it("exits 1 on a refused shape", async () => {
-    const r = await cli("plan", "--nodes", "2");
-    expect(r.exitCode).toBe(1);
+    const r = await bin("plan", "--nodes", "2");
+    expect(r.code).toBe(1);
     expect(r.stdout).toContain("refused: node count 2 must be larger");
   });
   it("exits 2 on usage errors", async () => {
-    expect((await cli("plan")).exitCode).toBe(2);
+    expect((await cli("plan")).code).toBe(2);
     expect((await cli("plan", "--nodes", "many")).stderr).toContain("--nodes must be a whole number");
     expect((await cli("render", "--helm", "5")).stderr).toContain("--helm must be 3 or 4");
-    expect((await cli("frobnicate")).exitCode).toBe(2);
+    expect((await bin("frobnicate")).code).toBe(2);
   });
 });
 
 describe("npm start", () => {
   it("renders the built-in example and prints its plan", async () => {
-    const r = await cli("example");
-    expect(r.exitCode, r.stderr).toBe(0);
+    const r = await bin("example");
+    expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain("apps/v1 Deployment kube-system/calico-typha");
     expect(r.stdout).toContain("replicas: 5");
   });

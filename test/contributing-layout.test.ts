@@ -12,6 +12,7 @@ const bullets = paragraph.split("\n- ").slice(1);
 const FOLDERS = {
   "": "at the top",
   commands: "`scripts/commands/`",
+  doctor: "`scripts/doctor/`",
   generated: "`scripts/generated/`",
   build: "`scripts/build/`",
 } as const;
@@ -50,4 +51,16 @@ describe("CONTRIBUTING.md: the scripts/ layout", () => {
       for (const m of bullet.matchAll(/`([\w.-]+\.(?:ts|js|mjs|sh))`/g)) expect(files, m[1]).toContain(m[1]);
     },
   );
+});
+
+describe("scripts/build/ runs only at build or release time", () => {
+  it("no runtime module (the CLI's import graph: scripts/, commands/, doctor/) imports from build/", () => {
+    const runtime = ["", "commands", "doctor"].flatMap((folder) =>
+      readdirSync(join(repoRoot, "scripts", folder), { withFileTypes: true })
+        .filter((e) => e.isFile() && e.name.endsWith(".ts"))
+        .map((e) => join("scripts", folder, e.name)),
+    );
+    const importers = runtime.filter((f) => /from "(\.\/|\.\.\/)build\//.test(readFileSync(join(repoRoot, f), "utf8")));
+    expect(importers).toEqual([]);
+  });
 });

@@ -7,23 +7,13 @@ import { describe, expect, it } from "vitest";
 import { repoRoot } from "../scripts/tools.js";
 import { DOC_PAGES, anchors, githubSlug, relativeLinks } from "./support/markdown.js";
 
-/** Pages other branches are adding (the doctor work): links to them are accepted while they are absent.
- * Once one exists the test below fails, to have it removed here, so its links and anchors are checked from then on. */
-const PENDING_PAGES = ["docs/doctor.md"];
-
 /** The links of `text` (a page at `page`, relative to `root`) that do not resolve, each with the reason. */
-function brokenLinks(
-  text: string,
-  page: string,
-  root = repoRoot,
-  pending: string[] = [],
-): { target: string; reason: string }[] {
+function brokenLinks(text: string, page: string, root = repoRoot): { target: string; reason: string }[] {
   const broken: { target: string; reason: string }[] = [];
   for (const target of relativeLinks(text)) {
     const [path, anchor] = target.split("#", 2);
     const file = path ? join(root, dirname(page), decodeURIComponent(path)) : join(root, page);
     const name = relative(root, file);
-    if (pending.includes(name)) continue;
     if (!existsSync(file)) broken.push({ target, reason: `${name} does not exist` });
     else if (anchor !== undefined) {
       if (statSync(file).isDirectory() || !file.endsWith(".md"))
@@ -42,20 +32,15 @@ it("README.md has at most 200 lines: the rest belongs in docs/", () => {
 describe("relative links in README.md, CONTRIBUTING.md and docs/", () => {
   it.each(DOC_PAGES)("%s: every link resolves", (page) => {
     const text = readFileSync(join(repoRoot, page), "utf8");
-    expect(brokenLinks(text, page, repoRoot, PENDING_PAGES)).toEqual([]);
+    expect(brokenLinks(text, page)).toEqual([]);
   });
 
-  it("docs/README.md links every page of docs/, and the pages other branches add", () => {
+  it("docs/README.md links every page of docs/", () => {
     const linked = relativeLinks(readFileSync(join(repoRoot, "docs", "README.md"), "utf8")).map(
       (t) => `docs/${t.split("#")[0]}`,
     );
     const pages = DOC_PAGES.filter((p) => p.startsWith("docs/") && p !== "docs/README.md");
     expect(pages.filter((p) => !linked.includes(p))).toEqual([]);
-    for (const p of PENDING_PAGES) expect(linked).toContain(p);
-  });
-
-  it.each(PENDING_PAGES)("%s is still pending (once it exists, remove it from PENDING_PAGES)", (page) => {
-    expect(existsSync(join(repoRoot, page))).toBe(false);
   });
 });
 
@@ -87,6 +72,5 @@ describe("the link check itself", () => {
       "docs/hook.md#no-such-heading",
       "LICENSE#x",
     ]);
-    expect(brokenLinks("[p](docs/doctor.md)", "README.md", repoRoot, ["docs/doctor.md"])).toEqual([]);
   });
 });

@@ -7,7 +7,7 @@ import { chartSchemaPath, rootSchemaPath } from "../scripts/build/gen-chart-sche
 import { docPath, docSource, generatedPages } from "../scripts/build/gen-docs.js";
 import { typesPath, typesSource } from "../scripts/build/gen-types.js";
 import { validatorPath, validatorSource } from "../scripts/build/gen-validator.js";
-import { felixRows, terwayTplPath, terwayVersionTable } from "../scripts/build/terway-table.js";
+import { felixRows, terwayTplPath, terwayVersionTable } from "../scripts/felix-table.js";
 import { valuesYamlPath, valuesYamlSource } from "../scripts/build/gen-values-yaml.js";
 import { loadHelmYaml } from "../scripts/helm-yaml.js";
 import { defaultsOf, type ValuesSchema } from "../scripts/schema.js";

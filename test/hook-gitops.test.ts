@@ -59,7 +59,8 @@ const restarts = (c: FakeCluster) => c.restarts.get("terway-eniip") ?? 0;
 /** Every write the hook made touched only what it owns, and nothing was deleted. */
 function onlyOwnedWrites(c: FakeCluster, original: Record<string, string>): void {
   expect(c.denied.map((r) => `${r.verb} ${r.url}`)).toEqual([]);
-  expect(c.requests.filter((r) => r.method === "DELETE" || r.resource === "pods")).toEqual([]);
+  // Pods are only ever listed (Typha's, while the hook waits for them): never deleted, evicted or changed.
+  expect(c.requests.filter((r) => r.method === "DELETE" || (r.resource === "pods" && r.verb !== "list"))).toEqual([]);
   const now = eniConfigData(c);
   const owned: string[] = Object.values(ENI_CONFIG_KEYS);
   for (const k of Object.keys({ ...original, ...now }).filter((k) => !owned.includes(k)))
@@ -213,13 +214,17 @@ test.concurrent(
     const original = fixture("eni-config.yaml");
     const c = terwayCluster(server, { configMap: original });
     putTypha(c);
-    // Before every patch of eni-config, someone rewrites it (same content, a new resourceVersion).
+    // Before each of the first 11 patches of eni-config, someone rewrites it (same content, a new resourceVersion):
+    // one more than the hook's 10 attempts, so a hook that kept retrying would get its 11th patch through and fail
+    // the assertions at once, instead of looping until the harness's safety net.
+    let rewrites = 0;
     c.onRequest = (r) => {
-      if (r.resource === "configmaps" && r.verb === "patch") c.put(structuredClone(c.get("ConfigMap", "eni-config")!));
+      if (r.resource === "configmaps" && r.verb === "patch" && ++rewrites <= 11)
+        c.put(structuredClone(c.get("ConfigMap", "eni-config")!));
     };
     const r = await runPhase(c, v.relay, "post-install");
     c.onRequest = undefined;
-    expect(r.exitCode).toBe(1);
+    expect(r.exitCode, r.output).toBe(1);
     expect(r.stderr).toMatch(
       /ERROR: ConfigMap kube-system\/eni-config changed under this hook 10 times in a row .*, so this patch was not applied: run the hook again/,
     );

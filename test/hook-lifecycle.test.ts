@@ -31,16 +31,18 @@ const OWNED: string[] = Object.values(ENI_CONFIG_KEYS);
 let server: FakeApiServer;
 let relay: HookVariant; // Typha v3.24.5 matches the fixtures' Terway v1.9.0 (Felix v3.24.5)
 let renamed: HookVariant; // the same, with Service typha-relay
-let skewed: HookVariant; // typha.image.tag empty: offline, the chart's v3.5.8
+let skewed: HookVariant; // Typha v3.20.2 behind Felix v3.24.5
 let skewAllowed: HookVariant;
+let guideTypha: HookVariant; // typha.image.tag empty: offline, the chart's v3.5.8 (the guide's), skew allowed
 let disable: HookVariant;
 
 beforeAll(async () => {
   server = await new FakeApiServer().start();
-  [relay, renamed, skewed, skewAllowed, disable] = await Promise.all([
+  [relay, renamed, skewed, skewAllowed, guideTypha, disable] = await Promise.all([
     hookVariant(RELAY),
     hookVariant([...BASE, "typha.image.tag=v3.24.5", "typha.serviceName=typha-relay"]),
-    hookVariant(BASE),
+    hookVariant([...BASE, "typha.image.tag=v3.20.2"]),
+    hookVariant([...BASE, "typha.image.tag=v3.20.2", "typha.allowVersionSkew=true"]),
     hookVariant([...BASE, "typha.allowVersionSkew=true"]),
     hookVariant([...BASE, ...DISABLE]),
   ]);
@@ -110,7 +112,8 @@ function invariants(
   original: Record<string, string> = fixture("eni-config.yaml").data as Record<string, string>,
 ): void {
   expect(c.denied.map((r) => `${r.verb} ${r.url}`)).toEqual([]);
-  expect(c.requests.filter((r) => r.method === "DELETE" || r.resource === "pods")).toEqual([]);
+  // Pods are only ever listed (Typha's, while the hook waits for them): never deleted, evicted or changed.
+  expect(c.requests.filter((r) => r.method === "DELETE" || (r.resource === "pods" && r.verb !== "list"))).toEqual([]);
   for (const r of patches(c).filter((r) => r.resource === "configmaps")) {
     expect(r.contentType).toBe("application/json-patch+json");
     for (const op of r.body as { op: string; path: string }[]) {
@@ -404,7 +407,8 @@ describe("the fake API server enforces the rendered Role", () => {
 });
 
 describe("preflight refusals: one sentence, nothing modified", () => {
-  const refusals: [string, () => FakeCluster, RegExp, HookVariant?][] = [
+  // Each refusal's release: relay, unless it names another (the variants exist once beforeAll has run).
+  const refusals: [string, () => FakeCluster, RegExp, (() => HookVariant)?][] = [
     [
       "eni-config missing",
       () => cluster({ configMap: null }),
@@ -463,13 +467,19 @@ describe("preflight refusals: one sentence, nothing modified", () => {
     [
       "version skew",
       () => cluster(),
-      /ERROR: Typha v3\.5\.8 does not match Felix v3\.24\.5 bundled with Terway .*terway:v1\.9\.0: set typha\.image\.tag=v3\.24\.5 \(or typha\.allowVersionSkew=true/,
-      undefined,
+      /ERROR: Typha v3\.20\.2 does not match Felix v3\.24\.5 bundled with Terway .*terway:v1\.9\.0: set typha\.image\.tag=v3\.24\.5 \(or typha\.allowVersionSkew=true/,
+      () => skewed,
+    ],
+    [
+      "the guide's Typha v3.5.8 behind Felix v3.24.5, even with typha.allowVersionSkew",
+      () => cluster(),
+      /ERROR: Typha v3\.5\.8 is older than v3\.14 and sends no v3 Profiles, which Felix v3\.24\.5 \(from v3\.23\) needs for namespace and service-account labels: every namespaceSelector and serviceAccountSelector would match nothing \(projectcalico\/calico#5524\), .*terway:v1\.9\.0: set typha\.image\.tag=v3\.24\.5; nothing was changed\.$/,
+      () => guideTypha,
     ],
   ];
   for (const [name, make, message, variant] of refusals) {
     scenario(name, async () => {
-      const v = variant ?? (name === "version skew" ? skewed : relay);
+      const v = variant?.() ?? relay;
       for (const p of ["pre-install", "post-install"] as const) {
         const c = make();
         const original = data(c);
@@ -492,7 +502,7 @@ describe("preflight refusals: one sentence, nothing modified", () => {
     const c = cluster();
     const r = await ok(c, skewAllowed, "pre-install");
     expect(r.stderr).toMatch(
-      /WARNING: Typha v3\.5\.8 does not match Felix v3\.24\.5 .* \(allowed by typha\.allowVersionSkew\)/,
+      /WARNING: Typha v3\.20\.2 does not match Felix v3\.24\.5 .* \(allowed by typha\.allowVersionSkew\)/,
     );
     invariants(c);
   });

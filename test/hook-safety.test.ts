@@ -2,39 +2,32 @@
 // script and fails once the one line holding the property is changed: proof that each test can fail.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { repoRoot } from "../scripts/tools.js";
-import { FakeApiServer } from "./support/fake-kube-apiserver.js";
-import { hookVariant, RELAY, type HookVariant } from "./support/hook-harness.js";
+import { relaySuite } from "./support/hook-harness.js";
 import { SAFETY, without } from "./support/hook-safety.js";
 
-let server: FakeApiServer;
-let relay: HookVariant;
-
-beforeAll(async () => {
-  server = await new FakeApiServer().start();
-  relay = await hookVariant(RELAY);
-});
-afterAll(async () => server?.stop());
+const suite = relaySuite();
 
 // A scenario is a few phases of a dozen kubectl processes each: a safety net for a loaded machine, not a time limit.
 const SCENARIO_TIMEOUT = 180_000;
 
 describe("the hook keeps its safety properties", () => {
-  for (const p of SAFETY) test.concurrent(p.name, () => p.scenario(server, relay, relay), SCENARIO_TIMEOUT);
+  for (const p of SAFETY)
+    test.concurrent(p.name, () => p.scenario(suite.server, suite.relay, suite.relay), SCENARIO_TIMEOUT);
 });
 
 describe("each property's scenario fails once the property is removed from relay-hook.sh", () => {
   test("the chart ships relay-hook.sh as it is in chart/files", () => {
-    expect(relay.script).toBe(readFileSync(join(repoRoot, "chart/files/relay-hook.sh"), "utf8"));
+    expect(suite.relay.script).toBe(readFileSync(join(repoRoot, "chart/files/relay-hook.sh"), "utf8"));
   });
   for (const p of SAFETY) {
     test.concurrent(
-      `${p.name}: fails without \`${p.mutation.line.trim()}\``,
+      `${p.name}: fails without the line marked \`# safety: ${p.mutation.marker}\``,
       async () => {
-        const mutated = { ...relay, script: without(relay.script, p) };
+        const mutated = { ...suite.relay, script: without(suite.relay.script, p) };
         // An assertion of the scenario fails (not a missing line or a crashed harness).
-        await expect(p.scenario(server, mutated, relay)).rejects.toThrow(/expected/);
+        await expect(p.scenario(suite.server, mutated, suite.relay)).rejects.toThrow(/expected/);
       },
       SCENARIO_TIMEOUT,
     );

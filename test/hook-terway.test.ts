@@ -192,7 +192,9 @@ async function lifecycle(s: Shape, mode: "relay" | "disable"): Promise<void> {
   await ok(c, v, "pre-install", env);
   expect(patches(c)).toEqual([]);
   if (mode === "relay") putTypha(c);
-  const installed = await ok(c, v, "post-install", env);
+  // A one-second Felix check: a miscount (a Windows DaemonSet's pods among the expected connections) ends in a
+  // warning that names both counts at once, not in a wait the harness cuts short.
+  const installed = await ok(c, v, "post-install", { ...env, ...waitsOut("CONNECT_TIMEOUT") });
   expect(data(c)[key]).toBe(mode === "relay" ? "calico-typha" : "true");
   const linux = s.daemonSets.map((f) => fixture(f).metadata.name).filter((n) => !n.endsWith("-windows"));
   for (const ds of linux) expect(c.restarts.get(ds), ds).toBe(1);

@@ -3,8 +3,7 @@
 // reads each cluster fact once per render (terway-relay.clusterFacts, kept on the root context across templates):
 // at most one LIST of nodes and one GET per DaemonSet and per Typha Deployment, on Helm 3 and Helm 4 alike. At
 // 2889e40, before that define, the same render listed the nodes 29 times and read terway-eniip 52 times.
-import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { find as findObject, parseManifests, type KubeObject } from "../scripts/render.js";
@@ -13,6 +12,7 @@ import { FakeApiServer, type FakeCluster } from "./support/fake-kube-apiserver.j
 import { linuxNodes } from "./support/fake-nodes.js";
 import type { Obj } from "./support/invariants.js";
 import { fixture } from "./support/hook-harness.js";
+import { templateAgainst } from "./support/live-render.js";
 import { HELM_MAJORS, helmTemplateWith, jobEnv } from "./support/renders.js";
 
 let server: FakeApiServer;
@@ -31,18 +31,7 @@ function cluster(terway: string[], ...objects: Parameters<FakeCluster["put"]>[0]
 
 /** `helm template --dry-run=server` against the cluster, as an identity allowed everything; its manifest. */
 async function renderAgainst(c: FakeCluster, helm: 3 | 4, args: string[]): Promise<string> {
-  const home = mkdtempSync(join(tmpdir(), "lookup-requests-"));
-  const kubeconfig = c.kubeconfig(home, {
-    user: "admin",
-    rules: [{ apiGroups: ["*"], resources: ["*"], verbs: ["*"] }],
-  });
-  // A fresh HOME: no discovery cache from another run.
-  const r = await helmTemplateWith(helm, ["--dry-run=server", "--kubeconfig", kubeconfig, ...args], {
-    HOME: home,
-    HELM_CACHE_HOME: join(home, "cache"),
-    HELM_CONFIG_HOME: join(home, "config"),
-    HELM_DATA_HOME: join(home, "data"),
-  });
+  const r = await templateAgainst(c, helm, args);
   if (r.exitCode !== 0) throw new Error(`helm ${helm} template --dry-run=server failed: ${r.stderr}`);
   return r.stdout;
 }

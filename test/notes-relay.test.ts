@@ -49,6 +49,13 @@ describe.each(HELM_MAJORS)("NOTES, relay (helm %i)", (helm) => {
     expect(text).not.toContain("force-conflicts");
   });
 
+  it("suggests following the install with doctor --watch, within the hook's helm --timeout", async () => {
+    const text = await renderNotes({ helm, sets: [...BASE, "nodeCount=1001"] });
+    const timeout = /pass --timeout (\d+m)/.exec(text)?.[1];
+    expect(timeout).toBeDefined();
+    expect(text).toContain(`npx terway-relay doctor --watch --timeout ${timeout}\n  npx terway-relay doctor`);
+  });
+
   it("says when the ServiceMonitor was skipped for want of the CRD, and not otherwise", async () => {
     const sets = [...BASE, "nodeCount=1001", "typha.serviceMonitor.enabled=true"];
     expect(await renderNotes({ helm, sets })).toContain("ServiceMonitor: skipped");

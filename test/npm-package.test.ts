@@ -6,7 +6,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { helmBin, repoRoot } from "../scripts/tools.js";
+import { helmBin, provisionedDir, repoRoot } from "../scripts/tools.js";
+import { healthyRelay } from "./support/doctor-cluster.js";
+import { FakeApiServer } from "./support/fake-kube-apiserver.js";
 import { folderManifest } from "./support/helm-client.js";
 import { HELM_MAJORS } from "./support/renders.js";
 
@@ -60,6 +62,8 @@ describe("npm pack", () => {
         "values.schema.json",
         "LICENSE",
         "package.json",
+        "README.md",
+        "docs/README.md", // README's links resolve in the installed package too
       ]),
     );
     expect(
@@ -99,6 +103,26 @@ describe.concurrent("npx terway-relay in the user's project", () => {
     expect(r.stdout.trimEnd()).toBe(folder.trimEnd());
   });
 
+  it("doctor, against the fake API server: the installed bundle reads the chart's definitions it ships", async () => {
+    const server = await new FakeApiServer().start();
+    try {
+      const c = healthyRelay(server, "npm");
+      const kubeconfig = c.kubeconfig(dir, {
+        user: "admin",
+        rules: [{ apiGroups: ["*"], resources: ["*"], verbs: ["*"] }],
+      });
+      const r = await bin(["doctor", "--json", "--kubeconfig", kubeconfig], {
+        KUBECTL_BIN: join(provisionedDir(4), "kubectl"),
+        HOME: dir,
+      });
+      expect(r.exitCode, r.stderr).toBe(0);
+      const doc = JSON.parse(r.stdout) as { healthy: boolean; checks: { status: string }[] };
+      expect(doc.healthy).toBe(true);
+      expect(doc.checks.map((x) => x.status)).toEqual(Array(9).fill("ok"));
+    } finally {
+      await server.stop();
+    }
+  });
   it("plan", async () => {
     const r = await bin(["plan", "--nodes", "1000", "--json"]);
     expect(r.exitCode, r.stderr).toBe(0);

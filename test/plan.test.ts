@@ -5,9 +5,9 @@
 // N*N/U Node objects/s without the relay and R*N/U with it; Typha v3.5 adds R*(1/5 + 1/30) node LISTs/s of N Nodes
 // each, which cost more than the relay saves when R*70 > N - R.
 import { describe, expect, it } from "vitest";
-import { NODE_LIST_PERIODS, apiLoad } from "../scripts/api-load.js";
+import { NODE_LIST_PERIODS, apiLoad, lineOf } from "../scripts/api-load.js";
 import { apiLoadTable } from "../scripts/build/api-load-table.js";
-import { tableTyphaVersions } from "../scripts/build/terway-table.js";
+import { tableTyphaVersions } from "../scripts/felix-table.js";
 import { connectionLowerLimit, formatPlan, plan, rebalanceTarget, syncerMultiplier } from "../scripts/plan.js";
 
 describe("plan (hand-computed, chart defaults)", () => {
@@ -121,6 +121,11 @@ describe("Typha's connection limit", () => {
 });
 
 describe("API-server load per Typha line", () => {
+  it("places a Typha version on its line by major.minor alone, with or without a patch or a v", () => {
+    expect(["v3.5", "3.5.1", "v3.5.8", "v3.5.8-aliyun"].map(lineOf)).toEqual(["v3.5.8", "v3.5.8", "v3.5.8", "v3.5.8"]);
+    expect(["v3.24", "v3.20.1"].map(lineOf)).toEqual(["v3.24.5", "v3.20.2"]);
+    expect(["v3.50.0", "latest", "v3"].map(lineOf)).toEqual([undefined, undefined, undefined]);
+  });
   it("1000 nodes, 5 replicas: hand-computed Node objects per second", () => {
     expect(plan({ nodeCount: 1000 }).apiLoad).toEqual({
       nodeUpdateSeconds: 300,

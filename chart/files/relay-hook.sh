@@ -3,13 +3,8 @@
 # Terway DaemonSet when that state changed, and undoes it on the way out. Run by the hook Jobs
 # (templates/hook-jobs.yaml); every input comes from their environment, rendered by templates/_hook.tpl.
 #
-# The rule: Felix never points at a Typha that is not running and ready.
-#   post-install, post-upgrade, post-rollback: wait for Typha (relay mode), then set the owned key, roll, and
-#     prove Felix connected;
-#   pre-upgrade, pre-rollback: when the coming revision no longer has this Typha (mode switch, Service rename,
-#     rollback), point Felix away and finish the roll before Helm deletes Typha;
-#   pre-delete: restore, roll and wait, always;
-#   pre-install: preflight only, and forget records another release left behind (uninstalled with --no-hooks).
+# The rule: Felix never points at a Typha that is not running and ready. What each phase does is the table in
+# run_for, below; the rest of this file carries it out.
 #
 # Any order, any overlap: Argo CD runs pre-install with pre-upgrade, and post-install with post-upgrade, at once
 # on every sync (argoproj/argo-cd v3.4.7 docs/user-guide/helm.md, "'install' vs 'upgrade' vs 'sync'"). So the
@@ -18,11 +13,10 @@
 # the race reads again and re-plans (at most CONFLICT_ATTEMPTS times).
 #
 # POSIX sh plus kubectl, sed and sleep, nothing else (checked first, below): the acs/kubectl image is documented
-# only as having sh, sed and cat. No temporary files: facts live in shell variables. kubectl does the parsing
-# (go-templates over objects; JSON text inside a ConfigMap value is parsed by kubectl --local, see cni_engine);
-# JSON Patch copy/remove moves values without the shell ever quoting an arbitrary value. Every template guards
-# missing fields with "with": Helm deletes the text kubectl prints for a missing field from the chart's files,
-# so this script must never need to match it.
+# only as having sh, sed and cat. No temporary files: facts live in shell variables. kubectl does the parsing:
+# the go-templates beside this script (hook-*.gotmpl, from the same ConfigMap) print one fact a line, and JSON
+# text inside a ConfigMap value is parsed by kubectl --local (see cni_engine); JSON Patch copy/remove moves values
+# without the shell ever quoting an arbitrary value.
 set -eu
 
 # Required inputs, all rendered by the chart (templates/_hook.tpl, terway-relay.hookEnv): no defaults here, so
@@ -33,6 +27,8 @@ set -eu
 : "${VERIFY_CONNECTIONS:?}" "${CONNECT_TIMEOUT:?}" "${METRICS_PORT:?}" "${POLL_SECONDS:?}"
 if [ "$MODE" = relay ]; then : "${TYPHA_MIN_READY:?}" "${TYPHA_VERSION:?}"; fi
 KUBECTL=${KUBECTL:-kubectl} # the image's kubectl; the test suite points it at its own binary
+# The go-templates: files of the script's ConfigMap, mounted beside it (templates/hook-script.yaml).
+case "$0" in */*) TEMPLATES=${0%/*} ;; *) TEMPLATES=. ;; esac
 
 # The eni-config keys this chart may own (RELAY_KEY, DISABLE_KEY) and the one this revision owns come from the
 # chart's one definition (templates/_hook.tpl, terway-relay.eniConfigKeys).
@@ -51,8 +47,41 @@ STATE_ANNOTATION=terway-relay/eni-config
 # Only exclusive-ENI Terway: named in a refusal, never modified. Exclusive-ENI nodes run no Felix (terway
 # cmd/terway-cli/policy.go, initPolicy -> runExclusiveENI, v1.17.5).
 ENI_ONLY_DAEMONSET=terway-eni
+# How many looks in a row Typha's pods may show a failure that could still mend (an image pull, a missing config,
+# no node for a pod) before the hook stops: about a minute at the chart's 5 s poll, with the kubectl calls between.
+TYPHA_STUCK_LOOKS=6
+# Restarts after which a crash-looping Typha is taken to be broken, not starting.
+TYPHA_CRASH_RESTARTS=3
 # How many times a write that lost a race (its resourceVersion guard failed) is planned again from a fresh read.
 CONFLICT_ATTEMPTS=10
+NL='
+'
+
+# ---------------------------------------------------------------------------------------------------------
+# The table: what a run does, per phase and mode, as the functions it calls in order. Checks come first and
+# change nothing (every refusal is one sentence, and nothing has been modified when it happens); a function that
+# finds nothing left to do says why in FINISHED, and the run ends there. pre-delete only checks what undoing needs: it must not block an
+# uninstall over a check that guards an install.
+#   pre-install: checks only, and forget records another release left behind (uninstalled with --no-hooks).
+#   pre-upgrade, pre-rollback: when the coming revision no longer has this Typha (mode switch, Service rename,
+#     rollback), point Felix away and finish the roll before Helm deletes Typha.
+#   post-install, post-upgrade, post-rollback: wait for Typha (relay mode), then set the owned key, roll, and
+#     prove Felix connected.
+#   pre-delete: restore, roll and wait, always.
+run_for() { # $1: phase, $2: mode
+  undo_checks="read_eni_config find_terway check_policy_containers check_update_strategy"
+  install_checks="read_eni_config find_terway check_policy_containers check_reads_owned_key check_update_strategy"
+  relay_checks="read_eni_config find_terway check_policy_containers check_policy_on check_policy_engine check_reads_owned_key check_update_strategy check_versions"
+  case "$1 $2" in
+    "pre-install relay") echo "$relay_checks forget_other_records" ;;
+    "pre-install "*) echo "$install_checks forget_other_records" ;;
+    "pre-upgrade relay" | "pre-rollback relay") echo "$relay_checks leave_what_goes_away drop_restored_records" ;;
+    "pre-upgrade "* | "pre-rollback "*) echo "$install_checks leave_what_goes_away drop_restored_records" ;;
+    "post-install relay" | "post-upgrade relay" | "post-rollback relay") echo "$relay_checks wait_for_typha switch verify_felix drop_restored_records" ;;
+    "post-install "* | "post-upgrade "* | "post-rollback "*) echo "$install_checks switch drop_restored_records" ;;
+    "pre-delete "*) echo "$undo_checks switch drop_restored_records" ;;
+  esac
+}
 
 log() { printf '%s\n' "terway-relay $PHASE: $*"; }
 warn() { printf '%s\n' "terway-relay $PHASE: WARNING: $*" >&2; }
@@ -76,10 +105,7 @@ check_inputs() {
     "$RELAY_KEY" | "$DISABLE_KEY") ;;
     *) fail "OWNED_KEY $OWNED_KEY is neither $RELAY_KEY nor $DISABLE_KEY; nothing was changed." ;;
   esac
-  case "$PHASE" in
-    pre-install | post-install | post-upgrade | post-rollback | pre-upgrade | pre-rollback | pre-delete) ;;
-    *) fail "unknown PHASE $PHASE; nothing was changed." ;;
-  esac
+  [ -n "$(run_for "$PHASE" "$MODE")" ] || fail "unknown PHASE $PHASE; nothing was changed."
   # Waits are counted in tenths of a second (sh arithmetic is integer-only), so POLL_SECONDS may carry one
   # decimal: the chart renders 5, the test suite polls every 0.2 s.
   case "$POLL_SECONDS" in
@@ -93,90 +119,81 @@ check_inputs() {
   [ "$POLL_TENTHS" -gt 0 ] || fail "POLL_SECONDS must be above 0, not '$POLL_SECONDS'; nothing was changed."
 }
 
-# The first line of $2 that starts with "$1 ", without that prefix.
-line_of() { printf '%s\n' "$2" | sed -n "\\|^$1 |{s|^$1 ||p;q;}"; }
+# The rest of the first line of $2 that starts with "$1 ". The key is compared as text, never as a pattern.
+line_of() { # $1: key, $2: lines
+  case "$NL$2" in *"$NL$1 "*) ;; *) return 0 ;; esac # safety: keys compared as text
+  rest=${NL}$2
+  rest=${rest#*"$NL$1 "}
+  printf '%s\n' "${rest%%"$NL"*}"
+}
+has_line() { case "$NL$2$NL" in *"$NL$1$NL"*) return 0 ;; *) return 1 ;; esac } # $1: a whole line, $2: lines
 quoted() { printf '"%s"' "$1"; } # only for literals this chart owns: a Service name (DNS label), "true", a release
+# A %q-quoted value this chart wrote (escapes only \" and \\) as it was written.
+unquoted() { printf '%s\n' "$1" | sed 's/^"//; s/"$//; s/\\\(.\)/\1/g'; }
 json_string() { printf '"%s"' "$(printf '%s' "$1" | sed 's/\\/\\\\/g; s/"/\\"/g')"; } # one line of text as a JSON string
 pointer() { printf '%s' "$1" | sed 's|~|~0|g; s|/|~1|g'; } # JSON Pointer escaping (RFC 6901)
 
 # ---------------------------------------------------------------------------------------------------------
-# JSON Patch (RFC 6902): one helper per operation, each appending to OPS. Values are JSON text the chart owns
-# (quoted literals, {}, the state annotation via json_string); an arbitrary eni-config value is only ever moved
-# by copy.
-op() { OPS="$OPS,$1"; }
-op_test() { printf '{"op":"test","path":"%s","value":%s}' "$1" "$2"; } # printed: it leads the document
-op_add() { op "{\"op\":\"add\",\"path\":\"$1\",\"value\":$2}"; }
-op_copy() { op "{\"op\":\"copy\",\"from\":\"$1\",\"path\":\"$2\"}"; }
-op_remove() { op "{\"op\":\"remove\",\"path\":\"$1\"}"; }
+# JSON Patch (RFC 6902): one helper per operation, each printing an "op" line of a plan. Values are JSON text the
+# chart owns (quoted literals, {}, the state annotation via json_string); an arbitrary eni-config value is only
+# ever moved by copy.
+op_add() { printf 'op {"op":"add","path":"%s","value":%s}\n' "$1" "$2"; }
+op_copy() { printf 'op {"op":"copy","from":"%s","path":"%s"}\n' "$1" "$2"; }
+op_remove() { printf 'op {"op":"remove","path":"%s"}\n' "$1"; }
 data_path() { printf '/data/%s' "$(pointer "$1")"; }
 annotation_path() { printf '/metadata/annotations/%s' "$(pointer "$1")"; }
 
+# Every write of this hook: the plan's ops as one JSON Patch led by a test of the resourceVersion it was planned
+# from, so a write planned from a stale read is refused (kube-apiserver answers 422). Prints the patched object's
+# facts (through $4, a go-template file), or kubectl's message and returns 1.
+guarded_patch() { # $1: kind, $2: name, $3: resourceVersion, $4: template, $5: plan
+  kc patch "$1" "$2" --type json --output "go-template-file=$TEMPLATES/$4" 2>&1 \
+    --patch "[{\"op\":\"test\",\"path\":\"/metadata/resourceVersion\",\"value\":$(quoted "$3")}$(printf '%s\n' "$5" | sed -n 's/^op /,/p')]" # safety: guarded write
+}
+
 # ---------------------------------------------------------------------------------------------------------
-# eni-config. One go-template call prints one line per fact. Values come %q-quoted (one line, Go escapes) so
-# they can be compared and stored on the pod template; the shell never writes an arbitrary value back to
-# eni-config: JSON Patch copy moves it between data and annotations.
+# eni-config, read by hook-eni-config.gotmpl into CM: every fact of this run comes from CM, which each read and
+# each write of eni-config replaces.
 
-# shellcheck disable=SC2016 # $v and $l are go-template variables, not shell ones
-cm_template() {
-  t='rv {{with .metadata.resourceVersion}}{{.}}{{end}}{{"\n"}}'
-  t="$t"'annotations {{if .metadata.annotations}}yes{{else}}no{{end}}{{"\n"}}'
-  t="$t"'data {{if .data}}yes{{else}}no{{end}}{{"\n"}}'
-  t="$t"'release {{with .metadata.annotations}}{{with index . "'"$RELEASE_STAMP"'"}}{{.}}{{end}}{{end}}{{"\n"}}'
-  # The CNI config Terway reads: 10-terway.conflist when that key exists, else 10-terway.conf (terway
-  # cmd/terway-cli/cni.go processInput and common.go getAllConfig, v1.17.5; docs/cni-chain.md).
-  t="$t"'cni {{with .data}}{{if eq (printf "%T" (index . "10-terway.conflist")) "string"}}10-terway.conflist{{else if eq (printf "%T" (index . "10-terway.conf")) "string"}}10-terway.conf{{end}}{{end}}{{"\n"}}'
-  for k in $KEYS; do
-    t="$t$k"'.data {{with .data}}{{$v := index . "'"$k"'"}}{{if eq (printf "%T" $v) "string"}}{{printf "%q" $v}}{{else}}-{{end}}{{else}}-{{end}}{{"\n"}}'
-    t="$t$k"'.record {{with .metadata.annotations}}{{with index . "'"$RECORD$k"'"}}{{.}}{{end}}{{end}}{{"\n"}}'
-    t="$t$k"'.previous {{with .metadata.annotations}}{{$v := index . "'"$PREVIOUS$k"'"}}{{if eq (printf "%T" $v) "string"}}{{printf "%q" $v}}{{else}}-{{end}}{{else}}-{{end}}{{"\n"}}'
-  done
-  # Last, after a line of its own: the CNI config's raw text inside a wrapping object, for cni_engine.
-  t="$t"'cni.json{{"\n"}}{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"cni"},"cni":{{with .data}}{{$l := index . "10-terway.conflist"}}{{if eq (printf "%T" $l) "string"}}{{$l}}{{else}}{{with index . "10-terway.conf"}}{{.}}{{end}}{{end}}{{end}}}'
-  printf '%s' "$t"
-}
-
-# Sets CM to the facts (empty when the ConfigMap does not exist).
-cm_read() { CM=$(kc get configmap "$CONFIGMAP" --ignore-not-found --output "go-template=$(cm_template)"); }
-fact() { line_of "$1" "$CM"; }
-
-# Every write of this hook: OPS as one JSON Patch led by a test of the resourceVersion it was planned from, so a
-# write planned from a stale read is refused (kube-apiserver answers 422). Returns 1 then, kubectl's message in out.
-guarded_patch() { # $1: kind, $2: name, $3: resourceVersion
-  out=$(kc patch "$1" "$2" --type json --patch "[$(op_test /metadata/resourceVersion "$(quoted "$3")")$OPS]" 2>&1 >/dev/null)
-}
-
-# Applies OPS (if any) to eni-config. Returns 1 when another writer got there first (CM is then read again); any
-# other failure ends the hook.
-apply_ops() {
-  [ -n "$OPS" ] || return 0
-  rv=$(fact rv)
-  guarded_patch configmap "$CONFIGMAP" "$rv" && return 0
-  cm_read
-  [ "$(fact rv)" != "$rv" ] || fail "could not patch ConfigMap $NAMESPACE/$CONFIGMAP: $(printf '%s\n' "$out" | sed -n 1p)"
-  return 1
-}
-
-# Plans with $1 (a function that sets OPS from CM) and applies, planning again from a fresh read when the guard
-# finds that someone else wrote eni-config in between (another hook Job of the same sync, or an add-on).
-change_configmap() { # $1: planner, then its arguments
-  attempt=1
-  while :; do
-    "$@"
-    apply_ops && return 0
-    [ "$attempt" -lt "$CONFLICT_ATTEMPTS" ] ||
-      fail "ConfigMap $NAMESPACE/$CONFIGMAP changed under this hook $attempt times in a row (another writer keeps rewriting it), so this patch was not applied: run the hook again (helm upgrade, or sync again) once that writer has stopped."
-    attempt=$((attempt + 1))
-    log "ConfigMap $CONFIGMAP changed since it was read (another hook Job?): planning again from a fresh read (attempt $attempt)"
-  done
-}
+eni_config() { kc get configmap "$CONFIGMAP" --ignore-not-found --output "go-template-file=$TEMPLATES/hook-eni-config.gotmpl"; }
+fact() { line_of "$1" "${CM%%"${NL}cni.json$NL"*}"; } # never from the CNI config's raw text, which follows
+value_of() { v=$(fact "value $1") && printf '%s\n' "${v:--}"; }         # %q-quoted, or - for absent
+record_of() { unquoted "$(fact "annotation $RECORD$1")"; }              # absent | value | ours, or nothing
+previous_of() { v=$(fact "annotation $PREVIOUS$1") && printf '%s\n' "${v:--}"; }
+release_stamp() { unquoted "$(fact "annotation $RELEASE_STAMP")"; }
 
 # True when the records on eni-config were written by this release (or there are none).
-records_ours() { [ -z "$(recorded_keys)" ] || [ "$(fact release)" = "$RELEASE" ]; }
+records_ours() { [ -z "$(recorded_keys)" ] || [ "$(release_stamp)" = "$RELEASE" ]; } # safety: own records
 
 recorded_keys() {
   for k in $KEYS; do
-    if [ -n "$(fact "$k.record")" ] || [ "$(fact "$k.previous")" != - ]; then printf '%s ' "$k"; fi
+    if [ -n "$(record_of "$k")" ] || [ "$(previous_of "$k")" != - ]; then printf '%s ' "$k"; fi
   done
+}
+
+# Plans with $1 (a function that prints a plan from CM: "op", "log", "state", "changes" and "restored" lines)
+# and applies its ops, planning again from a fresh read when the guard finds that someone else wrote eni-config
+# in between (another hook Job of the same sync, or an add-on). CM becomes what the write returned; the plan
+# applied is held in ENI_CONFIG_CHANGE, and its log lines are printed.
+change_eni_config() { # $1: planner, then its arguments
+  change_attempt=1
+  while :; do
+    planned=$("$@")
+    case "$NL$planned" in *"${NL}op "*) ;; *) break ;; esac
+    planned_rv=$(fact rv)
+    if patched=$(guarded_patch configmap "$CONFIGMAP" "$planned_rv" hook-eni-config.gotmpl "$planned"); then
+      CM=$patched
+      break
+    fi
+    CM=$(eni_config) # safety: re-plan after a lost race
+    [ "$(fact rv)" != "$planned_rv" ] || fail "could not patch ConfigMap $NAMESPACE/$CONFIGMAP: $(printf '%s\n' "$patched" | sed -n 1p)"
+    [ "$change_attempt" -lt "$CONFLICT_ATTEMPTS" ] ||
+      fail "ConfigMap $NAMESPACE/$CONFIGMAP changed under this hook $change_attempt times in a row (another writer keeps rewriting it), so this patch was not applied: run the hook again (helm upgrade, or sync again) once that writer has stopped."
+    change_attempt=$((change_attempt + 1))
+    log "ConfigMap $CONFIGMAP changed since it was read (another hook Job?): planning again from a fresh read (attempt $change_attempt)"
+  done
+  ENI_CONFIG_CHANGE=$planned
+  printf '%s\n' "$planned" | sed -n "s|^log |terway-relay $PHASE: |p"
 }
 
 # ---------------------------------------------------------------------------------------------------------
@@ -190,9 +207,9 @@ action_for() { # $1: key, $2: phase
   elif [ "$1" = "$OWNED_KEY" ]; then
     case "$2" in
       post-*) echo set ;;
-      *) if [ "$1" = "$DISABLE_KEY" ] || [ "$(fact "$1.data")" = "$(quoted "$OWNED_VALUE")" ]; then echo set; else echo restore; fi ;;
+      *) if [ "$1" = "$DISABLE_KEY" ] || [ "$(value_of "$1")" = "$(quoted "$OWNED_VALUE")" ]; then echo set; else echo restore; fi ;;
     esac
-  elif [ -n "$(fact "$1.record")" ]; then
+  elif [ -n "$(record_of "$1")" ]; then
     case "$2" in
       post-*) echo restore ;;
       # Policy comes back on in the post phase, in the same roll that points Felix at the relay.
@@ -205,157 +222,131 @@ action_for() { # $1: key, $2: phase
 
 # The value (%q-quoted, or - for absent) a key holds after its action.
 target_for() { # $1: key, $2: action
-  cur=$(fact "$1.data")
+  value=$(value_of "$1")
   case "$2" in
     set) quoted "$OWNED_VALUE" ;;
-    keep) printf '%s\n' "$cur" ;;
+    keep) printf '%s\n' "$value" ;;
     restore)
-      case "$(fact "$1.record")" in
-        value) fact "$1.previous" ;;
+      case "$(record_of "$1")" in
+        value) previous_of "$1" ;;
         absent | ours) echo - ;;
         *)
           # Never changed by this release; but once this release's Typha goes away (relay mode) the key must not
           # name its Service (a relay made by hand from the guide, or a record lost to uninstall --no-hooks).
-          if [ "$MODE" = relay ] && [ "$1" = "$RELAY_KEY" ] && [ "$cur" = "$(quoted "$SERVICE_NAME")" ]; then echo -; else printf '%s\n' "$cur"; fi
+          if [ "$MODE" = relay ] && [ "$1" = "$RELAY_KEY" ] && [ "$value" = "$(quoted "$SERVICE_NAME")" ]; then echo -; else printf '%s\n' "$value"; fi
           ;;
       esac
       ;;
   esac
 }
 
-# Plans this phase's change from CM: the JSON Patch in OPS (empty: nothing to change), DESIRED_STATE (the owned
-# keys' values after this phase, canonical), CM_CHANGES (keys whose value changes), RESTORED (keys whose record
-# is dropped once Terway has rolled).
-plan_configmap() {
-  OPS=""
-  CM_CHANGES=0
-  RESTORED=""
-  annotations=$(fact annotations)
-  data=$(fact data)
-  DESIRED_STATE=""
+# The state the owned keys would have after a given phase: what the pods should run with.
+targets_state() { # $1: phase
+  for k in $KEYS; do printf '%s' "$k=$(target_for "$k" "$(action_for "$k" "$1")");"; done
+  echo
+}
+
+# Plans this phase's change from CM. Prints the plan: "op" lines (the JSON Patch; none: nothing to change),
+# "log" lines, "state" (the owned keys' values after this phase, canonical), "changes" (how many keys change
+# value) and "restored" (keys whose record is dropped once Terway has rolled).
+plan_eni_config() {
+  has_annotations=$(fact has_annotations)
+  has_data=$(fact has_data)
+  changes=0
+  restored=""
   recorded=""
   for k in $KEYS; do
     action=$(action_for "$k" "$PHASE")
-    cur=$(fact "$k.data")
-    rec=$(fact "$k.record")
+    value=$(value_of "$k")
+    record=$(record_of "$k")
     target=$(target_for "$k" "$action")
-    DESIRED_STATE="$DESIRED_STATE$k=$target;"
-    if [ "$action" = set ] && [ -z "$rec" ]; then
+    if [ "$action" = set ] && [ -z "$record" ]; then
       # Remember what was there, once, in the same patch that changes the key, stamped with this release.
-      if [ "$annotations" = no ]; then
+      if [ "$has_annotations" = no ]; then
         op_add /metadata/annotations '{}'
-        annotations=yes
+        has_annotations=yes
       fi
-      if [ "$cur" = - ]; then
-        state=absent
-      elif [ "$k" = "$RELAY_KEY" ] && [ "$cur" = "$(quoted "$SERVICE_NAME")" ]; then
-        state=ours
+      if [ "$value" = - ]; then
+        record=absent
+      elif [ "$k" = "$RELAY_KEY" ] && [ "$value" = "$(quoted "$SERVICE_NAME")" ]; then
+        record=ours
       else
-        state=value
+        record=value
         op_copy "$(data_path "$k")" "$(annotation_path "$PREVIOUS$k")"
       fi
-      op_add "$(annotation_path "$RECORD$k")" "$(quoted "$state")"
+      op_add "$(annotation_path "$RECORD$k")" "$(quoted "$record")"
       recorded=yes
-      log "recorded the previous state of $k: $state"
+      echo "log recorded the previous state of $k: $record"
+    elif [ "$action" = restore ] && [ -n "$record" ]; then
+      restored="$restored $k"
     fi
-    if [ "$action" = restore ] && [ -n "$rec" ]; then RESTORED="$RESTORED $k"; fi
-    [ "$target" = "$cur" ] && continue
-    CM_CHANGES=$((CM_CHANGES + 1))
+    [ "$target" = "$value" ] && continue
+    changes=$((changes + 1))
     if [ "$target" = - ]; then
       op_remove "$(data_path "$k")"
-      log "$k: $cur -> (absent)"
+      echo "log $k: $value -> (absent)"
     else
-      if [ "$data" = no ]; then
+      if [ "$has_data" = no ]; then
         op_add /data '{}'
-        data=yes
+        has_data=yes
       fi
       if [ "$action" = set ]; then
         op_add "$(data_path "$k")" "$target"
       else
         op_copy "$(annotation_path "$PREVIOUS$k")" "$(data_path "$k")"
       fi
-      log "$k: $cur -> $target"
+      echo "log $k: $value -> $target"
     fi
   done
   # The records carry this release's name: a record just written, or one from before the chart stamped them.
-  if { [ -n "$recorded" ] || [ -n "$(recorded_keys)" ]; } && [ "$(fact release)" != "$RELEASE" ]; then
-    [ "$annotations" = yes ] || op_add /metadata/annotations '{}'
+  if { [ -n "$recorded" ] || [ -n "$(recorded_keys)" ]; } && [ "$(release_stamp)" != "$RELEASE" ]; then
+    [ "$has_annotations" = yes ] || op_add /metadata/annotations '{}'
     op_add "$(annotation_path "$RELEASE_STAMP")" "$(quoted "$RELEASE")"
   fi
+  echo "state $(targets_state "$PHASE")"
+  echo "changes $changes"
+  echo "restored$restored"
 }
 
 # Plans dropping the records of the given keys (their values are back where the chart found them), and the
 # release stamp with the last of them.
 plan_drop() { # $@: keys
-  OPS=""
   left=$(recorded_keys)
   for k in "$@"; do
-    [ -n "$(fact "$k.record")" ] && op_remove "$(annotation_path "$RECORD$k")"
-    [ "$(fact "$k.previous")" != - ] && op_remove "$(annotation_path "$PREVIOUS$k")"
+    [ -z "$(record_of "$k")" ] || op_remove "$(annotation_path "$RECORD$k")"
+    [ "$(previous_of "$k")" = - ] || op_remove "$(annotation_path "$PREVIOUS$k")"
     left=$(printf ' %s ' "$left" | sed "s/ $k / /")
   done
-  if [ -z "$(printf '%s' "$left" | sed 's/ //g')" ] && [ -n "$(fact release)" ]; then op_remove "$(annotation_path "$RELEASE_STAMP")"; fi
+  if [ -z "$(printf '%s' "$left" | sed 's/ //g')" ] && [ -n "$(release_stamp)" ]; then op_remove "$(annotation_path "$RELEASE_STAMP")"; fi
   return 0
 }
 
-drop_records() { # $@: keys
-  [ $# -gt 0 ] || return 0
-  cm_read
-  change_configmap plan_drop "$@"
-}
-
-# The state the owned keys would have after a given phase (no side effects): what the pods should run with.
-targets_state() { # $1: phase
-  input=""
-  for k in $KEYS; do input="$input$k=$(target_for "$k" "$(action_for "$k" "$1")");"; done
-  printf '%s\n' "$input"
+# Plans forgetting the records another release left (none when they are this release's).
+plan_forget() {
+  # shellcheck disable=SC2046 # one argument per key
+  if ! records_ours; then plan_drop $(recorded_keys); fi
 }
 
 # ---------------------------------------------------------------------------------------------------------
-# Terway DaemonSets, all read by one kubectl call: resourceVersion, update strategy, state annotation, ready pods,
-# the OS its pods are scheduled on, the policy (Felix) container's image and the eni-config keys it reads.
-# kubectl prints a List when DAEMONSETS names several, the object itself when it names one; every line starts
-# with the DaemonSet's name.
+# Terway DaemonSets, all read by one kubectl call (hook-daemonsets.gotmpl) into DS; every line starts with the
+# DaemonSet's name. FOUND: the Linux ones this run rolls and counts, set by the checks.
 
-# shellcheck disable=SC2016 # $n, $k and $v are go-template variables, not shell ones
-ds_template() {
-  t='{{define "ds"}}{{$n := .metadata.name}}'
-  t="$t"'{{$n}} strategy {{with .spec.updateStrategy}}{{with .type}}{{.}}{{end}}{{end}}{{"\n"}}'
-  t="$t"'{{$n}} rv {{with .metadata.resourceVersion}}{{.}}{{end}}{{"\n"}}'
-  t="$t"'{{$n}} state {{with .spec.template.metadata}}{{with .annotations}}{{with index . "'"$STATE_ANNOTATION"'"}}{{.}}{{end}}{{end}}{{end}}{{"\n"}}'
-  # Whether the pod template has annotations (yes), only metadata (no), or neither (none): what a JSON Patch add
-  # must create before it can add the state annotation.
-  t="$t"'{{$n}} annotations {{with .spec.template.metadata}}{{if .annotations}}yes{{else}}no{{end}}{{else}}none{{end}}{{"\n"}}'
-  t="$t"'{{$n}} ready {{with .status}}{{with .numberReady}}{{.}}{{end}}{{end}}{{"\n"}}'
-  t="$t"'{{with .spec.template.spec}}'
-  # The OS, from the nodeSelector or from required node affinity.
-  t="$t"'{{with .nodeSelector}}{{range $k, $v := .}}{{if eq $k "kubernetes.io/os" "beta.kubernetes.io/os"}}{{$n}} os {{$v}}{{"\n"}}{{end}}{{end}}{{end}}'
-  t="$t"'{{with .affinity}}{{with .nodeAffinity}}{{with .requiredDuringSchedulingIgnoredDuringExecution}}{{range .nodeSelectorTerms}}{{range .matchExpressions}}'
-  t="$t"'{{if eq .key "kubernetes.io/os" "beta.kubernetes.io/os"}}{{if eq .operator "In"}}{{range .values}}{{$n}} os {{.}}{{"\n"}}{{end}}{{end}}{{end}}'
-  t="$t"'{{end}}{{end}}{{end}}{{end}}{{end}}'
-  # The policy container: its image and every ConfigMap key its env reads.
-  t="$t"'{{range .containers}}{{if eq .name "policy"}}{{$n}} policy {{.image}}{{"\n"}}'
-  t="$t"'{{range .env}}{{with .valueFrom}}{{with .configMapKeyRef}}{{$n}} reads {{.name}}/{{.key}}{{"\n"}}{{end}}{{end}}{{end}}'
-  t="$t"'{{end}}{{end}}'
-  t="$t"'{{end}}{{end}}'
-  t="$t"'{{if eq .kind "List"}}{{range .items}}{{template "ds" .}}{{end}}{{else}}{{template "ds" .}}{{end}}'
-  printf '%s' "$t"
-}
-
-ds_read_all() { # sets DS
+terway_daemonsets() {
   # shellcheck disable=SC2086 # one argument per DaemonSet name
-  DS=$(kc get daemonset $DAEMONSETS --ignore-not-found --output "go-template=$(ds_template)")
+  kc get daemonset $DAEMONSETS --ignore-not-found --output "go-template-file=$TEMPLATES/hook-daemonsets.gotmpl"
 }
 ds_fact() { line_of "$1 $2" "$DS"; }
-ds_has() { printf '%s\n' "$DS" | sed -n "\\|^$1 $2\$|{p;q;}"; } # $1: name, $2: a whole fact line
+ds_has() { has_line "$1 $2" "$DS"; } # $1: name, $2: the rest of a whole fact line
+# The state annotation on a DaemonSet's pod template (in DS, or in $2), as this chart wrote it.
+state_of() { unquoted "$(line_of "$1 annotation $STATE_ANNOTATION" "${2-$DS}")"; }
 # Windows DaemonSets (terway-eniip-windows, terway-windows) schedule only on Windows nodes; their policy container
 # does not read felix_relay_service (terway terway-windows-eniip.yml, v1.17.5) and they roll OnDelete.
-ds_windows() { [ -n "$(ds_has "$1" "os windows")" ] && [ -z "$(ds_has "$1" "os linux")" ]; }
+ds_windows() { ds_has "$1" "os windows" && ! ds_has "$1" "os linux"; }
 
 # The state a DaemonSet was last rolled for, without the counter of a forced roll ("N " before the first key).
 rolled_for() { # $1: DaemonSet
-  current=$(ds_fact "$1" state)
-  printf '%s\n' "${current#[0-9]* }"
+  state=$(state_of "$1")
+  printf '%s\n' "${state#[0-9]* }"
 }
 
 # True when every Terway DaemonSet was last rolled for what the coming revision's post phase wants: then no
@@ -371,29 +362,22 @@ pods_match() { # $1: state
 # Which policy engine the CNI config selects. Terway runs Cilium instead of Felix when the "terway" plugin's
 # network_policy_provider is "ebpf", or its eniip_virtual_type is ipvlan or datapathv2 in any case (terway
 # cmd/terway-cli/cni.go mergeConfigList and storeRuntimeConfig, policy.go initPolicy, v1.17.5). The config is
-# JSON text inside a ConfigMap value; go-templates cannot parse JSON text, so cm_read prints the value inside a
-# wrapping object (a ConfigMap with one more field) and a local kubectl parses that whole document as JSON and
-# reads it with a go-template: any whitespace, key order or escapes, and no tool beyond kubectl.
+# JSON text inside a ConfigMap value; go-templates cannot parse JSON text, so hook-eni-config.gotmpl prints the
+# value inside a wrapping object (a ConfigMap with one more field) and a local kubectl parses that whole document
+# as JSON and reads it with hook-cni.gotmpl: any whitespace, key order or escapes, and no tool beyond kubectl.
 
-CNI_FIELDS='{{with .network_policy_provider}}provider {{printf "%q" .}}{{"\n"}}{{end}}{{with .eniip_virtual_type}}virtual {{printf "%q" .}}{{"\n"}}{{end}}'
-CNI_TEMPLATE='{{with .cni}}{{if .plugins}}{{range .plugins}}{{if eq (printf "%v" .type) "terway"}}'"$CNI_FIELDS"'{{end}}{{end}}{{else}}'"$CNI_FIELDS"'{{end}}{{end}}'
-
-# Sets ENGINE to what selects Cilium ("" for Felix); fails when the config is not JSON kubectl can read.
+# Prints what selects Cilium (nothing for Felix); fails when the config is not JSON kubectl can read.
 cni_engine() { # $1: the eni-config key Terway reads
-  ENGINE=""
-  if ! parsed=$(printf '%s\n' "$CM" | sed '1,/^cni\.json$/d' |
-    "$KUBECTL" patch --filename - --local --type merge --patch '{}' --output "go-template=$CNI_TEMPLATE" 2>&1); then
+  if ! parsed=$(printf '%s\n' "${CM#*"${NL}cni.json$NL"}" |
+    "$KUBECTL" patch --filename - --local --type merge --patch '{}' --output "go-template-file=$TEMPLATES/hook-cni.gotmpl" 2>&1); then
     fail "eni-config $1 is not JSON that names Terway's plugin ($(printf '%s\n' "$parsed" | sed -n '1{s/[.]*$//;p;}')), so the policy engine Terway runs cannot be told; nothing was changed."
   fi
   provider=$(line_of provider "$parsed")
-  virtual=$(line_of virtual "$parsed" | sed 'y/ABCDEFGHIJKLMNOPQRSTUVWXYZ/abcdefghijklmnopqrstuvwxyz/')
-  if [ "$provider" = '"ebpf"' ]; then
-    ENGINE="network_policy_provider $provider"
-  elif [ "$virtual" = '"ipvlan"' ] || [ "$virtual" = '"datapathv2"' ]; then
-    ENGINE=$(line_of virtual "$parsed")
-    ENGINE="eniip_virtual_type ${ENGINE#\"}"
-    ENGINE=${ENGINE%\"}
-  fi
+  virtual=$(line_of virtual "$parsed")
+  case "$provider $(printf '%s\n' "$virtual" | sed 'y/ABCDEFGHIJKLMNOPQRSTUVWXYZ/abcdefghijklmnopqrstuvwxyz/')" in
+    '"ebpf" '*) echo "network_policy_provider $provider" ;;
+    *' "ipvlan"' | *' "datapathv2"') virtual=${virtual#\"} && echo "eniip_virtual_type ${virtual%\"}" ;;
+  esac
 }
 
 # ---------------------------------------------------------------------------------------------------------
@@ -453,61 +437,78 @@ policy_off() {
 }
 
 # ---------------------------------------------------------------------------------------------------------
-# Preflight: every refusal is one sentence, and nothing has been modified when it happens. pre-delete only
-# checks what undoing needs: it must not block an uninstall over a check that guards an install.
+# The checks, one concern each, in the order run_for lists them.
 
-preflight() {
-  cm_read
-  if [ -z "$CM" ]; then
-    [ "$PHASE" = pre-delete ] && { log "ConfigMap $NAMESPACE/$CONFIGMAP does not exist: nothing to restore"; exit 0; }
-    fail "ConfigMap $NAMESPACE/$CONFIGMAP does not exist: this cluster does not run Terway (or hook.configMapName is wrong), nothing was changed."
+read_eni_config() {
+  CM=$(eni_config)
+  [ -z "$CM" ] || return 0
+  if [ "$PHASE" = pre-delete ]; then
+    FINISHED="ConfigMap $NAMESPACE/$CONFIGMAP does not exist: nothing to restore"
+    return 0
   fi
+  fail "ConfigMap $NAMESPACE/$CONFIGMAP does not exist: this cluster does not run Terway (or hook.configMapName is wrong), nothing was changed."
+}
+
+find_terway() {
+  DS=$(terway_daemonsets)
+  DS_BEFORE=$DS
   FOUND=""
-  ds_read_all
   for ds in $DAEMONSETS; do
-    [ -n "$(ds_has "$ds" "strategy .*")" ] || continue # the first line of every DaemonSet read
+    case "$NL$DS" in *"$NL$ds rv "*) ;; *) continue ;; esac # every DaemonSet read has an rv line
     if ds_windows "$ds"; then
       log "daemonset/$ds runs on Windows nodes, whose policy container does not read $RELAY_KEY and which roll only when their pods are deleted: it is neither rolled nor counted"
       continue
     fi
     FOUND="$FOUND $ds"
   done
-  if [ -z "$FOUND" ]; then
-    [ "$PHASE" = pre-delete ] && { warn "no Terway DaemonSet ($DAEMONSETS) left in $NAMESPACE: eni-config is restored but no pod is restarted"; return 0; }
-    if [ -n "$(kc get daemonset "$ENI_ONLY_DAEMONSET" --ignore-not-found --output name)" ]; then
-      fail "only DaemonSet $ENI_ONLY_DAEMONSET (exclusive ENI) runs Terway here, and exclusive-ENI nodes run no Felix, so there is no Felix for this chart to configure; nothing was changed."
-    fi
-    fail "no Terway DaemonSet named $(echo "$DAEMONSETS" | sed 's/ / or /g') in $NAMESPACE (set hook.terwayDaemonSets to its name); nothing was changed."
+  [ -z "$FOUND" ] || return 0
+  if [ "$PHASE" = pre-delete ]; then
+    warn "no Terway DaemonSet ($DAEMONSETS) left in $NAMESPACE: eni-config is restored but no pod is restarted"
+    return 0
   fi
+  if [ -n "$(kc get daemonset "$ENI_ONLY_DAEMONSET" --ignore-not-found --output name)" ]; then
+    fail "only DaemonSet $ENI_ONLY_DAEMONSET (exclusive ENI) runs Terway here, and exclusive-ENI nodes run no Felix, so there is no Felix for this chart to configure; nothing was changed."
+  fi
+  fail "no Terway DaemonSet named $(echo "$DAEMONSETS" | sed 's/ / or /g') in $NAMESPACE (set hook.terwayDaemonSets to its name); nothing was changed."
+}
+
+check_policy_containers() {
   for ds in $FOUND; do
-    image=$(ds_fact "$ds" policy)
-    [ -n "$image" ] || fail "DaemonSet $ds has no policy container, so it runs no Felix (exclusive ENI or a policy-less Terway): this chart has nothing to configure; nothing was changed."
+    [ -n "$(ds_fact "$ds" policy)" ] ||
+      fail "DaemonSet $ds has no policy container, so it runs no Felix (exclusive ENI or a policy-less Terway): this chart has nothing to configure; nothing was changed."
   done
-  if [ "$PHASE" != pre-delete ]; then
-    if [ "$MODE" = relay ]; then
-      # Policy already off: Felix never starts (terway cmd/terway-cli/policy.go initPolicy, v1.17.5), so a relay
-      # would change nothing. What counts is the value after this revision's post phase: a value this release
-      # set itself (disable mode before) is restored then.
-      # Records another release left are forgotten at pre-install: then the value itself counts.
-      if [ "$PHASE" = pre-install ] && ! records_ours; then
-        after=$(fact "$DISABLE_KEY.data")
-      else
-        after=$(target_for "$DISABLE_KEY" "$(action_for "$DISABLE_KEY" post-upgrade)")
-      fi
-      if policy_off "$after"; then
-        fail "eni-config has $DISABLE_KEY=$(fact "$DISABLE_KEY.data"), so Terway runs no Felix and a relay would change nothing: set it to \"false\" first (or use mode disable-network-policy); nothing was changed."
-      fi
-      cni=$(fact cni)
-      if [ -n "$cni" ]; then
-        cni_engine "$cni"
-        [ -z "$ENGINE" ] || fail "eni-config $cni selects $ENGINE, so Terway runs Cilium (eBPF) instead of Felix and Typha would do nothing; nothing was changed."
-      fi
-    fi
-    for ds in $FOUND; do
-      [ -n "$(ds_has "$ds" "reads $CONFIGMAP/$OWNED_KEY")" ] ||
-        fail "DaemonSet $ds ($(ds_fact "$ds" policy)) does not read $OWNED_KEY from $CONFIGMAP in its policy container: upgrade Terway first (the guide's step 2); nothing was changed."
-    done
+}
+
+# Policy already off: Felix never starts (terway cmd/terway-cli/policy.go initPolicy, v1.17.5), so a relay would
+# change nothing. What counts is the value after this revision's post phase: a value this release set itself
+# (disable mode before) is restored then. Records another release left are forgotten at pre-install: then the
+# value itself counts.
+check_policy_on() {
+  if [ "$PHASE" = pre-install ] && ! records_ours; then
+    after=$(value_of "$DISABLE_KEY")
+  else
+    after=$(target_for "$DISABLE_KEY" "$(action_for "$DISABLE_KEY" post-upgrade)")
   fi
+  if policy_off "$after"; then
+    fail "eni-config has $DISABLE_KEY=$(value_of "$DISABLE_KEY"), so Terway runs no Felix and a relay would change nothing: set it to \"false\" first (or use mode disable-network-policy); nothing was changed."
+  fi
+}
+
+check_policy_engine() {
+  cni=$(fact cni)
+  [ -n "$cni" ] || return 0
+  engine=$(cni_engine "$cni") || exit 1
+  [ -z "$engine" ] || fail "eni-config $cni selects $engine, so Terway runs Cilium (eBPF) instead of Felix and Typha would do nothing; nothing was changed."
+}
+
+check_reads_owned_key() {
+  for ds in $FOUND; do
+    ds_has "$ds" "reads $CONFIGMAP/$OWNED_KEY" ||
+      fail "DaemonSet $ds ($(ds_fact "$ds" policy)) does not read $OWNED_KEY from $CONFIGMAP in its policy container: upgrade Terway first (the guide's step 2); nothing was changed."
+  done
+}
+
+check_update_strategy() {
   rolling=""
   for ds in $FOUND; do
     strategy=$(ds_fact "$ds" strategy)
@@ -516,8 +517,8 @@ preflight() {
       *)
         # An uninstall with nothing of this release on these pods (an install refused or never finished) has
         # nothing to roll: it leaves the DaemonSet alone instead of blocking.
-        if [ "$PHASE" = pre-delete ] && [ -z "$(recorded_keys)" ] && [ -z "$(ds_fact "$ds" state)" ] &&
-          { [ "$MODE" != relay ] || [ "$(fact "$RELAY_KEY.data")" != "$(quoted "$SERVICE_NAME")" ]; }; then
+        if [ "$PHASE" = pre-delete ] && [ -z "$(recorded_keys)" ] && [ -z "$(state_of "$ds")" ] &&
+          { [ "$MODE" != relay ] || [ "$(value_of "$RELAY_KEY")" != "$(quoted "$SERVICE_NAME")" ]; }; then
           log "daemonset/$ds uses updateStrategy $strategy and has nothing of this release to undo: left alone"
           continue
         fi
@@ -526,23 +527,30 @@ preflight() {
     esac
   done
   FOUND=$rolling
-  if [ "$MODE" = relay ] && [ "$PHASE" != pre-delete ]; then check_versions; fi
 }
 
+# Felix from Calico v3.23 takes namespace and service-account labels only from v3 Profile resources
+# (projectcalico/calico 2964babf, PR #5524, in v3.23.0; felix/labelindex/label_inheritance_index.go at v3.24.5,
+# InheritIndex.OnUpdate: model.ResourceKey of kind Profile, Spec.LabelsToApply). Typha streams v3 Profiles only
+# from v3.14 (projectcalico/libcalico-go db65b5e5, on release-v3.14, not release-v3.13); before, only the v1
+# pieces (libcalico-go aae6c757, v3.5: lib/backend/syncersv1/updateprocessors/profileprocessor.go returns
+# ProfileLabelsKey and ProfileRulesKey). Such a pair is refused even when typha.allowVersionSkew accepts a skew.
 check_versions() {
   typha_minor=$(minor_of "$TYPHA_VERSION")
   for ds in $FOUND; do
     image=$(ds_fact "$ds" policy)
-    v=$(version_of "$image")
+    terway_version=$(version_of "$image")
     row=""
-    [ -z "$v" ] || row=$(felix_row "$v")
+    [ -z "$terway_version" ] || row=$(felix_row "$terway_version")
     if [ -z "$row" ]; then
-      if [ -z "$v" ]; then what="a tag that is not a Terway version"; else what="Terway $v, which no row of the Felix version table places"; fi
-      skew "Terway image $image has $what, so nothing proves that Typha $TYPHA_VERSION matches its Felix (README, Choosing the Typha version)"
+      if [ -z "$terway_version" ]; then what="a tag that is not a Terway version"; else what="Terway $terway_version, which no row of the Felix version table places"; fi
+      skew "Terway image $image has $what, so nothing proves that Typha $TYPHA_VERSION matches its Felix (docs/versions.md)"
       continue
     fi
     felix=${row% *}
-    if [ -z "$typha_minor" ]; then
+    if [ -n "$typha_minor" ] && version_less "$typha_minor" 3.14 && ! version_less "$(minor_of "$felix")" 3.23; then
+      fail "Typha $TYPHA_VERSION is older than v3.14 and sends no v3 Profiles, which Felix $felix (from v3.23) needs for namespace and service-account labels: every namespaceSelector and serviceAccountSelector would match nothing (projectcalico/calico#5524), so no typha.allowVersionSkew can pair it with Terway $image: set typha.image.tag=${row#* }; nothing was changed."
+    elif [ -z "$typha_minor" ]; then
       skew "Typha tag $TYPHA_VERSION is not a version, so nothing proves it matches Felix $felix (Terway $image)"
     elif [ "$typha_minor" != "$(minor_of "$felix")" ]; then
       if [ "$ALLOW_VERSION_SKEW" = true ]; then
@@ -558,34 +566,84 @@ check_versions() {
 
 # ---------------------------------------------------------------------------------------------------------
 # Typha must be ready before Felix is pointed at it: ready replicas (a Deployment is Available with fewer) and
-# ready addresses behind the Service Felix resolves. Waits are counted in poll intervals, in tenths of a second
-# (the image has no date to read a clock from), so a wait also lasts the kubectl calls between its sleeps.
+# ready addresses behind the Service Felix resolves, both from one kubectl call (hook-typha.gotmpl). Waits are
+# counted in poll intervals, in tenths of a second (the image has no date to read a clock from), so a wait also
+# lasts the kubectl calls between its sleeps.
 
-typha_endpoints() {
-  kc get endpoints "$SERVICE_NAME" --ignore-not-found --output 'go-template={{range .subsets}}{{range .addresses}}{{.ip}}{{"\n"}}{{end}}{{end}}'
+typha_readiness() {
+  kc get "deployment/$TYPHA_DEPLOYMENT" "endpoints/$SERVICE_NAME" --ignore-not-found --output "go-template-file=$TEMPLATES/hook-typha.gotmpl"
 }
 
-WAITED=false
+# Why Typha's pods are not ready, when waiting longer would not help: "now SENTENCE" for a failure that has
+# already lasted (a container that keeps crashing, an image reference that cannot be valid), "stuck SENTENCE" for
+# one that may still mend (an image pull, a missing config, a pod no node takes while too few others are
+# scheduled), nothing otherwise. Each sentence names the pod's reason, its image and the values to change.
+typha_trouble() { # $1: the Deployment's pod selector (K=V,...)
+  [ -n "$1" ] || return 0
+  pods=$(kc get pods --selector "${1%,}" --output "go-template-file=$TEMPLATES/hook-typha-pods.gotmpl") || return 0
+  unchanged="eni-config was not changed"
+  matching="calico/typha:$TYPHA_VERSION (the Typha that matches Terway's Felix)"
+  to_acr="into your ACR and set typha.image.registry and typha.image.repository to it"
+  trouble=$(printf '%s\n' "$pods" | sed -n 's/^waiting //p' | while read -r pod reason restarts image message; do
+    case "$reason" in
+      ErrImagePull | ImagePullBackOff) echo "stuck Typha pod $pod cannot pull its image $image ($reason): mirror $matching $to_acr; $unchanged." ;;
+      InvalidImageName) echo "now Typha pod $pod has an image reference that is not valid, $image ($reason): set typha.image.registry, typha.image.repository and typha.image.tag to a valid reference; $unchanged." ;;
+      CreateContainerConfigError) echo "stuck Typha pod $pod cannot start image $image ($reason: $message): fix what the message names, see kubectl -n $NAMESPACE describe pod $pod; $unchanged." ;;
+      CrashLoopBackOff)
+        [ "$restarts" -ge "$TYPHA_CRASH_RESTARTS" ] || continue
+        echo "now Typha pod $pod keeps crashing with image $image ($reason after $restarts restarts): read kubectl -n $NAMESPACE logs $pod --previous, and if the image is not $matching, mirror that one $to_acr; $unchanged."
+        ;;
+      *) continue ;;
+    esac
+    break
+  done)
+  if [ -z "$trouble" ]; then
+    scheduled=0
+    for _ in $(printf '%s\n' "$pods" | sed -n 's/^scheduled //p'); do scheduled=$((scheduled + 1)); done
+    # Pods a roll surges in wait for a node until the old ones are gone: only too few scheduled pods is trouble.
+    if [ "$scheduled" -lt "$TYPHA_MIN_READY" ]; then
+      trouble=$(printf '%s\n' "$pods" | sed -n 's/^unschedulable \([^ ]*\) \(.*\)/stuck Typha pod \1 cannot be scheduled (Unschedulable: \2): give it nodes it can run on, or change typha.nodeSelector, typha.tolerations or typha.replicas/p' | sed -n "1{s/\$/; $unchanged./p;}")
+    fi
+  fi
+  printf '%s\n' "$trouble"
+}
+
+# Sets TYPHA_IPS, the ready addresses verify_felix reads metrics from. After a wait, eni-config and the
+# DaemonSets are read again: the checks' reads are that much older.
 wait_for_typha() {
-  waited=0
+  typha_waited=0
+  typha_stuck=0
   while :; do
-    ready=$(kc get deployment "$TYPHA_DEPLOYMENT" --ignore-not-found --output 'go-template={{with .status}}{{with .readyReplicas}}{{.}}{{end}}{{end}}')
+    readiness=$(typha_readiness)
+    ready=$(line_of ready "$readiness")
     ready=${ready:-0}
-    TYPHA_IPS=$(typha_endpoints)
+    TYPHA_IPS=$(printf '%s\n' "$readiness" | sed -n 's/^ip //p')
     endpoints=0
     for _ in $TYPHA_IPS; do endpoints=$((endpoints + 1)); done
-    if [ "$ready" -ge "$TYPHA_MIN_READY" ] && [ "$endpoints" -ge "$TYPHA_MIN_READY" ]; then
+    if [ "$ready" -ge "$TYPHA_MIN_READY" ] && [ "$endpoints" -ge "$TYPHA_MIN_READY" ]; then # safety: ready endpoints
       log "Typha is ready: $ready ready replicas, $endpoints ready endpoints behind Service $SERVICE_NAME (need $TYPHA_MIN_READY)"
-      return 0
+      break
     fi
-    if [ "$waited" -ge $((TYPHA_READY_TIMEOUT * 10)) ]; then
+    if [ "$typha_waited" -ge $((TYPHA_READY_TIMEOUT * 10)) ]; then
       fail "Typha was not ready within ${TYPHA_READY_TIMEOUT}s ($ready ready replicas of deployment/$TYPHA_DEPLOYMENT, $endpoints ready endpoints behind Service $SERVICE_NAME, need $TYPHA_MIN_READY): eni-config was not changed, Felix still works as before."
     fi
+    trouble=$(typha_trouble "$(line_of selector "$readiness")")
+    case "$trouble" in
+      now\ *) fail "${trouble#now }" ;;
+      stuck\ *)
+        typha_stuck=$((typha_stuck + 1))
+        [ "$typha_stuck" -lt "$TYPHA_STUCK_LOOKS" ] || fail "${trouble#stuck }"
+        ;;
+      *) typha_stuck=0 ;;
+    esac
     log "waiting for Typha: $ready ready replicas, $endpoints ready endpoints (need $TYPHA_MIN_READY)"
-    WAITED=true
     sleep "$POLL_SECONDS"
-    waited=$((waited + POLL_TENTHS))
+    typha_waited=$((typha_waited + POLL_TENTHS))
   done
+  if [ "$typha_waited" -gt 0 ]; then
+    CM=$(eni_config)
+    DS=$(terway_daemonsets)
+  fi
 }
 
 # ---------------------------------------------------------------------------------------------------------
@@ -595,61 +653,98 @@ wait_for_typha() {
 # another hook Job rolled the DaemonSet since this one read it (that roll already carries the change).
 
 # The state annotation to write on a DaemonSet's pod template, or nothing when its pods need no restart.
-roll_value() { # $1: DaemonSet
-  current=$(ds_fact "$1" state)
-  if [ -z "$current" ] && [ "$CM_CHANGES" -eq 0 ] && [ "${PHASE#pre-}" != "$PHASE" ]; then
+roll_value() { # $1: DaemonSet, $2: the switch's plan
+  current=$(state_of "$1")
+  desired=$(line_of state "$2")
+  changed_keys=$(line_of changes "$2")
+  if [ -z "$current" ] && [ "$changed_keys" -eq 0 ] && [ "${PHASE#pre-}" != "$PHASE" ]; then
     # Never rolled by this chart and nothing changed now (an install that failed before its first change):
     # the pods still run with the eni-config they started with, so undoing needs no restart.
     :
-  elif [ "$(rolled_for "$1")" != "$DESIRED_STATE" ]; then
-    printf '%s\n' "$DESIRED_STATE"
-  elif [ "$CM_CHANGES" -gt 0 ] && [ "$current" = "$(line_of "$1 state" "$DS_BEFORE")" ]; then
+  elif [ "$(rolled_for "$1")" != "$desired" ]; then
+    printf '%s\n' "$desired"
+  elif [ "$changed_keys" -gt 0 ] && [ "$current" = "$(state_of "$1" "$DS_BEFORE")" ]; then
     n=0
-    [ "$current" = "$DESIRED_STATE" ] || n=${current%% *}
-    printf '%s\n' "$((n + 1)) $DESIRED_STATE"
+    [ "$current" = "$desired" ] || n=${current%% *}
+    printf '%s\n' "$((n + 1)) $desired"
   fi
   return 0
 }
 
 # Rolls one DaemonSet: a JSON Patch that adds its pod template's state annotation, led by a test of the
 # resourceVersion it was decided from, so of two hook Jobs deciding from the same read only one rolls.
-roll_one() { # $1: DaemonSet
-  attempt=1
+roll_one() { # $1: DaemonSet, $2: the switch's plan
+  roll_attempt=1
   while :; do
-    current=$(ds_fact "$1" state)
-    value=$(roll_value "$1")
-    if [ -z "$value" ]; then
-      log "daemonset/$1 already runs with this eni-config ($STATE_ANNOTATION=$current): no restart"
+    rolled_state=$(state_of "$1")
+    roll=$(roll_value "$1" "$2")
+    if [ -z "$roll" ]; then
+      log "daemonset/$1 already runs with this eni-config ($STATE_ANNOTATION=$rolled_state): no restart"
       return 0
     fi
-    rv=$(ds_fact "$1" rv)
-    OPS=""
-    case $(ds_fact "$1" annotations) in
-      none) op_add /spec/template/metadata '{"annotations":{}}' ;;
-      no) op_add /spec/template/metadata/annotations '{}' ;;
-    esac
-    op_add "/spec/template/metadata/annotations/$(pointer "$STATE_ANNOTATION")" "$(json_string "$value")"
-    if guarded_patch daemonset "$1" "$rv"; then
-      log "rolling restart of daemonset/$1 (its own maxUnavailable): $STATE_ANNOTATION ${current:-(none)} -> $value"
+    roll_rv=$(ds_fact "$1" rv)
+    roll_plan=$(
+      case $(ds_fact "$1" annotations) in
+        none) op_add /spec/template/metadata '{"annotations":{}}' ;;
+        no) op_add /spec/template/metadata/annotations '{}' ;;
+      esac
+      op_add "/spec/template/metadata/annotations/$(pointer "$STATE_ANNOTATION")" "$(json_string "$roll")"
+    )
+    if rolled=$(guarded_patch daemonset "$1" "$roll_rv" hook-daemonsets.gotmpl "$roll_plan"); then
+      log "rolling restart of daemonset/$1 (its own maxUnavailable): $STATE_ANNOTATION ${rolled_state:-(none)} -> $roll"
       RESTARTS=$((RESTARTS + 1))
       return 0
     fi
-    ds_read_all
-    [ "$(ds_fact "$1" rv)" != "$rv" ] || fail "could not patch daemonset/$1: $(printf '%s\n' "$out" | sed -n 1p)"
-    [ "$attempt" -lt "$CONFLICT_ATTEMPTS" ] ||
-      fail "daemonset/$1 changed under this hook $attempt times in a row, so it was not restarted: retry (helm upgrade, or sync again) once it settles."
-    attempt=$((attempt + 1))
-    log "daemonset/$1 changed since it was read (its controller, or another hook Job): deciding again from a fresh read (attempt $attempt)"
+    DS=$(terway_daemonsets)
+    [ "$(ds_fact "$1" rv)" != "$roll_rv" ] || fail "could not patch daemonset/$1: $(printf '%s\n' "$rolled" | sed -n 1p)"
+    [ "$roll_attempt" -lt "$CONFLICT_ATTEMPTS" ] ||
+      fail "daemonset/$1 changed under this hook $roll_attempt times in a row, so it was not restarted: retry (helm upgrade, or sync again) once it settles."
+    roll_attempt=$((roll_attempt + 1))
+    log "daemonset/$1 changed since it was read (its controller, or another hook Job): deciding again from a fresh read (attempt $roll_attempt)"
   done
 }
 
-roll_terway() {
-  ds_read_all # fresh: another hook Job may have rolled since preflight read them
-  for ds in $FOUND; do roll_one "$ds"; done
+# Brings eni-config and the Terway pods to what this phase wants. The DaemonSets are not read again first: a
+# roll decided from an older read is refused by its resourceVersion guard, then decided again from a fresh one.
+switch() {
+  change_eni_config plan_eni_config
+  SWITCH_PLAN=$ENI_CONFIG_CHANGE
+  CHANGED_KEYS=$(line_of changes "$SWITCH_PLAN")
+  [ -n "$FOUND" ] || return 0 # safety: records outlive the roll
+  for ds in $FOUND; do roll_one "$ds" "$SWITCH_PLAN"; done
   for ds in $FOUND; do
-    kc rollout status "daemonset/$ds" --timeout "${ROLLOUT_TIMEOUT}s" ||
-      fail "daemonset/$ds did not finish rolling out within ${ROLLOUT_TIMEOUT}s: see kubectl -n $NAMESPACE rollout status daemonset/$ds, then retry (helm upgrade) or undo by hand (README)."
+    kc rollout status "daemonset/$ds" --timeout "${ROLLOUT_TIMEOUT}s" || # safety: rollout finished
+      fail "daemonset/$ds did not finish rolling out within ${ROLLOUT_TIMEOUT}s: see kubectl -n $NAMESPACE rollout status daemonset/$ds, then retry (helm upgrade) or undo by hand (docs/hook.md, Undoing by hand when a hook fails)."
   done
+}
+
+# pre-upgrade, pre-rollback: only when the pods do not already run with what the coming revision wants.
+leave_what_goes_away() {
+  if pods_match "$(targets_state post-upgrade)"; then
+    FINISHED="Terway already runs with what the coming revision wants: nothing to do before Helm applies it"
+  else
+    switch
+  fi
+}
+
+# Once Terway has rolled, the records of the keys the switch restored are dropped. eni-config is not read again:
+# the plan starts from what the switch's write returned, and a stale plan is refused by its guard and re-planned.
+drop_restored_records() {
+  restored_keys=$(line_of restored "$SWITCH_PLAN")
+  [ -n "$restored_keys" ] || return 0
+  # shellcheck disable=SC2086 # one argument per key
+  change_eni_config plan_drop $restored_keys
+}
+
+# pre-install: the release does not exist for Helm yet, so records another release wrote are stale (it was
+# uninstalled with --no-hooks): forget them; post-install records the present state. Records this release
+# wrote stay: Argo CD runs pre-install on every sync.
+forget_other_records() {
+  if ! records_ours; then
+    warn "forgetting records another release ($(release_stamp)) left on $CONFIGMAP (uninstalled with --no-hooks?) for: $(recorded_keys)"
+    change_eni_config plan_forget
+  fi
+  log "preflight passed"
 }
 
 # ---------------------------------------------------------------------------------------------------------
@@ -661,20 +756,21 @@ typha_connections() { # sums typha_connections_active over the ready Typhas foun
   total=""
   for ip in $TYPHA_IPS; do
     case "$ip" in *:*) host="[$ip]" ;; *) host=$ip ;; esac
-    if out=$("$KUBECTL" --kubeconfig /dev/null --server "http://$host:$METRICS_PORT" --request-timeout 10s get --raw /metrics 2>&1); then
+    if metrics=$("$KUBECTL" --kubeconfig /dev/null --server "http://$host:$METRICS_PORT" --request-timeout 10s get --raw /metrics 2>&1); then
       n=0
-      for v in $(printf '%s\n' "$out" | sed -n 's/^typha_connections_active\({[^}]*}\)\{0,1\} \([0-9][0-9.]*\).*/\2/p'); do
+      for v in $(printf '%s\n' "$metrics" | sed -n 's/^typha_connections_active\({[^}]*}\)\{0,1\} \([0-9][0-9.]*\).*/\2/p'); do
         n=$((n + ${v%%.*}))
       done
       total=$((${total:-0} + n))
     else
-      warn "could not read Typha metrics at $host:$METRICS_PORT: $(printf '%s\n' "$out" | sed -n 1p)"
+      warn "could not read Typha metrics at $host:$METRICS_PORT: $(printf '%s\n' "$metrics" | sed -n 1p)"
     fi
   done
   printf '%s\n' "$total"
 }
 
 verify_felix() {
+  [ -n "$FOUND" ] || return 0
   if [ "$VERIFY_CONNECTIONS" != true ]; then
     log "not checking Felix connections (hook.verifyFelixConnections=false)"
     return 0
@@ -688,14 +784,14 @@ verify_felix() {
     r=$(ds_fact "$ds" ready)
     expected=$((expected + ${r:-0}))
   done
-  waited=0
+  connect_waited=0
   while :; do
     connected=$(typha_connections)
-    if [ -n "$connected" ] && [ "$connected" -ge "$expected" ]; then
+    if [ -n "$connected" ] && [ "$connected" -ge "$expected" ]; then # safety: metrics read
       log "Felix connected to Typha: $connected connections for $expected ready Terway pods"
       return 0
     fi
-    if [ "$waited" -ge $((CONNECT_TIMEOUT * 10)) ]; then
+    if [ "$connect_waited" -ge $((CONNECT_TIMEOUT * 10)) ]; then
       if [ -z "$connected" ]; then
         fail "could not read any Typha's metrics on port $METRICS_PORT within ${CONNECT_TIMEOUT}s, so nothing proves Felix reached Typha: check that the port is reachable from pods (security group), or set hook.verifyFelixConnections=false."
       elif [ "$connected" -eq 0 ]; then
@@ -706,81 +802,26 @@ verify_felix() {
     fi
     log "Felix connections so far: ${connected:-unknown} of at most $expected"
     sleep "$POLL_SECONDS"
-    waited=$((waited + POLL_TENTHS))
+    connect_waited=$((connect_waited + POLL_TENTHS))
   done
 }
 
 # ---------------------------------------------------------------------------------------------------------
-# The phases. Each reads everything afresh (preflight), so a retried or doubled Job converges.
-
-# pre-install: the release does not exist for Helm yet, so records another release wrote are stale (it was
-# uninstalled with --no-hooks): forget them; post-install records the present state. Records this release
-# wrote stay: Argo CD runs pre-install on every sync.
-pre_install() {
-  if ! records_ours; then
-    warn "forgetting records another release ($(fact release)) left on $CONFIGMAP (uninstalled with --no-hooks?) for: $(recorded_keys)"
-    change_configmap plan_forget
-  fi
-  log "preflight passed"
-}
-
-plan_forget() {
-  OPS=""
-  # shellcheck disable=SC2046 # one argument per key
-  if ! records_ours; then plan_drop $(recorded_keys); fi
-}
-
-# Brings eni-config and the Terway pods to what this phase wants.
-switch() {
-  change_configmap plan_configmap
-  if [ -n "$FOUND" ]; then roll_terway; fi
-}
-
-# pre-upgrade, pre-rollback: only when the pods do not already run with what the coming revision wants.
-pre_switch() {
-  if pods_match "$(targets_state post-upgrade)"; then
-    log "Terway already runs with what the coming revision wants: nothing to do before Helm applies it"
-    return 0
-  fi
-  switch
-  # shellcheck disable=SC2086 # word splitting of the key list is intended
-  drop_records $RESTORED
-}
-
-# post-install, post-upgrade, post-rollback: Typha first (relay mode), then the switch, then the proof.
-post_switch() {
-  if [ "$MODE" = relay ]; then
-    wait_for_typha
-    if [ "$WAITED" = true ]; then cm_read; fi # read again after waiting
-  fi
-  switch
-  if [ "$MODE" = relay ] && [ -n "$FOUND" ]; then verify_felix; fi
-  # shellcheck disable=SC2086
-  drop_records $RESTORED
-}
-
-# pre-delete: restore, always.
-restore() {
-  switch
-  # shellcheck disable=SC2086
-  drop_records $RESTORED
-}
 
 main() {
   check_tools
   check_inputs
   RESTARTS=0
-  CM_CHANGES=0
+  CHANGED_KEYS=0
+  SWITCH_PLAN=""
+  FINISHED=""
   log "mode $MODE, eni-config key $OWNED_KEY=$OWNED_VALUE, Terway DaemonSets: $DAEMONSETS"
-  preflight
-  DS_BEFORE=$DS
-  case "$PHASE" in
-    pre-install) pre_install ;;
-    pre-upgrade | pre-rollback) pre_switch ;;
-    post-install | post-upgrade | post-rollback) post_switch ;;
-    pre-delete) restore ;;
-  esac
-  log "done: $CM_CHANGES eni-config key(s) changed, $RESTARTS DaemonSet(s) restarted"
+  for step in $(run_for "$PHASE" "$MODE"); do
+    "$step"
+    [ -z "$FINISHED" ] || break
+  done
+  [ -z "$FINISHED" ] || log "$FINISHED"
+  log "done: $CHANGED_KEYS eni-config key(s) changed, $RESTARTS DaemonSet(s) restarted"
 }
 
 main

@@ -96,7 +96,7 @@ disable: disable_network_policy
 Time budget of a hook Job. Helm's --timeout (default 5m) bounds each hook, and a Terway roll takes one batch
 (the DaemonSet's maxUnavailable, Terway's chart: 10%) at a time: batches = ceil(nodes / batch), each about
 hook.secondsPerRollBatch. The Job's activeDeadlineSeconds covers the Typha wait, the roll, the Felix check and
-a minute of kubectl calls; Helm's --timeout must exceed it (NOTES and README print it). Nodes: nodeCount, else
+a minute of kubectl calls; Helm's --timeout must exceed it (NOTES prints it; docs/hook.md, Time budget). Nodes: nodeCount, else
 counted at install; offline, 1000 is assumed (said in NOTES). Input: the render context.
 */}}
 {{- define "terway-relay.hookBudget" -}}
@@ -213,7 +213,7 @@ metadata:
   annotations:
     helm.sh/hook: {{ .job.helm }}
     helm.sh/hook-weight: "0"
-    # A failed Job stays for its logs (README: Reading the hook's logs). No ttlSecondsAfterFinished: Helm 4's
+    # A failed Job stays for its logs (docs/hook.md: Reading the hook's logs). No ttlSecondsAfterFinished: Helm 4's
     # waiter hangs on it.
     helm.sh/hook-delete-policy: before-hook-creation,hook-succeeded
     {{- with .job.argo }}

@@ -52,9 +52,9 @@ The hook receives these same lines (FELIX_VERSIONS) and reads them with the same
 {{- eq $r "true" -}}
 {{- end }}
 
-{{/* The TYPHA column of the row that places an image reference's Terway version, or "". (The hook's felix_row
-reads the FELIX column too, to compare with a pinned tag.) */}}
-{{- define "terway-relay.typhaForTerway" -}}
+{{/* The row ("FROM TO FELIX TYPHA") of the table that places an image reference's Terway version, or "". (The
+hook's felix_row reads the same table.) */}}
+{{- define "terway-relay.terwayRow" -}}
 {{- $v := include "terway-relay.terwayVersion" . -}}
 {{- $found := "" -}}
 {{- if $v -}}
@@ -62,7 +62,7 @@ reads the FELIX column too, to compare with a pinned tag.) */}}
 {{- $f := splitList " " . -}}
 {{- if and (not $found) (ne (include "terway-relay.versionLess" (list $v (index $f 0))) "true") -}}
 {{- if or (eq (index $f 1) "-") (eq (include "terway-relay.versionLess" (list $v (index $f 1))) "true") -}}
-{{- $found = index $f 3 -}}
+{{- $found = . -}}
 {{- end -}}
 {{- end -}}
 {{- end -}}
@@ -80,13 +80,44 @@ Input: the render context. */}}
 {{- $root.Values.typha.image.tag -}}
 {{- else -}}
 {{- $image := .facts.terwayImage | default "" -}}
-{{- $typha := include "terway-relay.typhaForTerway" $image -}}
-{{- if $typha -}}
-{{- $typha -}}
+{{- $row := include "terway-relay.terwayRow" $image -}}
+{{- if $row -}}
+{{- index (splitList " " $row) 3 -}}
 {{- else if or (not $image) $root.Values.typha.allowVersionSkew -}}
 {{- $root.Chart.AppVersion -}}
 {{- else -}}
 {{- fail (printf "typha.image.tag is empty and the cluster's Terway (%s) is a version the chart's Felix table cannot place, so no Typha can be chosen to match its Felix: set typha.image.tag to that Felix's version (docs/versions.md), or typha.allowVersionSkew=true to deploy %s" $image $root.Chart.AppVersion) -}}
+{{- end -}}
+{{- end -}}
+{{- end }}
+
+{{/*
+The one Typha/Felix pairing no value accepts, typha.allowVersionSkew included: Typha older than v3.14 sends no v3
+Profile resources (projectcalico/libcalico-go db65b5e5, first pinned by projectcalico/typha v3.14.0), and Felix
+from v3.23 takes namespace and service-account labels only from them (projectcalico/calico 2964babf, PR #5524;
+felix/labelindex/label_inheritance_index.go at v3.24.5). Nothing fails: the selectors just match nothing. The
+sentence, or "". Input: list TYPHA FELIX TERWAY (tags, and the Terway image). Its twins, word for word:
+typhaFelixRefusal in scripts/version-skew.ts, and the hook's check_versions.
+*/}}
+{{- define "terway-relay.typhaFelixRefusal" -}}
+{{- $typha := regexFind "^v?[0-9]+\\.[0-9]+" (index . 0) | trimPrefix "v" -}}
+{{- $felix := regexFind "^v?[0-9]+\\.[0-9]+" (index . 1) | trimPrefix "v" -}}
+{{- if and $typha $felix -}}
+{{- if and (eq (include "terway-relay.versionLess" (list (printf "%s.0.0" $typha) "3.14.0.0")) "true") (ne (include "terway-relay.versionLess" (list (printf "%s.0.0" $felix) "3.23.0.0")) "true") -}}
+{{- printf "Typha %s is older than v3.14 and sends no v3 Profiles, which Felix %s (from v3.23) needs for namespace and service-account labels: every namespaceSelector and serviceAccountSelector would match nothing (projectcalico/calico#5524), so no typha.allowVersionSkew can pair it with Terway %s: set typha.image.tag=%s" (index . 0) (index . 1) (index . 2) (index . 1) -}}
+{{- end -}}
+{{- end -}}
+{{- end }}
+
+{{/* Fails a relay release whose Typha tag and the live Terway's Felix (the table row that places the clusterFacts'
+terwayImage) make the pairing above. Offline, and under gitops.enabled, no Terway is known: the hook checks it.
+Input: the render context. */}}
+{{- define "terway-relay.refuseTyphaFelix" -}}
+{{- if eq (include "terway-relay.relayEnabled" .root) "true" -}}
+{{- with include "terway-relay.terwayRow" (.facts.terwayImage | default "") -}}
+{{- with include "terway-relay.typhaFelixRefusal" (list (include "terway-relay.typhaTag" $) (index (splitList " " .) 2) $.facts.terwayImage) -}}
+{{- fail . -}}
+{{- end -}}
 {{- end -}}
 {{- end -}}
 {{- end }}

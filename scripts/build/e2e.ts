@@ -1,12 +1,14 @@
 // npm run e2e: the live-cluster proof, opt-in. Against the current kube context it installs the chart, waits for
 // Typha, checks the Service endpoints and eni-config's felix_relay_service, upgrades with no change (Terway must not
-// restart), runs `helm test`, uninstalls and checks that eni-config's data is byte-identical to before.
+// restart), runs `helm test` and `terway-relay doctor`, uninstalls and checks that eni-config's data is
+// byte-identical to before.
 // It never touches a cluster without Terway, and never touches anything without --yes. With no reachable cluster it
 // prints SKIPPED and exits 0: a skip is never reported as a pass.
 //   npm run e2e -- [--yes] [--helm 3|4] [-f values.yaml]... [--set k=v]... [--release NAME] [--timeout 20m]
 import { execa } from "execa";
+import { join } from "node:path";
 import { DEFAULT_RELEASE_NAME, RELEASE_NAMESPACE } from "../release.js";
-import { chartDir, helmBin, kubectlBin, type HelmMajor } from "../tools.js";
+import { chartDir, helmBin, kubectlBin, repoRoot, type HelmMajor } from "../tools.js";
 import { isMain } from "./is-main.js";
 
 export interface E2eOptions {
@@ -162,7 +164,7 @@ export async function runE2e(o: E2eOptions, log: Log = console.log): Promise<Out
     };
 
   // 3. Nothing is touched without an explicit flag.
-  const plan = `install ${o.release} into ${RELEASE_NAMESPACE} of context ${context} (Kubernetes ${server}, Terway DaemonSet ${daemonSets.map((d) => d.metadata.name).join(", ")}), upgrade it, helm test, uninstall`;
+  const plan = `install ${o.release} into ${RELEASE_NAMESPACE} of context ${context} (Kubernetes ${server}, Terway DaemonSet ${daemonSets.map((d) => d.metadata.name).join(", ")}), upgrade it, helm test, terway-relay doctor, uninstall`;
   if (!o.yes)
     return {
       status: "NOT RUN",
@@ -219,6 +221,21 @@ export async function runE2e(o: E2eOptions, log: Log = console.log): Promise<Out
       if (after !== terway) throw new Error(`Terway changed on a no-op upgrade:\n before ${terway}\n after  ${after}`);
     });
     await step("helm test", () => helm(o, ["test", o.release, "-n", RELEASE_NAMESPACE, "--timeout", o.timeout], log));
+    await step("terway-relay doctor: no check fails", async () => {
+      // What only a real cluster proves (docs/doctor.md): the pod proxy to Typha's metrics, kube-apiserver's own
+      // Table and metadata-only lists, the user's credential plugin under kubectl proxy.
+      const r = await execa(
+        process.execPath,
+        [join(repoRoot, "dist/terway-relay.js"), "doctor", "--json", "--release", o.release],
+        { env: { KUBECTL_BIN: o.kubectl }, reject: false },
+      );
+      const doc = JSON.parse(r.stdout || "{}") as {
+        healthy?: boolean;
+        checks?: { id: string; status: string; summary: string }[];
+      };
+      for (const c of doc.checks ?? []) log(`   ${c.status} ${c.id}: ${c.summary}`);
+      if (doc.healthy !== true) throw new Error(`doctor exited ${r.exitCode}: ${r.stderr.trim() || "a check failed"}`);
+    });
     await step("uninstall", async () => {
       await helm(o, ["uninstall", o.release, "-n", RELEASE_NAMESPACE, "--wait", "--timeout", o.timeout], log);
       installed = false;
@@ -250,7 +267,7 @@ export async function runE2e(o: E2eOptions, log: Log = console.log): Promise<Out
   }
   return {
     status: "PASSED",
-    message: `on ${context} (Kubernetes ${server}): install, endpoints, eni-config, no-op upgrade without Terway restart, helm test, uninstall, eni-config restored byte for byte`,
+    message: `on ${context} (Kubernetes ${server}): install, endpoints, eni-config, no-op upgrade without Terway restart, helm test, doctor healthy, uninstall, eni-config restored byte for byte`,
     exitCode: 0,
   };
 }

@@ -9,7 +9,7 @@ import { replaceBlock } from "./marked-block.js";
 import { render, type KubeObject } from "../render.js";
 import { chartDir } from "../tools.js";
 import { isMain } from "./is-main.js";
-import { tableTyphaVersions } from "./terway-table.js";
+import { tableTyphaVersions } from "../felix-table.js";
 
 const chartYamlPath = join(chartDir, "Chart.yaml");
 

@@ -1,5 +1,5 @@
 // Writes the generated tables of docs/*.md between `<!-- NAME:start -->` and `<!-- NAME:end -->` markers: the Terway
-// version table of docs/versions.md (chart/templates/_terway.tpl's felixVersions, scripts/build/terway-table.ts) and
+// version table of docs/versions.md (chart/templates/_terway.tpl's felixVersions, scripts/felix-table.ts) and
 // the capacity table of docs/capacity.md (scripts/plan.ts's plan()). test/generated.test.ts fails on drift.
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -9,7 +9,7 @@ import { repoRoot } from "../tools.js";
 import { apiLoadTable } from "./api-load-table.js";
 import { isMain } from "./is-main.js";
 import { replaceBlock } from "./marked-block.js";
-import { terwayVersionTable } from "./terway-table.js";
+import { terwayVersionTable } from "../felix-table.js";
 
 /** Node counts of docs/capacity.md's table. */
 export const TABLE_NODE_COUNTS = [100, 200, 500, 1000, 1001, 1500, 2000, 3000, 4000, 5000];

@@ -10,7 +10,9 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   validate: async () => (await import("./validate.js")).validate,
   plan: async () => (await import("./plan.js")).plan,
   adopt: async () => (await import("./adopt.js")).adopt,
+  "check-image": async () => (await import("./check-image.js")).checkImage,
   example: async () => (await import("./example.js")).example,
+  doctor: async () => (await import("./doctor.js")).doctor,
 };
 
 const HELP_OPTION = { type: "boolean", short: "h", help: "print this help" } as const;

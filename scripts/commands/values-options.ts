@@ -3,7 +3,7 @@ import { text } from "node:stream/consumers";
 import { RELEASE_NAMESPACE } from "../release.js";
 import type { TerwayRelayValues } from "../generated/values.js";
 import type { ValuesInput } from "../values.js";
-import { type CliIo, Failure, type OptionSpec, type ParsedArgs, UsageError, line, strings } from "./spec.js";
+import { type CliIo, Failure, type OptionSpec, type ParsedArgs, UsageError, line, str, strings } from "./spec.js";
 
 export const valuesOptions: Record<string, OptionSpec> = {
   values: {
@@ -58,14 +58,37 @@ export const namespaceOption: OptionSpec = {
   help: `release namespace; the chart allows only ${RELEASE_NAMESPACE}`,
 };
 
+export const terwayOption: OptionSpec = {
+  type: "string",
+  arg: "VERSION",
+  help: "the cluster's Terway version or policy image (e.g. v1.9.0): refuse a typha.image.tag its Felix cannot use, as the chart does at install",
+};
+
+/** --terway-version when it is a Terway version the chart's table reads; a usage error otherwise. */
+export async function terwayArg(a: ParsedArgs): Promise<string | undefined> {
+  const terway = str(a, "terway-version");
+  if (terway === undefined) return undefined;
+  const { terwayVersion } = await import("../felix-table.js");
+  if (terwayVersion(terway) === undefined)
+    throw new UsageError(
+      `--terway-version must be a Terway version or image tag such as v1.9.0 or v1.0.10.333-gfd2b7b8-aliyun, got ${JSON.stringify(terway)}`,
+    );
+  return terway;
+}
+
 /** The merged values once every check the chart makes passes (warnings go to stderr); otherwise a Failure listing
- * every problem. */
-export async function checkedValues(input: ValuesInput, io: CliIo, namespace?: string): Promise<TerwayRelayValues> {
+ * every problem. `terway`: the cluster's Terway (--terway-version), for the Typha/Felix pairing. */
+export async function checkedValues(
+  input: ValuesInput,
+  io: CliIo,
+  namespace?: string,
+  terway?: string,
+): Promise<TerwayRelayValues> {
   const [{ mergeValues }, { checkValues, formatProblems }] = await Promise.all([
     import("../values.js"),
     import("../validate.js"),
   ]);
-  const verdict = checkValues(mergeValues(input), { namespace });
+  const verdict = checkValues(mergeValues(input), { namespace, terway });
   if (!verdict.values)
     throw new Failure(
       `invalid values (${verdict.problems.length} ${verdict.problems.length === 1 ? "problem" : "problems"}):`,

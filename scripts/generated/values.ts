@@ -153,7 +153,7 @@ export type TerwayRelayValues = {
       labelValue: string;
     };
     /**
-     * Accept a Typha version that cannot be shown to match the Felix the cluster's Terway bundles: a major.minor mismatch, a Terway version the Felix table cannot place, or a tag that is not a version. The hook (and, with typha.image.tag empty, the chart) refuses those unless this is true.
+     * Accept a Typha version that cannot be shown to match the Felix the cluster's Terway bundles: a major.minor mismatch, a Terway version the Felix table cannot place, or a tag that is not a version. The hook (and, with typha.image.tag empty, the chart) refuses those unless this is true. It never accepts a Typha older than v3.14 in front of Felix v3.23 or later: that Typha sends no v3 Profiles, so every namespaceSelector and serviceAccountSelector would match nothing (docs: versions).
      */
     allowVersionSkew: boolean;
     /**
@@ -271,6 +271,28 @@ export type TerwayRelayValues = {
      */
     felixConnectTimeoutSeconds: number;
   };
+  /**
+   * RBAC for `terway-relay doctor` (docs/doctor.md): what it needs to read a live cluster, granted to the subjects named here.
+   */
+  doctor: {
+    /**
+     * A read-only ClusterRole (list nodes, get the chart's CRDs) and a Role in the release namespace (get eni-config, the Typha Deployment, Services and Endpoints; list DaemonSets and pods; get pods/proxy for Typha's metrics), each bound to subjects.
+     */
+    rbac: {
+      /**
+       * Render doctor's ClusterRole, Role and their bindings.
+       */
+      create: boolean;
+      /**
+       * Who may run doctor: RBAC subjects, e.g. [{kind: Group, name: platform-oncall, apiGroup: rbac.authorization.k8s.io}]. Required with create.
+       */
+      subjects: RbacSubject[];
+      /**
+       * Also grant list on Secrets in the release namespace, so doctor's release check can read Helm's release records (metadata only). RBAC cannot narrow a list by name prefix: this exposes every Secret in that namespace to the subjects. Without it the release check is skipped.
+       */
+      readHelmReleases: boolean;
+    };
+  };
 };
 
 /**
@@ -367,4 +389,25 @@ export interface Toleration {
    * How long a NoExecute taint is tolerated.
    */
   tolerationSeconds?: number;
+}
+/**
+ * An RBAC subject (rbac.authorization.k8s.io/v1 Subject).
+ */
+export interface RbacSubject {
+  /**
+   * User, Group or ServiceAccount.
+   */
+  kind: "User" | "Group" | "ServiceAccount";
+  /**
+   * The subject's name (printable ASCII, no spaces).
+   */
+  name: string;
+  /**
+   * The ServiceAccount's namespace.
+   */
+  namespace?: string;
+  /**
+   * rbac.authorization.k8s.io for User and Group, empty for ServiceAccount.
+   */
+  apiGroup?: "" | "rbac.authorization.k8s.io";
 }

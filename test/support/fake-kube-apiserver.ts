@@ -1,7 +1,7 @@
 // A small fake Kubernetes API server for the hook script's control-flow tests: loopback only, random port.
 // It speaks what the real kubectl needs for the objects the script touches: discovery, get/list/watch (with a
-// metadata.name field selector), JSON/merge/strategic-merge PATCH, PUT; resourceVersion and generation bumps;
-// DaemonSet rollouts that complete at once, take a while, or never finish. Tests can also make the cluster disagree
+// metadata.name field selector; list also with an equality label selector), JSON/merge/strategic-merge PATCH, PUT;
+// resourceVersion and generation bumps; DaemonSet rollouts that complete at once, take a while, or never finish. Tests can also make the cluster disagree
 // with the hook: a writer between its read and its patch (onRequest), a failing request (failWhen), a closed
 // Typha metrics port (closeMetrics), a Typha whose Endpoints lag its Deployment (hook-harness typhaObjects).
 // Every request is recorded and authorized against the rendered hook
@@ -48,6 +48,8 @@ export interface RecordedRequest {
   allowed: boolean;
   status: number;
   contentType?: string;
+  /** The Accept header of a list (a Table for kubectl's human-readable get). */
+  accept?: string;
   body?: unknown;
 }
 
@@ -76,6 +78,8 @@ const RESOURCES: ResourceInfo[] = [
   // run, then GETs it to look for a conflicting object.
   { group: "", version: "v1", resource: "serviceaccounts", kind: "ServiceAccount", shortNames: ["sa"] },
   { group: "", version: "v1", resource: "pods", kind: "Pod", shortNames: ["po"] },
+  // Helm's release records (doctor reads their labels).
+  { group: "", version: "v1", resource: "secrets", kind: "Secret", shortNames: [] },
   { group: "batch", version: "v1", resource: "jobs", kind: "Job", shortNames: [] },
   {
     group: "policy",
@@ -135,6 +139,54 @@ export function mergePatch(target: unknown, patch: unknown): unknown {
 }
 
 class PatchError extends Error {}
+
+/** An equality-based label selector (k=v, k!=v, k, !k, comma-separated), as kube-apiserver applies it. */
+function labelsMatch(o: Obj, selector: string): boolean {
+  const labels = (o.metadata.labels ?? {}) as Record<string, string>;
+  return selector
+    .split(",")
+    .filter(Boolean)
+    .every((term) => {
+      const m = /^(!?)([^!=]+)(?:(!=|==?)(.*))?$/.exec(term.trim());
+      if (!m) return false;
+      const [, not, key, op, value] = m;
+      if (!op) return not ? !(key in labels) : key in labels;
+      return op === "!=" ? labels[key] !== value : labels[key] === value;
+    });
+}
+
+/** The meta.k8s.io/v1 Table kube-apiserver answers a list with when asked: a Name and an Age column, Status for
+ * Nodes (the server's node printer adds SchedulingDisabled for a cordoned node: kubernetes/kubernetes
+ * pkg/printers/internalversion/printers.go printNode), and each row's object as PartialObjectMetadata. */
+function table(items: Obj[], includeObject: string | null): object {
+  const nodes = items[0]?.kind === "Node";
+  return {
+    kind: "Table",
+    apiVersion: "meta.k8s.io/v1",
+    metadata: {},
+    columnDefinitions: [
+      { name: "Name", type: "string", format: "name" },
+      ...(nodes ? [{ name: "Status", type: "string" }] : []),
+      { name: "Age", type: "string" },
+    ],
+    rows: items.map((o) => {
+      const spec = (o.spec ?? {}) as { unschedulable?: boolean };
+      const ready = ((o.status as { conditions?: { type: string; status: string }[] })?.conditions ?? []).some(
+        (c) => c.type === "Ready" && c.status === "True",
+      );
+      const status = `${ready ? "Ready" : "NotReady"}${spec.unschedulable ? ",SchedulingDisabled" : ""}`;
+      return {
+        cells: [o.metadata.name, ...(nodes ? [status] : []), "1d"],
+        object:
+          includeObject === "Object"
+            ? o
+            : includeObject === "None"
+              ? undefined
+              : { kind: "PartialObjectMetadata", apiVersion: "meta.k8s.io/v1", metadata: o.metadata },
+      };
+    }),
+  };
+}
 
 function unescapePointer(p: string): string[] {
   if (p === "") return [];
@@ -260,6 +312,9 @@ export class FakeCluster {
   readonly restarts = new Map<string, number>();
   /** Typha metrics: typha_connections_active reported by each Typha (each ready endpoint). */
   connectionsPerTypha = 0;
+  /** Per Typha pod, what the API server's pod proxy serves as its typha_connections_active (else
+   * connectionsPerTypha): an imbalance between Typhas. */
+  readonly connectionsByPod = new Map<string, number>();
   /** Fault injection: return true to answer this request with a 500 (checked after authorization). */
   failWhen?: (r: RecordedRequest) => boolean;
   /** Runs after authorization, before the request is served: another writer can act between the hook's read and
@@ -517,6 +572,8 @@ export class FakeCluster {
   ): Promise<void> {
     // Discovery (non-resource URLs: every authenticated user may read them, as system:discovery allows).
     if (req.method === "GET" && this.discovery(res, path)) return;
+    const proxy = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/:]+)(?::(\d+))?\/proxy(\/.*)?$/.exec(path);
+    if (proxy) return this.podProxy(req, res, path, proxy[1], proxy[2], proxy[4] ?? "/");
 
     // GET /api/v1/namespaces/NAME is the Namespace object itself: for RBAC its namespace is its name.
     const nsPath = /^\/api\/(v1)\/namespaces\/([^/]+)$/.exec(path);
@@ -614,8 +671,26 @@ export class FakeCluster {
         return this.json(res, o);
       }
       case "list": {
-        const items = this.select(info, namespace, byName);
+        const items = this.select(info, namespace, byName, query.get("labelSelector") ?? "");
         rec.status = 200;
+        rec.accept = req.headers.accept;
+        // kubectl's human-readable get asks for a Table (kubernetes/kubectl v1.35 pkg/cmd/get/get.go
+        // transformRequests); each row carries the object's metadata only unless includeObject says otherwise
+        // (kubernetes/apimachinery pkg/apis/meta/v1/types.go, TableOptions: "Metadata" is the default).
+        if (/;as=Table;/.test(req.headers.accept ?? ""))
+          return this.json(res, table(items, query.get("includeObject")));
+        // Metadata only (kubernetes/apimachinery pkg/apis/meta/v1 PartialObjectMetadataList).
+        if (/;as=PartialObjectMetadataList;/.test(req.headers.accept ?? ""))
+          return this.json(res, {
+            kind: "PartialObjectMetadataList",
+            apiVersion: "meta.k8s.io/v1",
+            metadata: { resourceVersion: String(this.rv) },
+            items: items.map((o) => ({
+              kind: "PartialObjectMetadata",
+              apiVersion: "meta.k8s.io/v1",
+              metadata: o.metadata,
+            })),
+          });
         return this.json(res, {
           kind: `${info.kind}List`,
           apiVersion,
@@ -710,12 +785,76 @@ export class FakeCluster {
     }
   }
 
-  private select(info: ResourceInfo, namespace: string | undefined, name: string | undefined): Obj[] {
+  private select(info: ResourceInfo, namespace: string | undefined, name: string | undefined, labels = ""): Obj[] {
     return [...this.objects.values()].filter(
       (o) =>
         infoFor(o.apiVersion, o.kind) === info &&
         (!namespace || info.namespaced === false || o.metadata.namespace === namespace) &&
-        (!name || o.metadata.name === name),
+        (!name || o.metadata.name === name) &&
+        labelsMatch(o, labels),
+    );
+  }
+
+  /** GET .../pods/NAME[:PORT]/proxy/PATH, authorized as get on pods/proxy (kube-apiserver's RBAC subresource).
+   * Serves Typha's metrics text for a pod that exists; 503 when the metrics port is closed, as kube-apiserver
+   * answers when it cannot dial the pod. */
+  private podProxy(
+    req: IncomingMessage,
+    res: ServerResponse,
+    path: string,
+    namespace: string,
+    pod: string,
+    sub: string,
+  ): void {
+    const rec: RecordedRequest = {
+      method: req.method ?? "",
+      url: path,
+      verb: "get",
+      group: "",
+      resource: "pods/proxy",
+      namespace,
+      name: pod,
+      allowed: false,
+      status: 0,
+    };
+    this.requests.push(rec);
+    const identity = this.tokens.get(/^Bearer (.+)$/.exec(req.headers.authorization ?? "")?.[1] ?? "");
+    if (!identity) {
+      rec.status = 401;
+      this.status(res, 401, "Unauthorized", "Unauthorized");
+      return;
+    }
+    rec.user = identity.user;
+    if (!identity.rules.some((r) => ruleAllows(r, "get", "", "pods/proxy", pod))) {
+      rec.status = 403;
+      this.status(
+        res,
+        403,
+        "Forbidden",
+        `pods "${pod}" is forbidden: User "${identity.user}" cannot get resource "pods/proxy" in API group "" in the namespace "${namespace}"`,
+        { name: pod, kind: "pods" },
+      );
+      return;
+    }
+    rec.allowed = true;
+    if (!this.objects.has(`/pods/${namespace}/${pod}`)) {
+      this.notFound(rec, res, infoFor("v1", "Pod"), pod);
+      return;
+    }
+    if (this.metricsClosed || sub !== "/metrics") {
+      rec.status = 503;
+      this.status(
+        res,
+        503,
+        "ServiceUnavailable",
+        `error trying to reach service: dial tcp 127.0.0.1:${this.metricsPort}: connect: connection refused`,
+      );
+      return;
+    }
+    rec.status = 200;
+    res.writeHead(200, { "content-type": "text/plain; version=0.0.4" });
+    res.end(
+      `# TYPE typha_connections_active gauge\ntypha_connections_active ${this.connectionsByPod.get(pod) ?? this.connectionsPerTypha}\n`,
     );
   }
 

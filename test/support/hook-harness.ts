@@ -6,11 +6,18 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
 import yaml from "js-yaml";
-import { expect } from "vitest";
+import { afterAll, beforeAll, expect } from "vitest";
 import type { KubeObject } from "../../scripts/render.js";
 import { containerEnv, renderObjects } from "./renders.js";
 import { kubectlBin, repoRoot } from "../../scripts/tools.js";
-import type { ClusterState, FakeApiServer, FakeCluster, Identity, Obj, PolicyRule } from "./fake-kube-apiserver.js";
+import {
+  type ClusterState,
+  FakeApiServer,
+  type FakeCluster,
+  type Identity,
+  type Obj,
+  type PolicyRule,
+} from "./fake-kube-apiserver.js";
 
 export const PHASES = [
   "pre-install",
@@ -27,6 +34,8 @@ export interface HookVariant {
   sets: string[];
   objects: KubeObject[];
   script: string;
+  /** The other files of the script's ConfigMap (its go-templates), mounted beside it as the Job mounts them. */
+  files: Record<string, string>;
   identity: Identity;
   /** Each hook Job's environment, by the Job's name after the hook's base name: the phase under plain Helm
    * (pre-install ... pre-delete), pre-sync/post-sync/pre-delete in GitOps mode, restore with gitops.restoreOnSync. */
@@ -81,9 +90,23 @@ async function buildVariant(sets: string[], helm: 3 | 4): Promise<HookVariant> {
     sets,
     objects,
     script: (cm.data as Record<string, string>)["relay-hook.sh"],
+    files: Object.fromEntries(Object.entries(cm.data as Record<string, string>).filter(([k]) => k !== "relay-hook.sh")),
     identity: { user: `system:serviceaccount:${subject.namespace}:${subject.name}`, rules: role.rules as PolicyRule[] },
     env,
   };
+}
+
+/** One kubectl cache (discovery and HTTP) for every phase this worker runs: each Job has its own HOME, as in the
+ * cluster, but a fresh cache would make each phase's first kubectl read discovery again (about 20 ms of CPU each).
+ * kubectl writes its cache files by rename, so phases running side by side share it safely. */
+let kubeCacheDir: string | undefined;
+function kubeCache(): string {
+  if (!kubeCacheDir) {
+    const dir = mkdtempSync(join(tmpdir(), "terway-relay-kubecache-"));
+    process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
+    kubeCacheDir = dir;
+  }
+  return kubeCacheDir;
 }
 
 export interface PhaseResult {
@@ -104,6 +127,7 @@ export async function runPhase(
   const dir = mkdtempSync(join(tmpdir(), "terway-relay-hook-"));
   const script = join(dir, "relay-hook.sh");
   writeFileSync(script, variant.script);
+  for (const [name, text] of Object.entries(variant.files)) writeFileSync(join(dir, name), text);
   const kubeconfig = cluster.kubeconfig(dir, variant.identity);
   const metricsPort = await cluster.startMetrics();
   const r = await execa("/bin/sh", [script], {
@@ -119,6 +143,7 @@ export async function runPhase(
       HOME: dir,
       TMPDIR: dir,
       KUBECONFIG: kubeconfig,
+      KUBECACHEDIR: kubeCache(),
       KUBECTL: kubectlBin(),
       METRICS_PORT: String(metricsPort),
       // The Job polls every 5 s; tests poll the fake faster (GNU and busybox sleep take fractions).
@@ -129,6 +154,8 @@ export async function runPhase(
     },
   });
   rmSync(dir, { recursive: true, force: true });
+  if (r.timedOut)
+    throw new Error(`hook Job ${phase} still ran after 45 s (hung?), killed; its output so far:\n${r.all}`);
   return { exitCode: r.exitCode ?? -1, stdout: r.stdout, stderr: r.stderr, output: r.all ?? "" };
 }
 
@@ -239,6 +266,18 @@ export function rolledOut(c: FakeCluster, ds = "terway-eniip"): boolean {
     s.updatedNumberScheduled === s.desiredNumberScheduled &&
     s.numberAvailable === s.desiredNumberScheduled
   );
+}
+
+/** For a test file whose scenarios all run the relay release (RELAY): a fake API server started before them and
+ * stopped after, and the release's hook variant. Read both inside a test (they are set in beforeAll). */
+export function relaySuite(): { readonly server: FakeApiServer; readonly relay: HookVariant } {
+  const suite = {} as { server: FakeApiServer; relay: HookVariant };
+  beforeAll(async () => {
+    suite.server = await new FakeApiServer().start();
+    suite.relay = await hookVariant(RELAY);
+  });
+  afterAll(async () => suite.server?.stop());
+  return suite;
 }
 
 let clusterCount = 0;

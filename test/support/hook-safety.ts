@@ -1,4 +1,4 @@
-// The hook's safety properties (README, "Switching Felix to the relay, and back"), one scenario each, and for each
+// The hook's safety properties (docs/hook.md), one scenario each, and for each
 // the one-line change to chart/files/relay-hook.sh that removes it. test/hook-safety.test.ts runs every scenario
 // against the real script (it must pass) and against the script with the property removed (it must fail): a scenario
 // that passes either way pins nothing.
@@ -23,8 +23,9 @@ import {
 
 export interface SafetyProperty {
   name: string;
-  /** The one line of relay-hook.sh that holds the property, and what it becomes without it. */
-  mutation: { line: string; without: string };
+  /** The one line of relay-hook.sh that holds the property, found by its marker comment (`# safety: MARKER`), and
+   * the whole line it becomes without it. */
+  mutation: { marker: string; without: string };
   /** Resolves when the property holds for `v` (its script), throws an assertion error when it does not. Scenarios that
    * start from an installed release install it with `real`, the chart's own script. */
   scenario: (server: FakeApiServer, v: HookVariant, real: HookVariant) => Promise<void>;
@@ -84,19 +85,19 @@ async function concurrentWriter(server: FakeApiServer, v: HookVariant): Promise<
   expect(data(c)).toEqual(withPrevious().data);
 }
 
+/** The guarded write's patch with its resourceVersion test replaced by a test that always passes. */
+const GUARD_REMOVED = `    --patch "[{\\"op\\":\\"test\\",\\"path\\":\\"/metadata/name\\",\\"value\\":\\"$2\\"}$(printf '%s\\n' "$5" | sed -n 's/^op /,/p')]"`;
+
 export const SAFETY: SafetyProperty[] = [
   {
     name: "1. a concurrent writer of eni-config is never overwritten (resourceVersion test op)",
-    mutation: {
-      line: `  out=$(kc patch "$1" "$2" --type json --patch "[$(op_test /metadata/resourceVersion "$(quoted "$3")")$OPS]" 2>&1 >/dev/null)`,
-      without: `  out=$(kc patch "$1" "$2" --type json --patch "[\${OPS#,}]" 2>&1 >/dev/null)`,
-    },
+    mutation: { marker: "guarded write", without: GUARD_REMOVED },
     scenario: concurrentWriter,
   },
   {
     name: "2. pre-delete returns only once the Terway roll has finished (rollout status)",
     mutation: {
-      line: `    kc rollout status "daemonset/$ds" --timeout "\${ROLLOUT_TIMEOUT}s" ||`,
+      marker: "rollout finished",
       without: `    [ "$PHASE" = pre-delete ] || kc rollout status "daemonset/$ds" --timeout "\${ROLLOUT_TIMEOUT}s" ||`,
     },
     async scenario(server, v, real) {
@@ -117,10 +118,7 @@ export const SAFETY: SafetyProperty[] = [
   },
   {
     name: "3. Typha is ready only when the Service has enough ready endpoints, whatever the Deployment says",
-    mutation: {
-      line: `    if [ "$ready" -ge "$TYPHA_MIN_READY" ] && [ "$endpoints" -ge "$TYPHA_MIN_READY" ]; then`,
-      without: `    if [ "$ready" -ge "$TYPHA_MIN_READY" ]; then`,
-    },
+    mutation: { marker: "ready endpoints", without: `    if [ "$ready" -ge "$TYPHA_MIN_READY" ]; then` },
     async scenario(server, v) {
       const c = terwayCluster(server);
       putTypha(c, "calico-typha", 3, 1); // 3 ready replicas, 1 ready address behind the Service
@@ -146,7 +144,7 @@ export const SAFETY: SafetyProperty[] = [
   {
     name: "4. unreadable Typha metrics are not proof that Felix connected",
     mutation: {
-      line: `    if [ -n "$connected" ] && [ "$connected" -ge "$expected" ]; then`,
+      marker: "metrics read",
       without: `    if [ -z "$connected" ] || [ "$connected" -ge "$expected" ]; then`,
     },
     async scenario(server, v) {
@@ -163,10 +161,7 @@ export const SAFETY: SafetyProperty[] = [
   },
   {
     name: "5. the records of what eni-config held outlive a failed roll, so the retry can still restore it",
-    mutation: {
-      line: `  if [ -n "$FOUND" ]; then roll_terway; fi`,
-      without: `  drop_records $RESTORED; if [ -n "$FOUND" ]; then roll_terway; fi`,
-    },
+    mutation: { marker: "records outlive the roll", without: `  drop_restored_records; [ -n "$FOUND" ] || return 0` },
     async scenario(server, v, real) {
       const c = await installed(server, real, withPrevious());
       const kept = records(c);
@@ -188,18 +183,12 @@ export const SAFETY: SafetyProperty[] = [
   },
   {
     name: "6. a write that lost the race is planned again from a fresh read, and converges",
-    mutation: {
-      line: `    apply_ops && return 0`,
-      without: `    apply_ops && return 0; fail "lost a race"`,
-    },
+    mutation: { marker: "re-plan after a lost race", without: `    fail "lost a race"` },
     scenario: concurrentWriter,
   },
   {
     name: "7. a pre-install keeps the records this release wrote (Argo CD runs it on every sync)",
-    mutation: {
-      line: `records_ours() { [ -z "$(recorded_keys)" ] || [ "$(fact release)" = "$RELEASE" ]; }`,
-      without: `records_ours() { [ -z "$(recorded_keys)" ]; }`,
-    },
+    mutation: { marker: "own records", without: `records_ours() { [ -z "$(recorded_keys)" ]; }` },
     async scenario(server, v, real) {
       const c = await installed(server, real, withPrevious());
       const kept = records(c);
@@ -216,10 +205,7 @@ export const SAFETY: SafetyProperty[] = [
   },
   {
     name: "8. two Jobs rolling Terway from one read of its DaemonSet roll it once (resourceVersion test op)",
-    mutation: {
-      line: `  out=$(kc patch "$1" "$2" --type json --patch "[$(op_test /metadata/resourceVersion "$(quoted "$3")")$OPS]" 2>&1 >/dev/null)`,
-      without: `  out=$(kc patch "$1" "$2" --type json --patch "[\${OPS#,}]" 2>&1 >/dev/null)`,
-    },
+    mutation: { marker: "guarded write", without: GUARD_REMOVED },
     // Argo CD runs post-install and post-upgrade at once: each Job's DaemonSet patch is held until both have sent
     // one, so both decided from the same read; the guard refuses one, which reads again and finds the roll done.
     async scenario(server, v) {
@@ -243,14 +229,44 @@ export const SAFETY: SafetyProperty[] = [
       expect(c.restarts.get("terway-eniip")).toBe(1);
     },
   },
+  {
+    name: "9. a fact's key is compared as text: another annotation one character apart is not this hook's record",
+    mutation: {
+      marker: "keys compared as text",
+      // The old lookup: sed with the key as a regular expression, where each "." of a key matches any character.
+      without: `  printf '%s\\n' "$2" | sed -n "\\\\|^$1 |{s|^$1 ||p;q;}"; return 0`,
+    },
+    async scenario(server, v, real) {
+      // "record-felix..." sorts before "record.felix...": read as a pattern, it would pass for a record of "value"
+      // with no previous value beside it, and uninstall would delete the value it should give back.
+      const lookalike = { "terway-relay/record-felix_relay_service": "value" };
+      const cm = withPrevious();
+      cm.metadata.annotations = { ...lookalike };
+      const c = terwayCluster(server, { configMap: cm });
+      await ok(c, real, "pre-install");
+      putTypha(c);
+      await ok(c, v, "post-install");
+      expect(records(c)).toEqual({
+        ...lookalike,
+        ...STAMP,
+        "terway-relay/record.felix_relay_service": "value",
+        "terway-relay/previous.felix_relay_service": "their-typha",
+      });
+      await ok(c, real, "pre-delete");
+      expect(data(c)).toEqual(withPrevious().data);
+      expect(records(c)).toEqual(lookalike);
+    },
+  },
 ];
 
-/** The script with one property's line replaced; the line must be there exactly once. */
+/** The script with one property's line replaced; the line's marker must be there exactly once. */
 export function without(script: string, p: SafetyProperty): string {
   const lines = script.split("\n");
-  const at = lines.flatMap((l, i) => (l === p.mutation.line ? [i] : []));
+  const at = lines.flatMap((l, i) => (l.endsWith(`# safety: ${p.mutation.marker}`) ? [i] : []));
   if (at.length !== 1)
-    throw new Error(`relay-hook.sh has ${at.length} copies of the line for property "${p.name}": ${p.mutation.line}`);
+    throw new Error(
+      `relay-hook.sh has ${at.length} lines marked "# safety: ${p.mutation.marker}" (property "${p.name}")`,
+    );
   lines[at[0]] = p.mutation.without;
   return lines.join("\n");
 }

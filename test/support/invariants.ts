@@ -12,6 +12,8 @@ export interface InvariantContext {
   namespace: string;
   /** ServiceAccounts the values declare as already existing (typha.serviceAccount.name with create=false). */
   externalServiceAccounts?: string[];
+  /** Subjects the values name for people and tools outside the release (doctor.rbac.subjects): bound as given. */
+  userSubjects?: { kind: string; name: string }[];
 }
 
 /** True when a render is of the project's own chart/ (renders.ts's render() checks those on every render). */
@@ -19,13 +21,18 @@ export function isProjectChart(o: RenderOptions): boolean {
   return o.chart === undefined || resolve(o.chart) === chartDir;
 }
 
-/** The context for a render: its namespace, and the existing ServiceAccount the values name, if any. */
+/** The context for a render: its namespace, the existing ServiceAccount the values name, if any, and the users'
+ * subjects they bind. */
 export function contextFor(o: RenderOptions): InvariantContext {
-  const sa = (mergeValues(o, o.chart) as { typha?: { serviceAccount?: { create?: boolean; name?: string } } }).typha
-    ?.serviceAccount;
+  const values = mergeValues(o, o.chart) as {
+    typha?: { serviceAccount?: { create?: boolean; name?: string } };
+    doctor?: { rbac?: { subjects?: { kind: string; name: string }[] } };
+  };
+  const sa = values.typha?.serviceAccount;
   return {
     namespace: o.namespace ?? "kube-system",
     externalServiceAccounts: sa && !sa.create && sa.name ? [sa.name] : [],
+    userSubjects: values.doctor?.rbac?.subjects ?? [],
   };
 }
 
@@ -412,8 +419,12 @@ export function namesValid(objects: KubeObject[]): string[] {
   return out;
 }
 
+const isUserSubject = (s: { kind?: string; name?: string }, ctx: InvariantContext) =>
+  (ctx.userSubjects ?? []).some((u) => u.kind === s.kind && u.name === s.name);
+
 /** Every namespaced object is in the release namespace (set explicitly, so `kubectl apply` of the rendered output
- * lands there too); cluster-scoped objects carry none; ServiceAccount subjects are the release namespace's. */
+ * lands there too); cluster-scoped objects carry none; ServiceAccount subjects are the release namespace's, but for
+ * the users' subjects the values name. */
 export function inReleaseNamespace(objects: KubeObject[], ctx: InvariantContext): string[] {
   const out: string[] = [];
   for (const o of objects as (KubeObject & Obj)[]) {
@@ -423,7 +434,7 @@ export function inReleaseNamespace(objects: KubeObject[], ctx: InvariantContext)
     } else if (ns !== ctx.namespace)
       out.push(`${id(o)}: namespace ${JSON.stringify(ns)}, not the release namespace ${JSON.stringify(ctx.namespace)}`);
     for (const s of o.subjects ?? []) {
-      if (s.kind === "ServiceAccount" && s.namespace !== ctx.namespace)
+      if (s.kind === "ServiceAccount" && s.namespace !== ctx.namespace && !isUserSubject(s, ctx))
         out.push(
           `${id(o)}: subject ServiceAccount ${s.name} is in ${JSON.stringify(s.namespace)}, not ${ctx.namespace}`,
         );
@@ -456,7 +467,7 @@ export function referencesResolve(objects: KubeObject[], ctx: InvariantContext):
         : names("ClusterRole").has(ref.name) || BUILTIN_CLUSTER_ROLE.test(ref.name);
     if (!ok) out.push(`${id(o)}: roleRef ${ref.kind}/${ref.name} is not rendered by the release`);
     for (const s of o.subjects ?? [])
-      if (s.kind === "ServiceAccount" && !saOk(s.name))
+      if (s.kind === "ServiceAccount" && !saOk(s.name) && !isUserSubject(s, ctx))
         out.push(`${id(o)}: binds ServiceAccount ${s.name}, which the release does not render`);
   }
   return out;

@@ -1,9 +1,14 @@
 // Shared renders for the tests: each distinct render is done once per test worker and reused, since a helm call
 // costs ~0.15 s. Counts distinct renders so the suite can report them.
 import { execa } from "execa";
-import { DEFAULT_RELEASE_NAME, RELEASE_NAMESPACE } from "../../scripts/release.js";
-import { render as renderChart, HelmError, type KubeObject, type RenderOptions } from "../../scripts/render.js";
-import { chartDir, helmBin, type HelmMajor } from "../../scripts/tools.js";
+import {
+  render as renderChart,
+  HelmError,
+  helmTemplateArgs,
+  type KubeObject,
+  type RenderOptions,
+} from "../../scripts/render.js";
+import { helmBin, type HelmMajor } from "../../scripts/tools.js";
 import { assertInvariants, contextFor, isProjectChart } from "./invariants.js";
 import { bump } from "./stats.js";
 import { concurrencyLimit } from "./limit.js";
@@ -51,11 +56,12 @@ export function renderObjects(o: RenderOptions): Promise<KubeObject[]> {
   return p;
 }
 
-/** `helm template` of chart/ as the release is installed (DEFAULT_RELEASE_NAME in RELEASE_NAMESPACE), with arguments
+/** `helm template` of chart/ as the release is installed (render.ts helmTemplateArgs: DEFAULT_RELEASE_NAME in
+ * RELEASE_NAMESPACE), with arguments
  * RenderOptions does not model (--skip-schema-validation, --dry-run=server); `env`, when given, is helm's whole
  * environment. Resolves with Helm's exit code and output, whether or not Helm succeeded. */
 export function helmTemplateWith(helm: HelmMajor, args: string[], env?: NodeJS.ProcessEnv) {
-  return execa(helmBin(helm), ["template", DEFAULT_RELEASE_NAME, chartDir, "-n", RELEASE_NAMESPACE, ...args], {
+  return execa(helmBin(helm), [...helmTemplateArgs({}), ...args], {
     reject: false,
     ...(env ? { env, extendEnv: false } : {}),
   });

@@ -34,7 +34,7 @@ const v3_5_8: Record<string, MetricType> = {
 
 const v3_20_2: Record<string, MetricType> = { ...v3_5_8, typha_connections_grace_used: "counter" };
 
-/** Typha's own metrics per Typha tag the chart deploys (scripts/build/terway-table.ts tableTyphaVersions). */
+/** Typha's own metrics per Typha tag the chart deploys (scripts/felix-table.ts tableTyphaVersions). */
 export const TYPHA_METRICS: Record<string, Record<string, MetricType>> = {
   "v3.5.8": v3_5_8,
   "v3.20.2": v3_20_2,
