@@ -27,9 +27,15 @@
 // - a v3.5 replica sends all N Nodes once per list: R * N * (1/5 + 1/30) per second (the shortest periods: a list's
 //   own duration and the jitter make the real rate a little lower).
 // The lists "cost more than the relay saves" when R * N * (1/5 + 1/30) > (N - R) * N / U, that is when the
-// watches removed are fewer than U * (1/5 + 1/30) = 70 per replica: N - R < 70 * R. Counted on Node objects only,
-// at the fewest Node updates kubelet makes: real Node churn and the pod, namespace and policy watches the relay also
-// removes only add to the saving, so the warning errs towards warning.
+// watches removed are fewer than U * (1/5 + 1/30) = 70 per replica: N - R < 70 * R.
+// Counting Node objects under-counts the lists: v3.5.8 lists with ResourceVersion "" (libcalico-go aae6c757
+// lib/backend/watchersyncer/watchercache.go, wc.client.List(..., ""), which affinityblock.go passes on to
+// Nodes().List; typha v3.5.8 pkg/k8s/lookup.go GetNumNodes, v1.ListOptions{}), and the API server serves such a
+// list from etcd, not its watch cache, serializing it for each request (k8s.io/apiserver v0.20.0
+// pkg/storage/cacher/cacher.go, Cacher.List), while a watch event comes from the watch cache and is serialized once
+// for all its watchers (pkg/storage/cacher/caching_object.go, setCachingObjects in cacher.go). So the warning is
+// conservative the other way: the lists can cost more than the relay saves before it warns. (Real Node churn and
+// the pod, namespace and policy watches the relay also removes pull the other way; the model counts neither.)
 
 /** Seconds between two updates of a Node at the least: kubelet's default nodeStatusReportFrequency. */
 import { minorOf } from "./version-skew.js";

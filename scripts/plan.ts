@@ -20,7 +20,8 @@ import {
 
 /**
  * Typha's per-instance connection limits: MaxConnectionsUpperLimit 10000 at every release; MaxConnectionsLowerLimit
- * by release (projectcalico/typha pkg/config/config_params.go at each v3.x.0 tag, calico typha/pkg/config from v3.22):
+ * by release (projectcalico/typha pkg/config/config_params.go at tags v3.5.0 to v3.21.0, projectcalico/calico
+ * typha/pkg/config/config_params.go at v3.22.0 and v3.24.5):
  * 100 up to v3.11, 200 from v3.12 (so at v3.13), 300 from v3.15 to v3.20, 400 from v3.21 (so at v3.24).
  */
 export const CONNECTION_UPPER_LIMIT = 10000;
@@ -34,8 +35,9 @@ export function connectionLowerLimit(typhaVersion: string): number {
 }
 
 /**
- * The factor Typha multiplies its connection target by (pkg/k8s/rebalance.go CalculateMaxConnLimit): 1 up to v3.11,
- * 2 from v3.12, 3 from v3.15 (projectcalico/typha tags), then the number of syncer types it serves from v3.23,
+ * The factor Typha multiplies its connection target by (CalculateMaxConnLimit, projectcalico/typha v3.5.0 to v3.21.0
+ * pkg/k8s/rebalance.go, projectcalico/calico v3.22.0 to v3.24.5 typha/pkg/k8s/rebalance.go): 1 up to v3.11, 2 from
+ * v3.12, 3 from v3.15, then the number of syncer types it serves from v3.23,
  * 4 at v3.23 to v3.24.5 (calico typha/pkg/daemon/daemon.go: felix, bgp, tunnel-ip-allocation, node-status).
  * Terway's Felix uses only the Felix syncer, so from v3.12 Typha's target sits well above its real load.
  */
@@ -45,7 +47,8 @@ export function syncerMultiplier(typhaVersion: string): number {
   return atLeast(v, 23) ? 4 : atLeast(v, 15) ? 3 : atLeast(v, 12) ? 2 : 1;
 }
 
-/** Calico's advice (docs, "Typha"): at least 3 in production, fewer than nodes (no more than 20: replicas.ts). */
+/** Calico's advice: at least 3 replicas in production, fewer than nodes, no more than 20 (replicas.ts); source as
+ * for CALICO_MAX_ADVISED in replicas.ts. */
 export const CALICO_PRODUCTION_MIN = 3;
 
 let defaultTyphaVersionCache: string | undefined;
@@ -70,7 +73,7 @@ export interface Connections {
   afterLossPerTypha: number | null;
   /**
    * The connection limit each Typha sets itself with TYPHA_CONNECTIONREBALANCINGMODE=kubernetes
-   * (typha/pkg/k8s/rebalance.go): multiplier * (1 + N*1.2/(R-1)) in integer arithmetic, clamped to [lower, upper];
+   * (projectcalico/calico v3.24.5 typha/pkg/k8s/rebalance.go): multiplier * (1 + N*1.2/(R-1)) in integer arithmetic, clamped to [lower, upper];
    * a lone Typha takes the upper limit. Above it, Typha sheds connections so Felix moves to another Typha.
    */
   rebalanceTarget: number;
@@ -158,26 +161,32 @@ export function plan(input: PlanInput): Plan {
       `after losing one Typha each would carry ${connections.afterLossPerTypha} connections, above Typha's limit of ${CONNECTION_UPPER_LIMIT}`,
     );
 
-  const load = apiLoad(n, r);
-  const line = load.lines.find((l) => l.typha === lineOf(typhaVersion));
-  if (!p.error && line?.listsCostMore)
-    warnings.push(
-      `Typha ${typhaVersion} lists all ${n} nodes from each of its ${r} replicas ${listPeriodsWords(line.typha)}: ` +
-        `${line.nodeObjectsListedPerSecond} Node objects/s, more than the ${load.nodeWatchObjectsPerSecond.saved} ` +
-        `the relay saves on Felix's node watches (a Node update every ${load.nodeUpdateSeconds} s); ` +
-        "Typha from v3.20 (Terway with Felix v3.20 or later) watches instead",
-    );
-
-  return {
+  const result: Plan = {
     ...p,
     nodeCount: n,
     parameters: { ...params, maxReplicas, typhaVersion },
     reasoning,
     connections,
     watches: { withoutRelay: n, withRelay: r, reduction: Math.round((n / r) * 10) / 10 },
-    apiLoad: load,
+    apiLoad: apiLoad(n, r),
     warnings,
   };
+  const listsWarning = apiLoadWarning(result);
+  if (listsWarning) warnings.push(listsWarning);
+  return result;
+}
+
+/** The warning of a plan whose Typha line lists Nodes at a cost above what the relay saves (api-load.ts), if any. */
+export function apiLoadWarning(p: Plan): string | undefined {
+  const load = p.apiLoad;
+  const line = load.lines.find((l) => l.typha === lineOf(p.parameters.typhaVersion));
+  if (p.error || !line?.listsCostMore) return undefined;
+  return (
+    `Typha ${p.parameters.typhaVersion} lists all ${p.nodeCount} nodes from each of its ${p.replicas} replicas ${listPeriodsWords(line.typha)}: ` +
+    `${line.nodeObjectsListedPerSecond} Node objects/s, more than the ${load.nodeWatchObjectsPerSecond.saved} ` +
+    `the relay saves on Felix's node watches (a Node update every ${load.nodeUpdateSeconds} s); ` +
+    "Typha from v3.20 (Terway with Felix v3.20 or later) watches instead"
+  );
 }
 
 /** The Node objects the API server sends per second, on watches and per Typha line on node lists. */

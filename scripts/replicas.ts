@@ -11,7 +11,9 @@ import { schemaDefault } from "./schema.js";
 export type RuleParameters = TerwayRelayValues["typha"]["replicaRule"];
 export type Formula = RuleParameters["formula"];
 
-/** Calico's advice (docs, "Typha"): no more than 20 replicas. */
+/** Calico's advice: no more than 20 replicas (projectcalico/calico v3.24.5,
+ * calico/getting-started/kubernetes/self-managed-onprem/onpremises.md, "Install Calico with Kubernetes API datastore,
+ * more than 50 nodes"). */
 export const CALICO_MAX_ADVISED = 20;
 
 let ruleDefaultsCache: RuleParameters | undefined;

@@ -2,12 +2,13 @@
 // majors: they render only where they can work, validate against the prometheus-operator model, read only metrics the
 // line exports (support/typha-metrics.ts), use the connection figures plan uses, and behave under the real promtool:
 // `promtool check rules` parses every rule and dashboard expression, and `promtool test rules` shows each alert firing
-// on failing series and silent on a healthy 1,000-node relay over six hours.
+// on failing series and silent on a healthy 1,000-node relay over six hours, and on 1,000 Felix spread on 5 Typhas as
+// unevenly as Typha allows below its rebalance target.
 import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { tableTyphaVersions } from "../scripts/felix-table.js";
-import { CONNECTION_UPPER_LIMIT, connectionLowerLimit, syncerMultiplier } from "../scripts/plan.js";
+import { CONNECTION_UPPER_LIMIT, connectionLowerLimit, rebalanceTarget, syncerMultiplier } from "../scripts/plan.js";
 import { helmTemplate, type KubeObject } from "../scripts/render.js";
 import { chartDir, repoRoot } from "../scripts/tools.js";
 import { validateWithKubernetesModels } from "./support/kube-models.js";
@@ -293,8 +294,9 @@ describe("runbooks", () => {
     }
   });
 
-  it("tabulates each line's lower limit and syncer types as plan has them", () => {
-    const rows = [...docs.matchAll(/^\| (v3\.[0-9.]+) \| (\d+) \| (\d+) \|/gm)].map((m) => [
+  it("docs/capacity.md, which alerts.md links to, tabulates each line's lower limit and syncer types as plan has them", () => {
+    const capacity = readFileSync(join(repoRoot, "docs/capacity.md"), "utf8");
+    const rows = [...capacity.matchAll(/^\| (v3\.[0-9.]+) \| (\d+) \| (\d+) \|/gm)].map((m) => [
       m[1],
       Number(m[2]),
       Number(m[3]),
@@ -342,7 +344,12 @@ describe.concurrent("promtool", () => {
       const dir = writeFiles({
         "rules.yaml": rules,
         "dashboard.yaml": dashboardRules,
-        "tests.yaml": alertTests("rules.yaml", rulesOf(objs)),
+        "tests.yaml": alertTests(
+          "rules.yaml",
+          rulesOf(objs),
+          rebalanceTarget(1000, 5, connectionLowerLimit(tag), CONNECTION_UPPER_LIMIT, syncerMultiplier(tag))
+            .rebalanceTarget,
+        ),
       });
       const check = await promtool(dir, ["check", "rules", "rules.yaml", "dashboard.yaml"]);
       const test = await promtool(dir, ["test", "rules", "tests.yaml"]);

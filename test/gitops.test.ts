@@ -5,11 +5,12 @@
 import { execa } from "execa";
 import { describe, expect, it } from "vitest";
 import { helmTemplate, parseManifests, type KubeObject, type RenderOptions } from "../scripts/render.js";
+import { RELEASE_NAMESPACE } from "../scripts/release.js";
 import { chartDir, helmBin } from "../scripts/tools.js";
 import { runCli } from "./support/cli-io.js";
 import { helmNamesPath } from "./support/helm-paths.js";
 import { chartWithLiveTerway, chartWithLiveTypha } from "./support/live-chart.js";
-import { BASE, HELM_MAJORS, jobEnv, renderError, renderObjects } from "./support/renders.js";
+import { BASE, HELM_MAJORS, helmTemplateWith, jobEnv, renderError, renderObjects } from "./support/renders.js";
 
 const GITOPS = [...BASE, "gitops.enabled=true", "nodeCount=2000", "typha.image.tag=v3.24.5"];
 // As Argo CD calls it: `helm template` with the cluster's version and API groups as flags (argoproj/argo-cd v3.5.1,
@@ -92,24 +93,15 @@ describe.each(HELM_MAJORS)("gitops.enabled (helm %i)", (helm) => {
       expect(helmNamesPath(helm, refusal, field), refusal).toBe(true);
       const lint = await execa(
         helmBin(helm),
-        ["lint", "--strict", chartDir, "--namespace", "kube-system", ...sets.flatMap((s) => ["--set", s])],
+        ["lint", "--strict", chartDir, "--namespace", RELEASE_NAMESPACE, ...sets.flatMap((s) => ["--set", s])],
         { reject: false },
       );
       expect(lint.exitCode).not.toBe(0);
       expect(helmNamesPath(helm, lint.stdout + lint.stderr, field), lint.stdout + lint.stderr).toBe(true);
-      const unchecked = await execa(
-        helmBin(helm),
-        [
-          "template",
-          "terway-relay",
-          chartDir,
-          "-n",
-          "kube-system",
-          "--skip-schema-validation",
-          ...sets.flatMap((s) => ["--set", s]),
-        ],
-        { reject: false },
-      );
+      const unchecked = await helmTemplateWith(helm, [
+        "--skip-schema-validation",
+        ...sets.flatMap((s: string) => ["--set", s]),
+      ]);
       expect(unchecked.exitCode).toBe(1);
       expect(unchecked.stderr).toContain(sentence);
     },
@@ -158,10 +150,9 @@ describe("gitops.enabled in the CLI", () => {
     ];
     expect((await runCli(["validate", ...sets.flatMap((s) => ["--set", s])])).code).toBe(0);
     for (const helm of HELM_MAJORS) {
-      const r = await execa(
-        helmBin(helm),
-        ["template", "terway-relay", chartDir, "-n", "kube-system", ...sets.flatMap((s) => ["--set", s])],
-        { reject: false },
+      const r = await helmTemplateWith(
+        helm,
+        sets.flatMap((s) => ["--set", s]),
       );
       expect(r.exitCode, r.stderr).toBe(0);
     }

@@ -182,10 +182,11 @@ describe("API-server load per Typha line", () => {
     expect(Object.keys(NODE_LIST_PERIODS)).toEqual(tableTyphaVersions());
   });
 
-  it("docs/capacity.md's table: 200 to 5,000 nodes, one column per Typha line", () => {
+  it("docs/capacity.md's table: 100 to 5,000 nodes, one column per Typha line", () => {
     const rows = apiLoadTable().split("\n");
     expect(rows[0]).toContain("| Typha v3.5.8 node lists | Typha v3.20.2 node lists | Typha v3.24.5 node lists |");
     expect(rows.filter((r) => /^\| [0-9]/.test(r)).map((r) => r.split(" | ")[0])).toEqual([
+      "| 100",
       "| 200",
       "| 500",
       "| 1000",

@@ -216,7 +216,7 @@ export async function runE2e(o: E2eOptions, log: Log = console.log): Promise<Out
     });
     await step("upgrade with no change: Terway must not restart", async () => {
       const terway = await terwayState(o);
-      await helm(o, ["upgrade", o.release, chartDir, ...common, "--reuse-values"], log);
+      await helm(o, ["upgrade", o.release, chartDir, ...common, "--reset-then-reuse-values"], log);
       const after = await terwayState(o);
       if (after !== terway) throw new Error(`Terway changed on a no-op upgrade:\n before ${terway}\n after  ${after}`);
     });

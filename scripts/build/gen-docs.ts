@@ -3,7 +3,7 @@
 // the capacity table of docs/capacity.md (scripts/plan.ts's plan()). test/generated.test.ts fails on drift.
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { plan } from "../plan.js";
+import { apiLoadWarning, plan } from "../plan.js";
 import { typhaReplicas } from "../replicas.js";
 import { repoRoot } from "../tools.js";
 import { apiLoadTable } from "./api-load-table.js";
@@ -14,18 +14,21 @@ import { terwayVersionTable } from "../felix-table.js";
 /** Node counts of docs/capacity.md's table. */
 export const TABLE_NODE_COUNTS = [100, 200, 500, 1000, 1001, 1500, 2000, 3000, 4000, 5000];
 
-/** docs/capacity.md's table (chart defaults, and the replica count tigera/operator's formula gives), from plan(). */
+/** docs/capacity.md's table of replicas and connections (chart defaults, and the replica count tigera/operator's
+ * formula gives), from plan(). */
 export function planTable(nodeCounts: number[] = TABLE_NODE_COUNTS): string {
   const rows = [
-    "| nodes | replicas | per Typha, steady | per Typha, one lost | Typha's connection target | API watches per type, without → with relay | replicas with `formula: operator` | notes |",
-    "| ---: | ---: | ---: | ---: | ---: | --- | ---: | --- |",
+    "| nodes | replicas | per Typha, steady | per Typha, one lost | Typha's connection target | replicas with `formula: operator` | notes |",
+    "| ---: | ---: | ---: | ---: | ---: | ---: | --- |",
   ];
   for (const n of nodeCounts) {
     const p = plan({ nodeCount: n });
     const c = p.connections;
-    const notes = p.error ? `refused: ${p.error}` : p.warnings.join("; ");
+    // The API-server figures and their warning are the api-load table's (apiLoadTable), not repeated here.
+    const listsWarning = apiLoadWarning(p);
+    const notes = p.error ? `refused: ${p.error}` : p.warnings.filter((w) => w !== listsWarning).join("; ");
     rows.push(
-      `| ${n} | ${p.replicas} | ${c.steadyPerTypha} | ${c.afterLossPerTypha ?? "-"} | ${c.rebalanceTarget} | ${p.watches.withoutRelay} → ${p.watches.withRelay} (${p.watches.reduction}x) | ${typhaReplicas({ nodeCount: n, formula: "operator" }).replicas} | ${notes.replace(/\|/g, "\\|")} |`,
+      `| ${n} | ${p.replicas} | ${c.steadyPerTypha} | ${c.afterLossPerTypha ?? "-"} | ${c.rebalanceTarget} | ${typhaReplicas({ nodeCount: n, formula: "operator" }).replicas} | ${notes.replace(/\|/g, "\\|")} |`,
     );
   }
   return rows.join("\n");

@@ -91,8 +91,16 @@ function fires(rule: Rule, forMinutes: number, input: Series[], alerts: [Labels,
   return { interval: `${STEP_MINUTES}m`, input_series: input, alert_rule_test: tests };
 }
 
-/** The promtool test file for the rules in ruleFile (rules: the same rules, for their labels and annotations). */
-export function alertTests(ruleFile: string, rules: Rule[]) {
+/** `total` connections spread as unevenly as Typha allows: each Typha in turn filled up to `target`, the rest on
+ * the next. Below its target a Typha sheds nothing (CalculateMaxConnLimit and governNumberOfConnections,
+ * projectcalico/calico v3.24.5 typha/pkg/k8s/rebalance.go and typha/pkg/syncserver/sync_server.go). */
+function skewedBelowTarget(total: number, typhaCount: number, target: number): number[] {
+  return Array.from({ length: typhaCount }, (_, i) => Math.max(0, Math.min(target, total - i * target)));
+}
+
+/** The promtool test file for the rules in ruleFile (rules: the same rules, for their labels and annotations);
+ * target5: Typha's rebalance target at 1,000 nodes and 5 Typhas for the line (plan's rebalanceTarget). */
+export function alertTests(ruleFile: string, rules: Rule[], target5: number) {
   const rule = (name: string) => {
     const r = rules.find((x) => x.alert === name);
     if (!r) throw new Error(`no rule ${name}`);
@@ -122,11 +130,20 @@ export function alertTests(ruleFile: string, rules: Rule[]) {
   const near = rule("TerwayRelayTyphaNearConnectionLimit");
   const notConnected = rule("TerwayRelayFelixNotConnected");
   const imbalanced = rule("TerwayRelayConnectionsImbalanced");
+  // 1,000 nodes on 5 Typhas, spread as unevenly as Typha allows below its target (v3.24.5: all 1,000 on one, whose
+  // target is 1204): TerwayRelayConnectionsImbalanced must stay silent, since no Typha is above 1.5 times its target.
+  const belowTarget = {
+    interval: `${STEP_MINUTES}m`,
+    // At 30m the rule's `for` has passed: it would fire there (as `fires` checks), so one evaluation suffices.
+    input_series: [...typhas(skewedBelowTarget(NODES, 5, target5), 30), ...cluster(NODES, 4, 30, true)],
+    alert_rule_test: [{ eval_time: "30m", alertname: imbalanced.alert, exp_alerts: [] }],
+  };
   return {
     rule_files: [ruleFile],
     evaluation_interval: `${STEP_MINUTES}m`,
     tests: [
       healthy,
+      belowTarget,
       // Every Typha target down.
       fires(down, 2, [...typhas([null, null, null, null, null], 60), ...cluster(NODES, 4, 60, false)], [[{}, 0]]),
       // No Typha target at all (the Deployment is gone): absent(up) carries the selector's labels.

@@ -11,7 +11,8 @@ export const LIVE_TYPHA_LOOKUP =
 export const LIVE_TERWAY_LOOKUP = 'lookup "apps/v1" "DaemonSet" $.Release.Namespace .';
 const FACTS_FILE = "templates/_cluster-facts.tpl";
 
-function chartCopy(prefix: string): string {
+/** A fresh copy of chart/ in a temporary directory, to be changed by the caller. */
+export function chartCopy(prefix: string): string {
   const dir = join(mkdtempSync(join(tmpdir(), prefix)), "chart");
   cpSync(chartDir, dir, { recursive: true });
   return dir;

@@ -3,10 +3,9 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { execa } from "execa";
-import { helmTemplateArgs } from "../../scripts/render.js";
-import { type HelmMajor, helmBin } from "../../scripts/tools.js";
+import type { HelmMajor } from "../../scripts/tools.js";
 import type { FakeCluster } from "./fake-kube-apiserver.js";
+import { helmTemplateWith } from "./renders.js";
 
 /** Helm's exit code and output for the chart with these extra flags (values, --is-upgrade) against the cluster. */
 export async function templateAgainst(
@@ -20,19 +19,11 @@ export async function templateAgainst(
     rules: [{ apiGroups: ["*"], resources: ["*"], verbs: ["*"] }],
   });
   // A fresh HOME: no discovery cache from another run.
-  const r = await execa(
-    helmBin(helm),
-    [...helmTemplateArgs({}), "--dry-run=server", "--kubeconfig", kubeconfig, ...args],
-    {
-      reject: false,
-      env: {
-        HOME: home,
-        HELM_CACHE_HOME: join(home, "cache"),
-        HELM_CONFIG_HOME: join(home, "config"),
-        HELM_DATA_HOME: join(home, "data"),
-      },
-      extendEnv: false,
-    },
-  );
+  const r = await helmTemplateWith(helm, ["--dry-run=server", "--kubeconfig", kubeconfig, ...args], {
+    HOME: home,
+    HELM_CACHE_HOME: join(home, "cache"),
+    HELM_CONFIG_HOME: join(home, "config"),
+    HELM_DATA_HOME: join(home, "data"),
+  });
   return { exitCode: r.exitCode, stdout: r.stdout, stderr: r.stderr };
 }

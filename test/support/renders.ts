@@ -1,7 +1,14 @@
 // Shared renders for the tests: each distinct render is done once per test worker and reused, since a helm call
 // costs ~0.15 s. Counts distinct renders so the suite can report them.
-import { render as renderChart, HelmError, type KubeObject, type RenderOptions } from "../../scripts/render.js";
-import type { HelmMajor } from "../../scripts/tools.js";
+import { execa } from "execa";
+import {
+  render as renderChart,
+  HelmError,
+  helmTemplateArgs,
+  type KubeObject,
+  type RenderOptions,
+} from "../../scripts/render.js";
+import { helmBin, type HelmMajor } from "../../scripts/tools.js";
 import { assertInvariants, contextFor, isProjectChart } from "./invariants.js";
 import { bump } from "./stats.js";
 import { concurrencyLimit } from "./limit.js";
@@ -47,6 +54,17 @@ export function renderObjects(o: RenderOptions): Promise<KubeObject[]> {
     cache.set(key, p);
   }
   return p;
+}
+
+/** `helm template` of chart/ as the release is installed (render.ts helmTemplateArgs: DEFAULT_RELEASE_NAME in
+ * RELEASE_NAMESPACE), with arguments
+ * RenderOptions does not model (--skip-schema-validation, --dry-run=server); `env`, when given, is helm's whole
+ * environment. Resolves with Helm's exit code and output, whether or not Helm succeeded. */
+export function helmTemplateWith(helm: HelmMajor, args: string[], env?: NodeJS.ProcessEnv) {
+  return execa(helmBin(helm), [...helmTemplateArgs({}), ...args], {
+    reject: false,
+    ...(env ? { env, extendEnv: false } : {}),
+  });
 }
 
 /** Helm's refusal message for options that must fail, or throws when Helm renders them. */
