@@ -331,7 +331,7 @@ export function versionSkewCheck(f: ClusterFacts, o: CheckOptions): CheckResult 
   if (skews.length === 0 && refused.length === 0)
     return { id, status: "ok", summary: `Typha ${tag} matches Felix ${[...new Set(felixes)].join(", ")}` };
   const fix = fixTag
-    ? `helm upgrade ${f.release} ... --set typha.image.tag=${fixTag} (or leave typha.image.tag empty: the chart picks it)`
+    ? `helm upgrade ${f.release} <chart> ${NS} --reset-then-reuse-values --set typha.image.tag=${fixTag} (or leave typha.image.tag empty: the chart picks it)`
     : "set typha.image.tag to the Felix version your Terway bundles (README, Choosing the Typha version)";
   if (refused.length) return { id, status: "fail", summary: [...refused, ...skews].join("; "), fix };
   return o.allowVersionSkew
@@ -350,7 +350,7 @@ export function replicasCheck(f: ClusterFacts): CheckResult {
   const rule = typhaReplicas({ nodeCount: n }).rule;
   const p = plan({ nodeCount: n, replicas: r, typhaVersion: tagOf(typhaImage(f) ?? "") });
   const loss = p.connections.afterLossPerTypha;
-  const upgrade = `helm upgrade ${f.release} <chart> ${NS} --reuse-values (nodeCount=0 counts the nodes again; or set typha.replicas=${rule})`;
+  const upgrade = `helm upgrade ${f.release} <chart> ${NS} --reset-then-reuse-values (nodeCount=0 counts the nodes again; or set typha.replicas=${rule})`;
   if (r < rule)
     return {
       id,
