@@ -82,13 +82,6 @@ async function phase(
 
 const ok = runOk;
 
-/** helm install: pre-install, the release's objects (Typha in relay mode), post-install. */
-async function install(c: FakeCluster, v: HookVariant, serviceName = "calico-typha"): Promise<void> {
-  await ok(c, v, "pre-install");
-  if (v.env["post-install"].MODE === "relay") putTypha(c, serviceName);
-  await ok(c, v, "post-install");
-}
-
 /** The phase returned only once the Terway roll it started had finished (rolls take a while here): no Felix still uses
  * the Typha that Helm deletes next. */
 function rollFinished(c: FakeCluster, r: PhaseResult): void {
@@ -96,11 +89,22 @@ function rollFinished(c: FakeCluster, r: PhaseResult): void {
   expect(rolledOut(c)).toBe(true);
 }
 
-/** A cluster where `v` is installed over `configMap`: installed (and checked) once, copied for each scenario. */
+/** A cluster where `v` is installed over `configMap`: installed (and checked) once, copied for each scenario. What
+ * only the install's own run shows is checked here: pre-install wrote nothing, the roll finished, Felix connected
+ * (relay mode), no Typha was looked for (disable mode); the state it leaves is checked by the scenarios. */
 async function installed(v: HookVariant, configMap: Obj = fixture("eni-config.yaml")): Promise<FakeCluster> {
   return fromSaved(server, JSON.stringify([v.sets, configMap]), async () => {
     const c = cluster({ configMap });
-    await install(c, v);
+    await ok(c, v, "pre-install");
+    expect(patches(c)).toEqual([]);
+    const relayMode = v.env["post-install"].MODE === "relay";
+    if (relayMode) putTypha(c);
+    const r = await ok(c, v, "post-install");
+    expect(r.output).toMatch(/successfully rolled out/);
+    expect(restarts(c)).toBe(1);
+    if (relayMode) expect(r.output).toContain("Felix connected to Typha: 321 connections for 320 ready Terway pods");
+    // No Typha in disable mode: the hook never looks for one.
+    else expect(c.requests.filter((r) => r.resource === "deployments" || r.resource === "endpoints")).toEqual([]);
     invariants(c, configMap.data as Record<string, string>);
     return c;
   });
@@ -149,18 +153,12 @@ describe("relay mode", () => {
   scenario(
     "first install: Typha ready, key added and recorded as absent, one rolling restart, Felix connected",
     async () => {
-      const c = cluster();
-      await ok(c, relay, "pre-install");
-      expect(patches(c)).toEqual([]);
-      putTypha(c);
-      const r = await ok(c, relay, "post-install");
+      // The install every relay scenario below starts from: its run is checked in installed().
+      const c = await installed(relay);
       expect(data(c).felix_relay_service).toBe("calico-typha");
       expect(relayRecords(c)).toEqual({ ...STAMP, "terway-relay/record.felix_relay_service": "absent" });
       expect(restarts(c)).toBe(1);
       expect(dsHash(c)).toBe('felix_relay_service="calico-typha";disable_network_policy="false";');
-      expect(r.output).toContain("Felix connected to Typha: 321 connections for 320 ready Terway pods");
-      expect(r.output).toMatch(/successfully rolled out/);
-      invariants(c);
     },
   );
 
@@ -330,31 +328,27 @@ describe("relay mode", () => {
     invariants(c, stale.data as Record<string, string>);
   });
 
-  scenario("Typha never ready: fails after its timeout without touching eni-config", async () => {
-    const c = cluster();
-    await ok(c, relay, "pre-install");
-    putTypha(c, "calico-typha", 2); // Available (maxUnavailable 1), but fewer than the 3 needed
-    const r = await phase(c, relay, "post-install", waitsOut("TYPHA_READY_TIMEOUT"));
-    expect(r.exitCode).toBe(1);
-    expect(r.stderr).toMatch(
-      /Typha was not ready within 1s \(2 ready replicas .* 2 ready endpoints .* need 3\): eni-config was not changed/,
-    );
-    expect(patches(c)).toEqual([]);
-    expect(data(c)).toEqual(fixture("eni-config.yaml").data);
-    invariants(c);
-  });
-
-  scenario("uninstall after an install that failed before changing anything restarts nothing", async () => {
-    const c = cluster();
-    await ok(c, relay, "pre-install");
-    putTypha(c, "calico-typha", 0);
-    expect((await phase(c, relay, "post-install", waitsOut("TYPHA_READY_TIMEOUT"))).exitCode).toBe(1);
-    await ok(c, relay, "pre-delete");
-    expect(patches(c)).toEqual([]);
-    expect(restarts(c)).toBe(0);
-    expect(data(c)).toEqual(fixture("eni-config.yaml").data);
-    invariants(c);
-  });
+  scenario(
+    "Typha never ready: fails after its timeout without touching eni-config; the uninstall after it restarts nothing",
+    async () => {
+      const c = cluster();
+      await ok(c, relay, "pre-install");
+      putTypha(c, "calico-typha", 2); // Available (maxUnavailable 1), but fewer than the 3 needed
+      const r = await phase(c, relay, "post-install", waitsOut("TYPHA_READY_TIMEOUT"));
+      expect(r.exitCode).toBe(1);
+      expect(r.stderr).toMatch(
+        /Typha was not ready within 1s \(2 ready replicas .* 2 ready endpoints .* need 3\): eni-config was not changed/,
+      );
+      expect(patches(c)).toEqual([]);
+      expect(data(c)).toEqual(fixture("eni-config.yaml").data);
+      // helm uninstall of the failed release: nothing of it is on eni-config or the pods, so nothing is undone.
+      await ok(c, relay, "pre-delete");
+      expect(patches(c)).toEqual([]);
+      expect(restarts(c)).toBe(0);
+      expect(data(c)).toEqual(fixture("eni-config.yaml").data);
+      invariants(c);
+    },
+  );
 
   scenario(
     "uninstall over a hand-made relay after a failed install still moves Felix off the Typha going away",
@@ -407,7 +401,9 @@ describe("the fake API server enforces the rendered Role", () => {
 });
 
 describe("preflight refusals: one sentence, nothing modified", () => {
-  // Each refusal's release: relay, unless it names another (the variants exist once beforeAll has run).
+  // Each refusal's release: relay, unless it names another (the variants exist once beforeAll has run). Terway too
+  // old for the relay key (terway-v1.4.yaml) and terway-eni only are refused, before and after Typha exists, by
+  // test/hook-terway.test.ts's cluster shapes, on the same DaemonSet fixtures.
   const refusals: [string, () => FakeCluster, RegExp, (() => HookVariant)?][] = [
     [
       "eni-config missing",
@@ -418,16 +414,6 @@ describe("preflight refusals: one sentence, nothing modified", () => {
       "DaemonSet missing",
       () => cluster({ daemonSets: [] }),
       /ERROR: no Terway DaemonSet named terway-eniip or terway in kube-system/,
-    ],
-    [
-      "Terway too old",
-      () => cluster({ daemonSets: [fixture("terway-v1.4.yaml")] }),
-      /ERROR: DaemonSet terway \(.*terway:v1\.2\.3\) does not read felix_relay_service from eni-config in its policy container: upgrade Terway first/,
-    ],
-    [
-      "terway-eni only",
-      () => cluster({ daemonSets: [fixture("terway-eni.yaml")] }),
-      /ERROR: only DaemonSet terway-eni \(exclusive ENI\) runs Terway here, and exclusive-ENI nodes run no Felix/,
     ],
     [
       "eBPF engine (network_policy_provider ebpf)",
@@ -537,8 +523,8 @@ describe("preflight refusals: one sentence, nothing modified", () => {
 
 describe("disable-network-policy mode", () => {
   scenario("install sets disable_network_policy to true and records the old value; uninstall restores it", async () => {
-    const c = cluster();
-    await install(c, disable);
+    // The install the rollback scenario above starts from: its run is checked in installed().
+    const c = await installed(disable);
     expect(data(c).disable_network_policy).toBe("true");
     expect(data(c).felix_relay_service).toBeUndefined();
     expect(relayRecords(c)).toEqual({
@@ -547,10 +533,10 @@ describe("disable-network-policy mode", () => {
       "terway-relay/previous.disable_network_policy": "false",
     });
     expect(restarts(c)).toBe(1);
-    // No Typha in this mode: the hook never looks for one.
-    expect(c.requests.filter((r) => r.resource === "deployments" || r.resource === "endpoints")).toEqual([]);
     await ok(c, disable, "pre-upgrade");
     await ok(c, disable, "post-upgrade");
+    // No Typha in this mode: the hook never looks for one.
+    expect(c.requests.filter((r) => r.resource === "deployments" || r.resource === "endpoints")).toEqual([]);
     expect(restarts(c)).toBe(1);
     await ok(c, disable, "pre-delete");
     expect(data(c)).toEqual(fixture("eni-config.yaml").data);
