@@ -452,7 +452,15 @@ felix_row() { # $1: "A.B.C.D"
   done
 }
 
-minor_of() { printf '%s\n' "$1" | sed -n 's/^v\{0,1\}\([0-9][0-9]*\.[0-9][0-9]*\).*/\1/p'; }
+# "A.B" from a version ("vA.B..." or "A.B..."), or nothing. Parameter expansion, not sed, as in unquoted.
+minor_of() {
+  mo_rest=${1#v}
+  mo_major=${mo_rest%%.*}
+  case $mo_major in '' | *[!0-9]* | "$mo_rest") return 0 ;; esac
+  mo_rest=${mo_rest#*.}
+  mo_minor=${mo_rest%%[!0-9]*}
+  [ -z "$mo_minor" ] || printf '%s\n' "$mo_major.$mo_minor"
+}
 
 # A version this hook cannot vouch for: refused, unless typha.allowVersionSkew accepts it.
 skew() { # $1: the sentence, without its ending
