@@ -28,7 +28,6 @@ import {
   type HookVariant,
 } from "./support/hook-harness.js";
 
-const BASE = RELAY;
 // Two syncs: the first changes eni-config and rolls Terway, the second must write nothing (asserted), so any later
 // sync starts from the very state the second did and would replay it.
 const SYNCS = 2;
@@ -39,22 +38,21 @@ const v: Record<string, HookVariant> = {};
 beforeAll(async () => {
   server = await new FakeApiServer().start();
   const sets: Record<string, string[]> = {
-    relay: BASE,
-    disable: [...BASE, ...DISABLE],
-    relayGitops: [...BASE, "gitops.enabled=true"],
-    disableGitops: [...BASE, ...DISABLE, "gitops.enabled=true"],
-    relayRestore: [...BASE, "gitops.enabled=true", "gitops.restoreOnSync=true"],
-    disableRestore: [...BASE, ...DISABLE, "gitops.enabled=true", "gitops.restoreOnSync=true"],
+    relay: RELAY,
+    disable: [...RELAY, ...DISABLE],
+    relayGitops: [...RELAY, "gitops.enabled=true"],
+    disableGitops: [...RELAY, ...DISABLE, "gitops.enabled=true"],
+    relayRestore: [...RELAY, "gitops.enabled=true", "gitops.restoreOnSync=true"],
+    disableRestore: [...RELAY, ...DISABLE, "gitops.enabled=true", "gitops.restoreOnSync=true"],
   };
   const rendered = await Promise.all(Object.values(sets).map((s) => hookVariant(s)));
   for (const [i, k] of Object.keys(sets).entries()) v[k] = rendered[i];
 });
 afterAll(async () => server?.stop());
 
-const ok = runOk;
 /** Hook Jobs of one Argo CD phase, all at once. */
 const together = (c: FakeCluster, variant: HookVariant, jobs: string[]) =>
-  Promise.all(jobs.map((j) => ok(c, variant, j)));
+  Promise.all(jobs.map((j) => runOk(c, variant, j)));
 const isRelay = (variant: HookVariant) => Object.values(variant.env)[0].MODE === "relay";
 const restarts = (c: FakeCluster) => c.restarts.get("terway-eniip") ?? 0;
 const writes = (c: FakeCluster) => c.requests.filter((r) => r.verb === "patch" && r.status === 200).length;
@@ -73,7 +71,7 @@ function onlyOwnedWrites(c: FakeCluster, original: Record<string, string>): void
 /** Uninstall (pre-delete) and check the restore: eni-config exactly as it started, no records, a second Terway roll,
  * and only owned writes throughout. */
 async function deleteRestoresExactly(c: FakeCluster, variant: HookVariant, original: Obj): Promise<void> {
-  await ok(c, variant, "pre-delete");
+  await runOk(c, variant, "pre-delete");
   expect(eniConfigData(c)).toEqual(original.data);
   expect(relayRecords(c)).toEqual({});
   expect(restarts(c)).toBe(2);
@@ -215,7 +213,7 @@ describe("Argo CD: PreSync pair, apply, PostSync pair on every sync, then the Ap
         "terway-relay/previous.felix_relay_service": "their-typha",
       });
       expect(restarts(c)).toBe(1);
-      await ok(c, v.relay, "pre-delete");
+      await runOk(c, v.relay, "pre-delete");
       expect(eniConfigData(c)).toEqual(original.data);
       onlyOwnedWrites(c, original.data as Record<string, string>);
     },
@@ -267,14 +265,14 @@ describe("Argo CD before v3.3.5: gitops.restoreOnSync restores in a PostSync Job
         expect(relayRecords(c)).toEqual(start.records);
         // The restore sync: no PreSync Job; Typha is applied (still there), then the PostSync restore.
         if (start.mode === "relay") putTypha(c);
-        await ok(c, restore, "restore");
+        await runOk(c, restore, "restore");
         expect(eniConfigData(c)).toEqual(original.data);
         expect(relayRecords(c)).toEqual({});
         expect(restarts(c)).toBe(2);
         // Deleting the Application: Typha goes; a PreDelete that does run (v3.3.5+) finds nothing left to undo.
         c.remove("Deployment", "calico-typha");
         const patchesBefore = c.requests.filter((r) => r.verb === "patch").length;
-        await ok(c, restore, "pre-delete");
+        await runOk(c, restore, "pre-delete");
         expect(c.requests.filter((r) => r.verb === "patch").length).toBe(patchesBefore);
         expect(restarts(c)).toBe(2);
         onlyOwnedWrites(c, original.data as Record<string, string>);
@@ -292,7 +290,7 @@ describe("Flux: Helm's order, a failed install retried as an upgrade (RetryOnFai
         const variant = v[start.mode];
         const original = start.configMap();
         const c = terwayCluster(server, { configMap: original });
-        await ok(c, variant, "pre-install");
+        await runOk(c, variant, "pre-install");
         if (start.mode === "relay") {
           // Typha never gets ready within the hook's wait: the install fails before eni-config changes.
           putTypha(c, "calico-typha", 0);
@@ -308,9 +306,9 @@ describe("Flux: Helm's order, a failed install retried as an upgrade (RetryOnFai
         }
         for (let attempt = 1; attempt <= SYNCS; attempt++) {
           const before = writes(c);
-          await ok(c, variant, "pre-upgrade");
+          await runOk(c, variant, "pre-upgrade");
           if (start.mode === "relay") putTypha(c);
-          await ok(c, variant, "post-upgrade");
+          await runOk(c, variant, "post-upgrade");
           if (attempt > 1) expect(writes(c), `upgrade ${attempt} wrote`).toBe(before);
           expect(relayRecords(c), `upgrade ${attempt}`).toEqual(start.records);
           expect(restarts(c), `upgrade ${attempt}`).toBe(1);
@@ -333,14 +331,14 @@ describe("records another release left (uninstalled with --no-hooks) are forgott
         "terway-relay/previous.felix_relay_service": "long-gone",
       };
       const c = terwayCluster(server, { configMap: cm });
-      const pre = await ok(c, v.relay, "pre-install");
+      const pre = await runOk(c, v.relay, "pre-install");
       expect(pre.stderr).toMatch(/forgetting records another release \(kube-system\/other\) left/);
       expect(relayRecords(c)).toEqual({});
       putTypha(c);
-      await ok(c, v.relay, "post-install");
+      await runOk(c, v.relay, "post-install");
       const mine = relayRecords(c);
       expect(mine).toEqual({ ...STAMP, "terway-relay/record.felix_relay_service": "ours" });
-      const again = await ok(c, v.relay, "pre-install");
+      const again = await runOk(c, v.relay, "pre-install");
       expect(again.stderr).not.toMatch(/forgetting/);
       expect(relayRecords(c)).toEqual(mine);
     },

@@ -58,7 +58,6 @@ function cluster(seed: { configMap?: Obj | null; daemonSets?: Obj[] } = {}): Fak
   return terwayCluster(server, seed);
 }
 
-const data = eniConfigData;
 const restarts = (c: FakeCluster, ds = "terway-eniip") => c.restarts.get(ds) ?? 0;
 /** The DaemonSet's state as the hook leaves it: the state annotation on its pod template (the only field it writes). */
 const dsHash = (c: FakeCluster, ds = "terway-eniip") =>
@@ -80,8 +79,6 @@ async function phase(
   return runPhase(c, v, p, overrides);
 }
 
-const ok = runOk;
-
 /** The phase returned only once the Terway roll it started had finished (rolls take a while here): no Felix still uses
  * the Typha that Helm deletes next. */
 function rollFinished(c: FakeCluster, r: PhaseResult): void {
@@ -95,11 +92,11 @@ function rollFinished(c: FakeCluster, r: PhaseResult): void {
 async function installed(v: HookVariant, configMap: Obj = fixture("eni-config.yaml")): Promise<FakeCluster> {
   return fromSaved(server, JSON.stringify([v.sets, configMap]), async () => {
     const c = cluster({ configMap });
-    await ok(c, v, "pre-install");
+    await runOk(c, v, "pre-install");
     expect(patches(c)).toEqual([]);
     const relayMode = v.env["post-install"].MODE === "relay";
     if (relayMode) putTypha(c);
-    const r = await ok(c, v, "post-install");
+    const r = await runOk(c, v, "post-install");
     expect(r.output).toMatch(/successfully rolled out/);
     expect(restarts(c)).toBe(1);
     if (relayMode) expect(r.output).toContain("Felix connected to Typha: 321 connections for 320 ready Terway pods");
@@ -140,7 +137,7 @@ function invariants(
         /^add \/spec\/template\/metadata(\/annotations(\/terway-relay~1eni-config)?)?$/,
       );
   }
-  const now = data(c);
+  const now = eniConfigData(c);
   for (const k of Object.keys({ ...original, ...now }).filter((k) => !OWNED.includes(k)))
     expect(now[k], k).toBe(original[k]);
 }
@@ -155,7 +152,7 @@ describe("relay mode", () => {
     async () => {
       // The install every relay scenario below starts from: its run is checked in installed().
       const c = await installed(relay);
-      expect(data(c).felix_relay_service).toBe("calico-typha");
+      expect(eniConfigData(c).felix_relay_service).toBe("calico-typha");
       expect(relayRecords(c)).toEqual({ ...STAMP, "terway-relay/record.felix_relay_service": "absent" });
       expect(restarts(c)).toBe(1);
       expect(dsHash(c)).toBe('felix_relay_service="calico-typha";disable_network_policy="false";');
@@ -166,12 +163,12 @@ describe("relay mode", () => {
     const c = await installed(relay);
     const before = patches(c).length;
     const hash = dsHash(c);
-    await ok(c, relay, "pre-upgrade");
-    await ok(c, relay, "post-upgrade");
+    await runOk(c, relay, "pre-upgrade");
+    await runOk(c, relay, "post-upgrade");
     expect(patches(c).length).toBe(before);
     expect(restarts(c)).toBe(1);
     expect(dsHash(c)).toBe(hash);
-    expect(data(c).felix_relay_service).toBe("calico-typha");
+    expect(eniConfigData(c).felix_relay_service).toBe("calico-typha");
     invariants(c);
   });
 
@@ -180,15 +177,15 @@ describe("relay mode", () => {
     async () => {
       const c = await installed(relay);
       c.rolloutMs = 200;
-      const r = await ok(c, renamed, "pre-upgrade");
+      const r = await runOk(c, renamed, "pre-upgrade");
       // Helm has not applied the new revision yet: Felix no longer names the old Service, and every pod has restarted.
       rollFinished(c, r);
-      expect(data(c).felix_relay_service).toBeUndefined();
+      expect(eniConfigData(c).felix_relay_service).toBeUndefined();
       expect(restarts(c)).toBe(2);
       deleteTypha(c, "calico-typha");
       putTypha(c, "typha-relay");
-      await ok(c, renamed, "post-upgrade");
-      expect(data(c).felix_relay_service).toBe("typha-relay");
+      await runOk(c, renamed, "post-upgrade");
+      expect(eniConfigData(c).felix_relay_service).toBe("typha-relay");
       expect(relayRecords(c)).toEqual({ ...STAMP, "terway-relay/record.felix_relay_service": "absent" });
       expect(restarts(c)).toBe(3);
       invariants(c);
@@ -204,10 +201,10 @@ describe("relay mode", () => {
       const rewritten = structuredClone(cm);
       delete (rewritten.data as Record<string, string>).felix_relay_service;
       c.put(rewritten);
-      await ok(c, relay, "pre-upgrade");
+      await runOk(c, relay, "pre-upgrade");
       expect(restarts(c)).toBe(1);
-      await ok(c, relay, "post-upgrade");
-      expect(data(c).felix_relay_service).toBe("calico-typha");
+      await runOk(c, relay, "post-upgrade");
+      expect(eniConfigData(c).felix_relay_service).toBe("calico-typha");
       // The wanted state did not change, the pods' did: the same state, with a counter so that the template changes.
       expect(restarts(c)).toBe(2);
       expect(dsHash(c)).toBe(`1 ${hash}`);
@@ -217,15 +214,15 @@ describe("relay mode", () => {
 
   scenario("retry after a failure between patch and restart: the retried Job still restarts, once", async () => {
     const c = cluster();
-    await ok(c, relay, "pre-install");
+    await runOk(c, relay, "pre-install");
     putTypha(c);
     c.failWhen = (r) => r.resource === "daemonsets" && r.verb === "patch";
     const failed = await phase(c, relay, "post-install");
     expect(failed.exitCode).not.toBe(0);
-    expect(data(c).felix_relay_service).toBe("calico-typha");
+    expect(eniConfigData(c).felix_relay_service).toBe("calico-typha");
     expect(restarts(c)).toBe(0);
     c.failWhen = undefined;
-    const retried = await ok(c, relay, "post-install");
+    const retried = await runOk(c, relay, "post-install");
     expect(retried.output).not.toMatch(/recorded the previous state/);
     expect(relayRecords(c)).toEqual({ ...STAMP, "terway-relay/record.felix_relay_service": "absent" });
     expect(restarts(c)).toBe(1);
@@ -235,12 +232,12 @@ describe("relay mode", () => {
   scenario("relay to disable via upgrade: Felix leaves Typha (one roll) before Helm deletes it", async () => {
     const c = await installed(relay);
     c.rolloutMs = 200;
-    rollFinished(c, await ok(c, disable, "pre-upgrade"));
-    expect(data(c).felix_relay_service).toBeUndefined();
-    expect(data(c).disable_network_policy).toBe("true");
+    rollFinished(c, await runOk(c, disable, "pre-upgrade"));
+    expect(eniConfigData(c).felix_relay_service).toBeUndefined();
+    expect(eniConfigData(c).disable_network_policy).toBe("true");
     expect(restarts(c)).toBe(2);
     deleteTypha(c);
-    await ok(c, disable, "post-upgrade");
+    await runOk(c, disable, "post-upgrade");
     expect(restarts(c)).toBe(2);
     expect(relayRecords(c)).toEqual({
       ...STAMP,
@@ -252,20 +249,20 @@ describe("relay mode", () => {
 
   scenario("rollback to a revision without Typha: pre-rollback points Felix away before Typha goes", async () => {
     const c = await installed(disable); // revision 1
-    expect(data(c).disable_network_policy).toBe("true");
-    await ok(c, relay, "pre-upgrade"); // revision 2
+    expect(eniConfigData(c).disable_network_policy).toBe("true");
+    await runOk(c, relay, "pre-upgrade"); // revision 2
     expect(restarts(c)).toBe(1);
     putTypha(c);
-    await ok(c, relay, "post-upgrade");
-    expect(data(c)).toMatchObject({ felix_relay_service: "calico-typha", disable_network_policy: "false" });
+    await runOk(c, relay, "post-upgrade");
+    expect(eniConfigData(c)).toMatchObject({ felix_relay_service: "calico-typha", disable_network_policy: "false" });
     expect(restarts(c)).toBe(2);
     c.rolloutMs = 200;
-    rollFinished(c, await ok(c, disable, "pre-rollback")); // back to revision 1
-    expect(data(c).felix_relay_service).toBeUndefined();
-    expect(data(c).disable_network_policy).toBe("true");
+    rollFinished(c, await runOk(c, disable, "pre-rollback")); // back to revision 1
+    expect(eniConfigData(c).felix_relay_service).toBeUndefined();
+    expect(eniConfigData(c).disable_network_policy).toBe("true");
     expect(restarts(c)).toBe(3);
     deleteTypha(c);
-    await ok(c, disable, "post-rollback");
+    await runOk(c, disable, "post-rollback");
     expect(restarts(c)).toBe(3);
     invariants(c);
   });
@@ -279,8 +276,8 @@ describe("relay mode", () => {
       "terway-relay/record.felix_relay_service": "value",
       "terway-relay/previous.felix_relay_service": 'someone-else\'s "typha"\n',
     });
-    await ok(c, relay, "pre-delete");
-    expect(data(c)).toEqual(original.data);
+    await runOk(c, relay, "pre-delete");
+    expect(eniConfigData(c)).toEqual(original.data);
     expect(relayRecords(c)).toEqual({});
     expect(restarts(c)).toBe(2);
     invariants(c, original.data as Record<string, string>);
@@ -289,8 +286,8 @@ describe("relay mode", () => {
   scenario("uninstall with no previous value removes the key", async () => {
     const c = await installed(relay);
     const hash = dsHash(c);
-    await ok(c, relay, "pre-delete");
-    expect(data(c)).toEqual(fixture("eni-config.yaml").data);
+    await runOk(c, relay, "pre-delete");
+    expect(eniConfigData(c)).toEqual(fixture("eni-config.yaml").data);
     expect(relayRecords(c)).toEqual({});
     expect(restarts(c)).toBe(2);
     expect(dsHash(c)).not.toBe(hash);
@@ -302,9 +299,9 @@ describe("relay mode", () => {
     async () => {
       const c = await installed(relay, fixture("eni-config-relay.yaml"));
       expect(relayRecords(c)).toEqual({ ...STAMP, "terway-relay/record.felix_relay_service": "ours" });
-      expect(data(c).felix_relay_service).toBe("calico-typha");
-      await ok(c, relay, "pre-delete");
-      expect(data(c).felix_relay_service).toBeUndefined();
+      expect(eniConfigData(c).felix_relay_service).toBe("calico-typha");
+      await runOk(c, relay, "pre-delete");
+      expect(eniConfigData(c).felix_relay_service).toBeUndefined();
       expect(restarts(c)).toBe(2);
       invariants(c, fixture("eni-config-relay.yaml").data as Record<string, string>);
     },
@@ -317,14 +314,14 @@ describe("relay mode", () => {
       "terway-relay/previous.felix_relay_service": "long-gone-typha",
     };
     const c = cluster({ configMap: stale });
-    const pre = await ok(c, relay, "pre-install");
+    const pre = await runOk(c, relay, "pre-install");
     expect(pre.stderr).toMatch(/forgetting records/);
     expect(relayRecords(c)).toEqual({});
     putTypha(c);
-    await ok(c, relay, "post-install");
+    await runOk(c, relay, "post-install");
     expect(relayRecords(c)).toEqual({ ...STAMP, "terway-relay/record.felix_relay_service": "ours" });
-    await ok(c, relay, "pre-delete");
-    expect(data(c).felix_relay_service).toBeUndefined();
+    await runOk(c, relay, "pre-delete");
+    expect(eniConfigData(c).felix_relay_service).toBeUndefined();
     invariants(c, stale.data as Record<string, string>);
   });
 
@@ -332,7 +329,7 @@ describe("relay mode", () => {
     "Typha never ready: fails after its timeout without touching eni-config; the uninstall after it restarts nothing",
     async () => {
       const c = cluster();
-      await ok(c, relay, "pre-install");
+      await runOk(c, relay, "pre-install");
       putTypha(c, "calico-typha", 2); // Available (maxUnavailable 1), but fewer than the 3 needed
       const r = await phase(c, relay, "post-install", waitsOut("TYPHA_READY_TIMEOUT"));
       expect(r.exitCode).toBe(1);
@@ -340,12 +337,12 @@ describe("relay mode", () => {
         /Typha was not ready within 1s \(2 ready replicas .* 2 ready endpoints .* need 3\): eni-config was not changed/,
       );
       expect(patches(c)).toEqual([]);
-      expect(data(c)).toEqual(fixture("eni-config.yaml").data);
+      expect(eniConfigData(c)).toEqual(fixture("eni-config.yaml").data);
       // helm uninstall of the failed release: nothing of it is on eni-config or the pods, so nothing is undone.
-      await ok(c, relay, "pre-delete");
+      await runOk(c, relay, "pre-delete");
       expect(patches(c)).toEqual([]);
       expect(restarts(c)).toBe(0);
-      expect(data(c)).toEqual(fixture("eni-config.yaml").data);
+      expect(eniConfigData(c)).toEqual(fixture("eni-config.yaml").data);
       invariants(c);
     },
   );
@@ -354,11 +351,11 @@ describe("relay mode", () => {
     "uninstall over a hand-made relay after a failed install still moves Felix off the Typha going away",
     async () => {
       const c = cluster({ configMap: fixture("eni-config-relay.yaml") });
-      await ok(c, relay, "pre-install");
+      await runOk(c, relay, "pre-install");
       putTypha(c, "calico-typha", 0);
       expect((await phase(c, relay, "post-install", waitsOut("TYPHA_READY_TIMEOUT"))).exitCode).toBe(1);
-      await ok(c, relay, "pre-delete");
-      expect(data(c).felix_relay_service).toBeUndefined();
+      await runOk(c, relay, "pre-delete");
+      expect(eniConfigData(c).felix_relay_service).toBeUndefined();
       expect(restarts(c)).toBe(1);
       invariants(c, fixture("eni-config-relay.yaml").data as Record<string, string>);
     },
@@ -366,7 +363,7 @@ describe("relay mode", () => {
 
   scenario("no Felix connects to Typha: the hook fails loudly", async () => {
     const c = cluster();
-    await ok(c, relay, "pre-install");
+    await runOk(c, relay, "pre-install");
     putTypha(c);
     c.connectionsPerTypha = 0;
     const r = await phase(c, relay, "post-install", waitsOut("CONNECT_TIMEOUT"));
@@ -388,7 +385,7 @@ describe("the fake API server enforces the rendered Role", () => {
         ),
       },
     };
-    await ok(c, weaker, "pre-install");
+    await runOk(c, weaker, "pre-install");
     putTypha(c);
     const r = await phase(c, weaker, "post-install");
     expect(r.exitCode).not.toBe(0);
@@ -468,7 +465,7 @@ describe("preflight refusals: one sentence, nothing modified", () => {
       const v = variant?.() ?? relay;
       for (const p of ["pre-install", "post-install"] as const) {
         const c = make();
-        const original = data(c);
+        const original = eniConfigData(c);
         const before = JSON.stringify([...c.objects.values()]);
         if (p === "post-install") putTypha(c);
         const r = await phase(c, v, p);
@@ -486,7 +483,7 @@ describe("preflight refusals: one sentence, nothing modified", () => {
 
   scenario("version skew allowed by typha.allowVersionSkew: a warning, then the install goes on", async () => {
     const c = cluster();
-    const r = await ok(c, skewAllowed, "pre-install");
+    const r = await runOk(c, skewAllowed, "pre-install");
     expect(r.stderr).toMatch(
       /WARNING: Typha v3\.20\.2 does not match Felix v3\.24\.5 .* \(allowed by typha\.allowVersionSkew\)/,
     );
@@ -505,7 +502,7 @@ describe("preflight refusals: one sentence, nothing modified", () => {
       expect(refused.stderr).toMatch(
         /ERROR: Terway image .*v1\.5\.0 has Terway 1\.5\.0\.0, which no row of the Felix version table places, .*: set typha\.allowVersionSkew=true to accept that; nothing was changed\.$/m,
       );
-      const r = await ok(c, skewAllowed, "pre-install");
+      const r = await runOk(c, skewAllowed, "pre-install");
       expect(r.stderr).toMatch(
         /WARNING: Terway image .*v1\.5\.0 has Terway 1\.5\.0\.0, which no row .* \(allowed by typha\.allowVersionSkew\)/,
       );
@@ -515,7 +512,7 @@ describe("preflight refusals: one sentence, nothing modified", () => {
 
   scenario("pre-delete never blocks an uninstall over a missing eni-config", async () => {
     const c = cluster({ configMap: null });
-    const r = await ok(c, relay, "pre-delete");
+    const r = await runOk(c, relay, "pre-delete");
     expect(r.output).toMatch(/nothing to restore/);
     expect(patches(c)).toEqual([]);
   });
@@ -525,21 +522,21 @@ describe("disable-network-policy mode", () => {
   scenario("install sets disable_network_policy to true and records the old value; uninstall restores it", async () => {
     // The install the rollback scenario above starts from: its run is checked in installed().
     const c = await installed(disable);
-    expect(data(c).disable_network_policy).toBe("true");
-    expect(data(c).felix_relay_service).toBeUndefined();
+    expect(eniConfigData(c).disable_network_policy).toBe("true");
+    expect(eniConfigData(c).felix_relay_service).toBeUndefined();
     expect(relayRecords(c)).toEqual({
       ...STAMP,
       "terway-relay/record.disable_network_policy": "value",
       "terway-relay/previous.disable_network_policy": "false",
     });
     expect(restarts(c)).toBe(1);
-    await ok(c, disable, "pre-upgrade");
-    await ok(c, disable, "post-upgrade");
+    await runOk(c, disable, "pre-upgrade");
+    await runOk(c, disable, "post-upgrade");
     // No Typha in this mode: the hook never looks for one.
     expect(c.requests.filter((r) => r.resource === "deployments" || r.resource === "endpoints")).toEqual([]);
     expect(restarts(c)).toBe(1);
-    await ok(c, disable, "pre-delete");
-    expect(data(c)).toEqual(fixture("eni-config.yaml").data);
+    await runOk(c, disable, "pre-delete");
+    expect(eniConfigData(c)).toEqual(fixture("eni-config.yaml").data);
     expect(relayRecords(c)).toEqual({});
     expect(restarts(c)).toBe(2);
     invariants(c);

@@ -10,18 +10,11 @@ import { repoRoot } from "../scripts/tools.js";
 import { formatProblems, validateValues } from "../scripts/validate.js";
 import { mergeValues } from "../scripts/values.js";
 import { containerEnv, HELM_MAJORS, renderObjects } from "./support/renders.js";
+import { DISABLE, PHASES } from "./support/hook-harness.js";
 
 const BASE = ["region=cn-hangzhou", "nodeCount=320"];
-const DISABLE = [...BASE, "mode=disable-network-policy", "acknowledgeNetworkPolicyOff=true"];
-const PHASES = [
-  "pre-install",
-  "post-install",
-  "pre-upgrade",
-  "post-upgrade",
-  "pre-rollback",
-  "post-rollback",
-  "pre-delete",
-];
+/** Disable mode over BASE (the harness's DISABLE is the mode's values alone). */
+const DISABLED = [...BASE, ...DISABLE];
 
 type Job = KubeObject & {
   spec: {
@@ -54,7 +47,6 @@ const hooks = (objects: KubeObject[]) =>
       o.metadata.labels?.["app.kubernetes.io/component"] === "eni-config-hook",
   );
 const jobs = (objects: KubeObject[]) => hooks(objects).filter((o): o is Job => o.kind === "Job");
-const env = containerEnv;
 const weight = (o: KubeObject) => Number(o.metadata.annotations?.["helm.sh/hook-weight"] ?? 0);
 
 describe.each(HELM_MAJORS)("Helm %i", (helm) => {
@@ -63,7 +55,7 @@ describe.each(HELM_MAJORS)("Helm %i", (helm) => {
     const js = jobs(objects);
     expect(js.map((j) => j.metadata.annotations!["helm.sh/hook"]).sort()).toEqual([...PHASES].sort());
     for (const j of js) {
-      expect(env(j).PHASE).toBe(j.metadata.annotations!["helm.sh/hook"]);
+      expect(containerEnv(j).PHASE).toBe(j.metadata.annotations!["helm.sh/hook"]);
       expect(j.spec.template.spec.containers[0].command).toEqual(["/bin/sh", "/hook/relay-hook.sh"]);
     }
     const script = hooks(objects).find((o) => o.kind === "ConfigMap") as KubeObject & { data: Record<string, string> };
@@ -91,7 +83,7 @@ describe.each(HELM_MAJORS)("Helm %i", (helm) => {
       const services = objects.filter((o) => o.kind === "Service" && !o.metadata.annotations?.["helm.sh/hook"]);
       expect(services.map((s) => s.metadata.name)).toContain(name);
       for (const j of jobs(objects))
-        expect(env(j)).toMatchObject({
+        expect(containerEnv(j)).toMatchObject({
           MODE: "relay",
           OWNED_KEY: "felix_relay_service",
           OWNED_VALUE: name,
@@ -101,12 +93,12 @@ describe.each(HELM_MAJORS)("Helm %i", (helm) => {
   });
 
   test('disable-network-policy: no Typha at all, and a hook that writes disable_network_policy: "true"', async () => {
-    const objects = await renderObjects({ sets: DISABLE, helm });
+    const objects = await renderObjects({ sets: DISABLED, helm });
     const releaseObjects = objects.filter((o) => !o.metadata.annotations?.["helm.sh/hook"]);
     expect(releaseObjects.filter((o) => ["Deployment", "Service", "PodDisruptionBudget"].includes(o.kind))).toEqual([]);
     expect(JSON.stringify(releaseObjects)).not.toMatch(/typha/i);
     for (const j of jobs(objects))
-      expect(env(j)).toMatchObject({
+      expect(containerEnv(j)).toMatchObject({
         MODE: "disable-network-policy",
         OWNED_KEY: "disable_network_policy",
         OWNED_VALUE: "true",
@@ -173,7 +165,7 @@ describe.each(HELM_MAJORS)("Helm %i", (helm) => {
         runAsNonRoot: true,
         capabilities: { drop: ["ALL"] },
       });
-      const home = c.volumeMounts.find((m) => m.mountPath === env(j).HOME);
+      const home = c.volumeMounts.find((m) => m.mountPath === containerEnv(j).HOME);
       expect(pod.volumes.find((v) => v.name === home?.name)?.emptyDir).toBeDefined();
     }
   });
@@ -190,8 +182,8 @@ describe.each(HELM_MAJORS)("Helm %i", (helm) => {
         helm,
       }),
     );
-    expect(env(big[0]).ROLLOUT_TIMEOUT).toBe("600");
-    expect(env(small[0]).ROLLOUT_TIMEOUT).toBe("300");
+    expect(containerEnv(big[0]).ROLLOUT_TIMEOUT).toBe("600");
+    expect(containerEnv(small[0]).ROLLOUT_TIMEOUT).toBe("300");
     // Typha wait 300 + roll + Felix check 180 + 60 s of kubectl calls.
     expect(big[0].spec.activeDeadlineSeconds).toBe(300 + 600 + 180 + 60);
     expect(small[0].spec.activeDeadlineSeconds).toBe(300 + 300 + 180 + 60);
@@ -201,12 +193,12 @@ describe.each(HELM_MAJORS)("Helm %i", (helm) => {
         helm,
       }),
     );
-    expect(env(slower[0]).ROLLOUT_TIMEOUT).toBe("1200");
+    expect(containerEnv(slower[0]).ROLLOUT_TIMEOUT).toBe("1200");
   });
 
   test("the Felix version table reaches the script, and an empty tag falls back to the chart's appVersion offline", async () => {
     const objects = await renderObjects({ sets: BASE, helm });
-    const e = env(jobs(objects)[0]);
+    const e = containerEnv(jobs(objects)[0]);
     expect(e.FELIX_VERSIONS.split("\n")).toEqual([
       "1.0.10.0 1.0.10.153 v3.5.2 v3.5.8",
       "1.0.10.153 1.0.10.456 v3.5.8 v3.5.8",
@@ -241,14 +233,14 @@ test("every input the hook script requires is rendered into every hook Job, in e
   expect(relay).toEqual(["TYPHA_MIN_READY", "TYPHA_VERSION"]);
   for (const sets of [
     [...BASE, "typha.image.tag=v3.24.5"],
-    DISABLE,
+    DISABLED,
     [...BASE, "typha.image.tag=v3.24.5", "gitops.enabled=true"],
-    [...DISABLE, "gitops.enabled=true", "gitops.restoreOnSync=true"],
+    [...DISABLED, "gitops.enabled=true", "gitops.restoreOnSync=true"],
   ]) {
     const js = jobs(await renderObjects({ sets, helm: 4 }));
     expect(js.length).toBeGreaterThan(0);
     for (const j of js) {
-      const e = env(j);
+      const e = containerEnv(j);
       const wanted = e.MODE === "relay" ? [...always, ...relay] : always;
       for (const name of wanted) expect(e[name], `${j.metadata.name} ${name} (${sets.join(" ")})`).toMatch(/./);
     }
@@ -260,7 +252,7 @@ test("the script's and the helm test's shared facts have the same names", async 
   const testEnv = containerEnv(
     objects.find((o) => o.kind === "Pod" && o.metadata.annotations?.["helm.sh/hook"] === "test")!,
   );
-  const hookEnv = env(jobs(objects)[0]);
+  const hookEnv = containerEnv(jobs(objects)[0]);
   for (const name of ["NAMESPACE", "MODE", "CONFIGMAP", "OWNED_KEY", "OWNED_VALUE", "SERVICE_NAME"])
     expect(testEnv[name], name).toBe(hookEnv[name]);
   // The helm test asks for the rule's minimum (it may run while the autoscaler scales), the hook for the count.
@@ -269,7 +261,7 @@ test("the script's and the helm test's shared facts have the same names", async 
 
 test("a Job missing a required input stops before reading or changing anything", async () => {
   const objects = await renderObjects({ sets: [...BASE, "typha.image.tag=v3.24.5"], helm: 4 });
-  const e = env(jobs(objects)[0]);
+  const e = containerEnv(jobs(objects)[0]);
   for (const name of requiredInputs().always) {
     const { [name]: _, ...rest } = e;
     const r = await execa("/bin/sh", [join(repoRoot, "chart/files/relay-hook.sh")], {
@@ -293,7 +285,7 @@ test("a 53-character release name (Helm's limit) still gives Job names that fit 
 });
 
 test("Helm 3 and Helm 4 render the same hooks", async () => {
-  for (const sets of [[...BASE, "typha.image.tag=v3.24.5"], DISABLE]) {
+  for (const sets of [[...BASE, "typha.image.tag=v3.24.5"], DISABLED]) {
     const [h3, h4] = await Promise.all(HELM_MAJORS.map(async (helm) => hooks(await renderObjects({ sets, helm }))));
     expect(h3).toEqual(h4);
   }

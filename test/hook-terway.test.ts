@@ -30,7 +30,6 @@ import {
 import { concurrencyLimit } from "./support/limit.js";
 import { terwayImage, VERSION_EDGES } from "./support/terway-versions.js";
 
-const BASE = RELAY;
 const WITH_WINDOWS = "hook.terwayDaemonSets={terway-eniip,terway,terway-eniip-windows}";
 const OWNED = ["felix_relay_service", "disable_network_policy"];
 
@@ -54,10 +53,10 @@ async function pathWith(tools: string[]): Promise<string> {
 beforeAll(async () => {
   toolsOnly = await pathWith(["kubectl", "sed", "sleep"]);
   server = await new FakeApiServer().start();
-  const disableSets = [...BASE, ...DISABLE];
+  const disableSets = [...RELAY, ...DISABLE];
   [relay, relayWindows, disable, disableWindows] = await Promise.all([
-    hookVariant(BASE),
-    hookVariant([...BASE, WITH_WINDOWS]),
+    hookVariant(RELAY),
+    hookVariant([...RELAY, WITH_WINDOWS]),
     hookVariant(disableSets),
     hookVariant([...disableSets, WITH_WINDOWS]),
   ]);
@@ -149,13 +148,9 @@ const variantFor = (s: Shape, mode: "relay" | "disable") =>
       ? relay
       : disable;
 
-const data = eniConfigData;
-const records = relayRecords;
 const patches = (c: FakeCluster) =>
   c.requests.filter((r) => r.verb === "patch" || r.verb === "update" || r.method === "DELETE" || r.verb === "create");
 const errors = (r: PhaseResult) => r.stderr.split("\n").filter((l) => l.includes("ERROR"));
-
-const ok = runOk;
 
 /** A refusal: exit 1, one ERROR sentence ending "nothing was changed.", no write of any kind. */
 async function refused(
@@ -183,27 +178,27 @@ async function lifecycle(s: Shape, mode: "relay" | "disable"): Promise<void> {
   const env = { PATH: toolsOnly, KUBECTL: "kubectl" };
   const v = variantFor(s, mode);
   const c = shapeCluster(s);
-  const original = data(c);
+  const original = eniConfigData(c);
   const key = mode === "relay" ? "felix_relay_service" : "disable_network_policy";
-  await ok(c, v, "pre-install", env);
+  await runOk(c, v, "pre-install", env);
   expect(patches(c)).toEqual([]);
   if (mode === "relay") putTypha(c);
   // A one-second Felix check: a miscount (a Windows DaemonSet's pods among the expected connections) ends in a
   // warning that names both counts at once, not in a wait the harness cuts short.
-  const installed = await ok(c, v, "post-install", { ...env, ...waitsOut("CONNECT_TIMEOUT") });
-  expect(data(c)[key]).toBe(mode === "relay" ? "calico-typha" : "true");
+  const installed = await runOk(c, v, "post-install", { ...env, ...waitsOut("CONNECT_TIMEOUT") });
+  expect(eniConfigData(c)[key]).toBe(mode === "relay" ? "calico-typha" : "true");
   const linux = s.daemonSets.map((f) => fixture(f).metadata.name).filter((n) => !n.endsWith("-windows"));
   for (const ds of linux) expect(c.restarts.get(ds), ds).toBe(1);
   if (mode === "relay")
     expect(installed.output).toContain("Felix connected to Typha: 321 connections for 320 ready Terway pods");
   if (mode === "relay") {
     const afterInstall = patches(c).length;
-    for (const p of ["pre-upgrade", "post-upgrade"] as const) await ok(c, v, p, env);
+    for (const p of ["pre-upgrade", "post-upgrade"] as const) await runOk(c, v, p, env);
     expect(patches(c).length).toBe(afterInstall);
   }
-  await ok(c, v, "pre-delete", env);
-  expect(data(c)).toEqual(original);
-  expect(records(c)).toEqual({});
+  await runOk(c, v, "pre-delete", env);
+  expect(eniConfigData(c)).toEqual(original);
+  expect(relayRecords(c)).toEqual({});
   for (const ds of linux) expect(c.restarts.get(ds), ds).toBe(2);
   // Windows Terway is never rolled or patched: its policy container does not read the relay key.
   expect(c.restarts.get("terway-eniip-windows")).toBeUndefined();
@@ -249,7 +244,7 @@ describe("which Felix each Terway bundles: the hook reads the chart's one table 
   const names = Array.from({ length: Math.max(...groups.map((g) => g.length)) }, (_, i) => `edge-${i}`);
   let edges: HookVariant;
   beforeAll(async () => {
-    edges = await hookVariant([...BASE, `hook.terwayDaemonSets={${names.join(",")}}`]);
+    edges = await hookVariant([...RELAY, `hook.terwayDaemonSets={${names.join(",")}}`]);
   });
   function edgeCluster(picked: typeof VERSION_EDGES): FakeCluster {
     const dss = picked.map((edge, i) => {
@@ -265,7 +260,7 @@ describe("which Felix each Terway bundles: the hook reads the chart's one table 
     const typha = group[0].typha!;
     scenario(`${group.map((e) => e.tag).join(", ")}: Felix ${minor(typha)}, Typha ${typha}`, async () => {
       const c = edgeCluster(group);
-      const r = await ok(c, edges, "pre-install", { TYPHA_VERSION: typha });
+      const r = await runOk(c, edges, "pre-install", { TYPHA_VERSION: typha });
       for (const e of group)
         expect(r.output).toContain(`Typha ${typha} matches Felix ${e.felix} of Terway ${terwayImage(e.tag)}\n`);
       // Any other minor is refused, with the Typha tag to set.
@@ -293,7 +288,7 @@ describe("which Felix each Terway bundles: the hook reads the chart's one table 
         "pre-install",
         /ERROR: Terway image .* has (a tag that is not a Terway version|Terway [0-9.]+, which no row of the Felix version table places), so nothing proves that Typha v3\.24\.5 matches its Felix/,
       );
-      const r = await ok(c, edges, "pre-install", { ALLOW_VERSION_SKEW: "true" });
+      const r = await runOk(c, edges, "pre-install", { ALLOW_VERSION_SKEW: "true" });
       for (const e of unplaced) expect(r.stderr).toContain(`WARNING: Terway image ${terwayImage(e.tag)} has `);
       expect(r.stderr.match(/\(allowed by typha\.allowVersionSkew\)/g)).toHaveLength(unplaced.length);
     },
@@ -330,7 +325,7 @@ describe("disable_network_policy already truthy: relay mode refuses before any p
           await refused(c, relay, "post-install", message);
         }
       } else {
-        await ok(c, relay, "pre-install");
+        await runOk(c, relay, "pre-install");
       }
     });
   }
@@ -341,9 +336,9 @@ describe("disable_network_policy already truthy: relay mode refuses before any p
     const cm = fixture("eni-config.yaml");
     (cm.data as Record<string, string>).disable_network_policy = "true";
     const c = cluster(cm, [fixture("terway-eniip.yaml")]);
-    await ok(c, disable, "pre-install");
-    await ok(c, disable, "post-install");
-    expect(records(c)).toEqual({
+    await runOk(c, disable, "pre-install");
+    await runOk(c, disable, "post-install");
+    expect(relayRecords(c)).toEqual({
       ...STAMP,
       "terway-relay/record.disable_network_policy": "value",
       "terway-relay/previous.disable_network_policy": "true",
@@ -400,7 +395,7 @@ describe("the CNI config is read as Terway reads it: 10-terway.conflist first, p
       Object.assign(cm.data as Record<string, string>, keys);
       const c = cluster(cm, [fixture("terway-eniip.yaml")]);
       if (refusal) await refused(c, relay, "pre-install", refusal);
-      else await ok(c, relay, "pre-install");
+      else await runOk(c, relay, "pre-install");
     });
   }
 });
@@ -410,10 +405,10 @@ describe("who runs Felix", () => {
     "fewer connections than Linux Terway pods: a warning that says exclusive-ENI nodes run no Felix",
     async () => {
       const c = cluster(fixture("eni-config.yaml"), [fixture("terway-eniip.yaml")]);
-      await ok(c, relay, "pre-install");
+      await runOk(c, relay, "pre-install");
       putTypha(c);
       c.connectionsPerTypha = 50;
-      const r = await ok(c, relay, "post-install", waitsOut("CONNECT_TIMEOUT"));
+      const r = await runOk(c, relay, "post-install", waitsOut("CONNECT_TIMEOUT"));
       expect(r.stderr).toMatch(
         /WARNING: only 150 Typha connections for 320 ready Terway pods after 1s: pods on exclusive-ENI nodes \(label k8s\.aliyun\.com\/exclusive-mode-eni-type=eniOnly\) run no Felix/,
       );
@@ -427,7 +422,7 @@ describe("uninstall is not blocked by a check that guards an install", () => {
     (ds.spec as Record<string, unknown>).updateStrategy = { type: "OnDelete" };
     const c = cluster(fixture("eni-config.yaml"), [ds]);
     await refused(c, relay, "pre-install", /DaemonSet terway-eniip uses updateStrategy OnDelete/);
-    const r = await ok(c, relay, "pre-delete");
+    const r = await runOk(c, relay, "pre-delete");
     expect(r.output).toContain(
       "daemonset/terway-eniip uses updateStrategy OnDelete and has nothing of this release to undo: left alone",
     );

@@ -31,20 +31,16 @@ export interface SafetyProperty {
   scenario: (server: FakeApiServer, v: HookVariant, real: HookVariant) => Promise<void>;
 }
 
-const data = eniConfigData;
-const records = relayRecords;
 const configMapWrites = (c: FakeCluster) =>
   c.requests.filter((r) => r.resource === "configmaps" && r.verb === "patch" && r.status === 200);
-
-const ok = runOk;
 
 /** The release `real` installed over `configMap`, saved once per server. */
 async function installed(server: FakeApiServer, real: HookVariant, configMap: Obj): Promise<FakeCluster> {
   return fromSaved(server, `safety ${JSON.stringify([real.sets, real.script, configMap])}`, async () => {
     const c = terwayCluster(server, { configMap });
-    await ok(c, real, "pre-install");
+    await runOk(c, real, "pre-install");
     putTypha(c);
-    await ok(c, real, "post-install");
+    await runOk(c, real, "post-install");
     return c;
   });
 }
@@ -66,7 +62,7 @@ async function concurrentWriter(server: FakeApiServer, v: HookVariant): Promise<
     wrote = true;
     c.put(withPrevious());
   };
-  const r = await ok(c, v, "post-install");
+  const r = await runOk(c, v, "post-install");
   expect(wrote).toBe(true);
   expect(r.output).toMatch(
     /ConfigMap eni-config changed since it was read .*: planning again from a fresh read \(attempt 2\)/,
@@ -74,15 +70,15 @@ async function concurrentWriter(server: FakeApiServer, v: HookVariant): Promise<
   expect(c.requests.filter((q) => q.resource === "configmaps" && q.verb === "patch").map((q) => q.status)).toEqual([
     422, 200,
   ]);
-  expect(records(c)).toEqual({
+  expect(relayRecords(c)).toEqual({
     ...STAMP,
     "terway-relay/record.felix_relay_service": "value",
     "terway-relay/previous.felix_relay_service": "their-typha",
   });
   expect(c.restarts.get("terway-eniip") ?? 0).toBe(1);
   c.onRequest = undefined;
-  await ok(c, v, "pre-delete");
-  expect(data(c)).toEqual(withPrevious().data);
+  await runOk(c, v, "pre-delete");
+  expect(eniConfigData(c)).toEqual(withPrevious().data);
 }
 
 /** The guarded write's patch with its resourceVersion test replaced by a test that always passes. */
@@ -111,9 +107,9 @@ export const SAFETY: SafetyProperty[] = [
       // A roll that takes a while: the retried Job returns after it, not before.
       c.rolloutMs = 300;
       c.resumeRollouts();
-      await ok(c, v, "pre-delete");
+      await runOk(c, v, "pre-delete");
       expect(rolledOut(c)).toBe(true);
-      expect(data(c)).toEqual(fixture("eni-config.yaml").data);
+      expect(eniConfigData(c)).toEqual(fixture("eni-config.yaml").data);
     },
   },
   {
@@ -136,7 +132,7 @@ export const SAFETY: SafetyProperty[] = [
         putTypha(c, "calico-typha", 3, 3);
         readyRead = c.requests.indexOf(req);
       };
-      await ok(c, v, "post-install", { CONNECT_TIMEOUT: "1" });
+      await runOk(c, v, "post-install", { CONNECT_TIMEOUT: "1" });
       expect(readyRead).toBeGreaterThan(-1);
       expect(c.requests.indexOf(configMapWrites(c)[0])).toBeGreaterThan(readyRead);
     },
@@ -164,7 +160,7 @@ export const SAFETY: SafetyProperty[] = [
     mutation: { marker: "records outlive the roll", without: `  drop_restored_records; [ -n "$FOUND" ] || return 0` },
     async scenario(server, v, real) {
       const c = await installed(server, real, withPrevious());
-      const kept = records(c);
+      const kept = relayRecords(c);
       expect(kept).toEqual({
         ...STAMP,
         "terway-relay/record.felix_relay_service": "value",
@@ -173,11 +169,11 @@ export const SAFETY: SafetyProperty[] = [
       c.failWhen = (r) => r.resource === "daemonsets" && r.verb === "patch";
       const failed = await runPhase(c, v, "pre-delete");
       expect(failed.exitCode, failed.output).not.toBe(0);
-      expect(records(c)).toEqual(kept);
+      expect(relayRecords(c)).toEqual(kept);
       c.failWhen = undefined;
-      await ok(c, v, "pre-delete");
-      expect(data(c)).toEqual(withPrevious().data);
-      expect(records(c)).toEqual({});
+      await runOk(c, v, "pre-delete");
+      expect(eniConfigData(c)).toEqual(withPrevious().data);
+      expect(relayRecords(c)).toEqual({});
       expect(rolledOut(c)).toBe(true);
     },
   },
@@ -191,16 +187,16 @@ export const SAFETY: SafetyProperty[] = [
     mutation: { marker: "own records", without: `records_ours() { [ -z "$(recorded_keys)" ]; }` },
     async scenario(server, v, real) {
       const c = await installed(server, real, withPrevious());
-      const kept = records(c);
+      const kept = relayRecords(c);
       expect(kept).toEqual({
         ...STAMP,
         "terway-relay/record.felix_relay_service": "value",
         "terway-relay/previous.felix_relay_service": "their-typha",
       });
-      await ok(c, v, "pre-install");
-      expect(records(c)).toEqual(kept);
-      await ok(c, v, "pre-delete");
-      expect(data(c)).toEqual(withPrevious().data);
+      await runOk(c, v, "pre-install");
+      expect(relayRecords(c)).toEqual(kept);
+      await runOk(c, v, "pre-delete");
+      expect(eniConfigData(c)).toEqual(withPrevious().data);
     },
   },
   {
@@ -210,7 +206,7 @@ export const SAFETY: SafetyProperty[] = [
     // one, so both decided from the same read; the guard refuses one, which reads again and finds the roll done.
     async scenario(server, v) {
       const c = terwayCluster(server);
-      const both = async (jobs: Phase[]) => Promise.all(jobs.map((j) => ok(c, v, j)));
+      const both = async (jobs: Phase[]) => Promise.all(jobs.map((j) => runOk(c, v, j)));
       await both(["pre-install", "pre-upgrade"]);
       putTypha(c);
       const stopHolding = holdFirstPair(c, "daemonsets", "patch");
@@ -243,18 +239,18 @@ export const SAFETY: SafetyProperty[] = [
       const cm = withPrevious();
       cm.metadata.annotations = { ...lookalike };
       const c = terwayCluster(server, { configMap: cm });
-      await ok(c, real, "pre-install");
+      await runOk(c, real, "pre-install");
       putTypha(c);
-      await ok(c, v, "post-install");
-      expect(records(c)).toEqual({
+      await runOk(c, v, "post-install");
+      expect(relayRecords(c)).toEqual({
         ...lookalike,
         ...STAMP,
         "terway-relay/record.felix_relay_service": "value",
         "terway-relay/previous.felix_relay_service": "their-typha",
       });
-      await ok(c, real, "pre-delete");
-      expect(data(c)).toEqual(withPrevious().data);
-      expect(records(c)).toEqual(lookalike);
+      await runOk(c, real, "pre-delete");
+      expect(eniConfigData(c)).toEqual(withPrevious().data);
+      expect(relayRecords(c)).toEqual(lookalike);
     },
   },
 ];
