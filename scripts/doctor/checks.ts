@@ -8,7 +8,7 @@ import { connectionLowerLimit, plan, rebalanceTarget, syncerMultiplier } from ".
 import { ruleDefaults, typhaReplicas } from "../replicas.js";
 import { typhaName } from "../chart-defines.js";
 import { schemaDefault } from "../schema.js";
-import { sameMinor, typhaFelixRefusal } from "../version-skew.js";
+import { below, majorMinor, sameMinor, typhaFelixRefusal } from "../version-skew.js";
 import { hookBudget } from "./budget.js";
 import { type ClusterFacts, type DaemonSet, NAMESPACE, type Pod } from "./cluster.js";
 import type { Read } from "./kubectl.js";
@@ -435,9 +435,12 @@ export function crdsCheck(f: ClusterFacts): CheckResult {
     if (!established) missing.push(c.name);
   }
   if (missing.length === 0) return { id, status: "ok", summary: `${f.crds.map((c) => c.name).join(", ")} Established` };
-  // README, "Why the BGPPeer CRD": before v3.23 Typha retries a failed watch without sleeping.
-  const [maj, min] = (/^v?(\d+)\.(\d+)/.exec(tagOf(image)) ?? [0, 0, 0]).slice(1).map(Number);
-  const hot = maj < 3 || (maj === 3 && min < 23);
+  // docs/typha.md, "Why the BGPPeer CRD": a watch of a missing CRD is retried without sleeping until libcalico-go
+  // 1d990fa7 ("Handle not-found errors in watchercache; revert to poll", lib/backend/watchersyncer/watchercache.go),
+  // which projectcalico/typha v3.14.0 is the first to pin (go.mod: libcalico-go dda4a7964ffa; v3.13.4 pins
+  // 26809aa675f6, without it); from there it polls every 5 s. A tag that is not a version counts as hot.
+  const line = majorMinor(tagOf(image));
+  const hot = !line || below(line, [3, 14]);
   return {
     id,
     status: hot ? "fail" : "warn",
