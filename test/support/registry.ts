@@ -5,6 +5,7 @@ import { writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { execa } from "execa";
+import { type Skippable, debianToolAvailable } from "./debian-tool.js";
 
 const REGISTRY = "docker-registry";
 
@@ -17,15 +18,10 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-/** True when the registry binary runs; false (the test skipped, saying why) when it is missing outside CI; under
- * CI a missing binary throws. */
-export async function registryOrSkip(ctx: { skip(note: string): void }): Promise<boolean> {
-  if ((await execa(REGISTRY, ["--version"], { reject: false })).exitCode === 0) return true;
-  if (process.env.CI)
-    throw new Error(`${REGISTRY} is required under CI (.ci/run installs it: apt-get install -y docker-registry)`);
-  ctx.skip(`${REGISTRY} is not installed (apt-get install -y docker-registry): OCI registry test skipped`);
-  return false;
-}
+/** docker-registry as a Debian tool the suite needs (test/support/debian-tool.ts): true when it runs; outside CI a
+ * missing binary skips the test, saying so; under CI it throws. */
+export const registryOrSkip = (ctx: Skippable): Promise<boolean> =>
+  debianToolAvailable({ command: REGISTRY, versionArgs: ["--version"], pkg: "docker-registry" }, ctx);
 
 /** Starts the registry (filesystem storage under `dir`), waits until its /v2/ API answers; its host:port and stop. */
 export async function startRegistry(dir: string): Promise<{ host: string; stop(): void }> {
