@@ -112,6 +112,18 @@ export function rebalanceTarget(
   return { rebalanceTarget: lower, rebalanceReason: "configured lower limit" };
 }
 
+/** The rebalance target a Typha of `typhaVersion` computes for `nodes` Felix on `typhas` Typhas: its limits and
+ * multiplier at that version (plan, doctor's connections check and the alerts' figures all ask this). */
+export function typhaRebalanceTarget(nodes: number, typhas: number, typhaVersion: string) {
+  return rebalanceTarget(
+    nodes,
+    typhas,
+    connectionLowerLimit(typhaVersion),
+    CONNECTION_UPPER_LIMIT,
+    syncerMultiplier(typhaVersion),
+  );
+}
+
 export function plan(input: PlanInput): Plan {
   const params = ruleParameters(input);
   const maxReplicas = input.maxReplicas ?? 0;
@@ -136,7 +148,7 @@ export function plan(input: PlanInput): Plan {
   const connections: Connections = {
     steadyPerTypha: Math.ceil(n / r),
     afterLossPerTypha: r > 1 ? Math.ceil(n / (r - 1)) : null,
-    ...rebalanceTarget(n, r, lower, CONNECTION_UPPER_LIMIT, syncerMultiplier(typhaVersion)),
+    ...typhaRebalanceTarget(n, r, typhaVersion),
     limits: { lower, upper: CONNECTION_UPPER_LIMIT },
   };
 

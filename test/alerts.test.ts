@@ -8,7 +8,12 @@ import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { tableTyphaVersions } from "../scripts/felix-table.js";
-import { CONNECTION_UPPER_LIMIT, connectionLowerLimit, rebalanceTarget, syncerMultiplier } from "../scripts/plan.js";
+import {
+  CONNECTION_UPPER_LIMIT,
+  connectionLowerLimit,
+  syncerMultiplier,
+  typhaRebalanceTarget,
+} from "../scripts/plan.js";
 import { helmTemplate, type KubeObject } from "../scripts/render.js";
 import { chartDir, repoRoot } from "../scripts/tools.js";
 import { validateWithKubernetesModels } from "./support/kube-models.js";
@@ -344,12 +349,7 @@ describe.concurrent("promtool", () => {
       const dir = writeFiles({
         "rules.yaml": rules,
         "dashboard.yaml": dashboardRules,
-        "tests.yaml": alertTests(
-          "rules.yaml",
-          rulesOf(objs),
-          rebalanceTarget(1000, 5, connectionLowerLimit(tag), CONNECTION_UPPER_LIMIT, syncerMultiplier(tag))
-            .rebalanceTarget,
-        ),
+        "tests.yaml": alertTests("rules.yaml", rulesOf(objs), typhaRebalanceTarget(1000, 5, tag).rebalanceTarget),
       });
       const check = await promtool(dir, ["check", "rules", "rules.yaml", "dashboard.yaml"]);
       const test = await promtool(dir, ["test", "rules", "tests.yaml"]);

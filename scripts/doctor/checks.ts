@@ -4,7 +4,7 @@
 // limits (scripts/plan.ts), the Terway -> Felix table (scripts/felix-table.ts), the Typha/Felix pairing
 // rules (scripts/version-skew.ts), the hook's budget (./budget.ts).
 import { felixRow, terwayVersion } from "../felix-table.js";
-import { connectionLowerLimit, plan, rebalanceTarget, syncerMultiplier } from "../plan.js";
+import { plan, typhaRebalanceTarget } from "../plan.js";
 import { ruleDefaults, typhaReplicas } from "../replicas.js";
 import { typhaName } from "../chart-defines.js";
 import { schemaDefault } from "../schema.js";
@@ -397,13 +397,7 @@ export function connectionsCheck(f: ClusterFacts): CheckResult {
       fix: `kubectl ${NS} logs ds/terway-eniip -c policy | grep -i typha; check TCP 5473 from the nodes to the Typha nodes (README)`,
     };
   const version = tagOf(typhaImage(f) ?? "");
-  const { rebalanceTarget: target } = rebalanceTarget(
-    expected,
-    per.length,
-    connectionLowerLimit(version),
-    undefined,
-    syncerMultiplier(version),
-  );
+  const { rebalanceTarget: target } = typhaRebalanceTarget(expected, per.length, version);
   const over = per.filter((m) => m.n > target);
   const counts = per.map((m) => `${m.pod}=${m.n}`).join(", ");
   if (over.length)
