@@ -5,12 +5,16 @@ import { join } from "node:path";
 import yaml from "js-yaml";
 import { chartDir } from "./tools.js";
 
-/** The body of `{{- define "NAME" -}}BODY{{- end }}` in a template file, when BODY is literal text. */
+const templates = new Map<string, string>();
+
+/** The body of `{{- define "NAME" -}}BODY{{- end }}` in a template file, when BODY is literal text. Each file is read
+ * once per process (doctor --watch asks every round). */
 export function literalDefine(file: string, name: string): string {
   const path = join(chartDir, "templates", file);
+  if (!templates.has(path)) templates.set(path, readFileSync(path, "utf8"));
   const escaped = name.replace(/[.]/g, "\\.");
   const m = new RegExp(`\\{\\{-? define "${escaped}" -?\\}\\}([\\s\\S]*?)\\{\\{-? end -?\\}\\}`).exec(
-    readFileSync(path, "utf8"),
+    templates.get(path)!,
   );
   if (!m || m[1].includes("{{")) throw new Error(`${path} has no literal define "${name}"`);
   return m[1].trim();

@@ -1,6 +1,7 @@
 // terway-relay check-image: render the chart for these values, then ask each image's registry whether it serves the
 // rendered Typha and autoscaler tags (scripts/image-check.ts). A tag ACK's registry does not serve otherwise shows
 // only at install, as pods that never pull.
+import { typhaName } from "../chart-defines.js";
 import { checkedManifest, renderOptions } from "./render-options.js";
 import { type Command, UsageError, flag, line, str } from "./spec.js";
 
@@ -49,8 +50,7 @@ export const checkImage: Command = {
     answers.forEach((r, i) => {
       line(io.stdout, `${r.status} ${r.image} (Deployment ${images[i].deployment}): ${r.detail}`);
     });
-    // Typha's container (templates/typha-deployment.yaml) is calico-typha.
-    if (answers.some((r, i) => r.status === "absent" && images[i].name === "calico-typha"))
+    if (answers.some((r, i) => r.status === "absent" && images[i].deployment === typhaName()))
       line(
         io.stdout,
         "a Typha tag the registry lacks fails the install: mirror calico/typha at the tag that matches Terway's Felix into your registry and set typha.image.registry and typha.image.repository (docs/versions.md)",
