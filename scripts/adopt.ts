@@ -1,6 +1,7 @@
 // Migration from the ACK guide: a relay applied by hand (kubectl apply of the guide's YAML) becomes part of the
 // Helm release. Helm 3 and 4 adopt an existing object when it carries the release's ownership metadata:
-// label app.kubernetes.io/managed-by=Helm and annotations meta.helm.sh/release-name/-namespace. Without it,
+// label app.kubernetes.io/managed-by=Helm and annotations meta.helm.sh/release-name/-namespace (helm v3.17.2
+// pkg/action/validate.go, existingResourceConflict and checkOwnership). Without it,
 // `helm install` stops with "exists and cannot be imported into the current release".
 // The guide's Typha objects keep their names and the selector k8s-app: calico-typha (Deployment selectors are
 // immutable), which is why the chart uses exactly those. Its bgppeers CRD needs nothing: Helm installs crds/ only

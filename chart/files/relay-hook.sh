@@ -44,7 +44,7 @@ RELEASE_STAMP=terway-relay/release
 # minding). Changing it is a rolling restart (what `kubectl rollout restart` does). A forced roll with unchanged
 # values prefixes a counter: "N KEY=...".
 STATE_ANNOTATION=terway-relay/eni-config
-# Only exclusive-ENI Terway: named in a refusal, never modified. Exclusive-ENI nodes run no Felix (terway
+# Only exclusive-ENI Terway: named in a refusal, never modified. Exclusive-ENI nodes run no Felix (AliyunContainerService/terway
 # cmd/terway-cli/policy.go, initPolicy -> runExclusiveENI, v1.17.5).
 ENI_ONLY_DAEMONSET=terway-eni
 # How many looks in a row Typha's pods may show a failure that could still mend (an image pull, a missing config,
@@ -181,7 +181,8 @@ data_path() { printf '/data/%s' "$(pointer "$1")"; }
 annotation_path() { printf '/metadata/annotations/%s' "$(pointer "$1")"; }
 
 # Every write of this hook: the plan's ops as one JSON Patch led by a test of the resourceVersion it was planned
-# from, so a write planned from a stale read is refused (kube-apiserver answers 422). Prints the patched object's
+# from, so a write planned from a stale read is refused (kube-apiserver answers 422: a failed test op is
+# StatusUnprocessableEntity, kubernetes/apiserver v0.33.0 pkg/endpoints/handlers/patch.go). Prints the patched object's
 # facts (through $4, a go-template file), or kubectl's message and returns 1.
 guarded_patch() { # $1: kind, $2: name, $3: resourceVersion, $4: template, $5: plan
   kc patch "$1" "$2" --type json --output "go-template-file=$TEMPLATES/$4" 2>&1 \
@@ -397,7 +398,7 @@ pods_match() { # $1: state
 
 # ---------------------------------------------------------------------------------------------------------
 # Which policy engine the CNI config selects. Terway runs Cilium instead of Felix when the "terway" plugin's
-# network_policy_provider is "ebpf", or its eniip_virtual_type is ipvlan or datapathv2 in any case (terway
+# network_policy_provider is "ebpf", or its eniip_virtual_type is ipvlan or datapathv2 in any case (AliyunContainerService/terway
 # cmd/terway-cli/cni.go mergeConfigList and storeRuntimeConfig, policy.go initPolicy, v1.17.5). The config is
 # JSON text inside a ConfigMap value; go-templates cannot parse JSON text, so hook-eni-config.gotmpl prints the
 # value inside a wrapping object (a ConfigMap with one more field) and a local kubectl parses that whole document
@@ -472,7 +473,7 @@ skew() { # $1: the sentence, without its ending
 }
 
 # "true" when a disable_network_policy value (%q-quoted, - for absent) turns NetworkPolicy off. Terway compares
-# the raw value: "false", "0" and empty (or absent) leave it on, anything else turns it off (terway
+# the raw value: "false", "0" and empty (or absent) leave it on, anything else turns it off (AliyunContainerService/terway
 # cmd/terway-cli/common.go getAllConfig, v1.17.5; policy/policyinit.sh DISABLE_POLICY, v1.4.4).
 policy_off() {
   case "$1" in
@@ -524,7 +525,7 @@ check_policy_containers() {
   done
 }
 
-# Policy already off: Felix never starts (terway cmd/terway-cli/policy.go initPolicy, v1.17.5), so a relay would
+# Policy already off: Felix never starts (AliyunContainerService/terway cmd/terway-cli/policy.go initPolicy, v1.17.5), so a relay would
 # change nothing. What counts is the value after this revision's post phase: a value this release set itself
 # (disable mode before) is restored then. Records another release left are forgotten at pre-install: then the
 # value itself counts.
@@ -793,10 +794,13 @@ forget_other_records() {
 }
 
 # ---------------------------------------------------------------------------------------------------------
-# Proof: a ready policy container only means its port 9099 answers; Typha's own metrics count the Felix
+# Proof: a ready policy container only means its port 9099 answers (Terway's probes, AliyunContainerService/terway
+# v1.17.5 charts/terway/templates/terwayd/daemonset.yaml; Felix HealthPort, calico v3.24.5 felix/config/config_params.go); Typha's own metrics count the Felix
 # connections. The metrics port is read straight from each ready Typha (hostNetwork: the node's address),
 # with kubectl as the HTTP client and an empty kubeconfig (/dev/null), so no credential is sent there.
 
+# typha_connections_active: Typha's gauge of connected clients (projectcalico/typha v3.5.8 and v3.20.2
+# pkg/syncserver/sync_server.go; projectcalico/calico v3.24.5 typha/pkg/syncserver/sync_server.go).
 typha_connections() { # sums typha_connections_active over the ready Typhas found by wait_for_typha
   total=""
   for ip in $TYPHA_IPS; do
@@ -821,7 +825,7 @@ verify_felix() {
     return 0
   fi
   # Ready Linux Terway pods, as read before the roll (a finished roll has at least as many): an upper bound, since
-  # pods on exclusive-ENI nodes run no Felix (terway cmd/terway-cli/policy.go runExclusiveENI, v1.17.5) and the
+  # pods on exclusive-ENI nodes run no Felix (AliyunContainerService/terway cmd/terway-cli/policy.go runExclusiveENI, v1.17.5) and the
   # hook's Role cannot read nodes to count those. Such nodes carry k8s.aliyun.com/exclusive-mode-eni-type=eniOnly
   # (terway types/k8s.go ExclusiveENIModeLabel, v1.17.5).
   expected=0

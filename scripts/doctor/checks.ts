@@ -54,7 +54,7 @@ function unread(id: CheckId, r: Read<unknown>, permission: string): CheckResult 
 }
 
 /** Terway's own rule for disable_network_policy: "false", "0" and empty (or absent) leave policy on, anything
- * else turns it off (terway cmd/terway-cli/common.go getAllConfig, v1.17.5; the hook's policy_off). */
+ * else turns it off (AliyunContainerService/terway cmd/terway-cli/common.go getAllConfig, v1.17.5; the hook's policy_off). */
 export const policyOff = (v: string | undefined): boolean => v !== undefined && !["", "false", "0"].includes(v);
 
 /** The Linux Terway DaemonSets of hook.terwayDaemonSets that exist (Windows ones run no Linux Felix). */

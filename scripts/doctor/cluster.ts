@@ -107,7 +107,8 @@ export function chartCrds(): string[] {
 
 const map = <T, U>(r: Read<T>, f: (v: T) => U): Read<U> => (r.ok ? { ok: true, value: f(r.value) } : r);
 
-/** `typha_connections_active N` from a Prometheus text page. */
+/** `typha_connections_active N` from a Prometheus text page (Typha's gauge of connected clients: projectcalico/typha
+ * v3.5.8 and v3.20.2 pkg/syncserver/sync_server.go, projectcalico/calico v3.24.5 typha/pkg/syncserver/sync_server.go). */
 function activeConnections(text: string): Read<number> {
   const m = /^typha_connections_active(?:\{[^}]*\})? ([0-9.eE+-]+)$/m.exec(text);
   return m
