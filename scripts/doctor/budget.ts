@@ -14,7 +14,8 @@ export interface HookBudget {
 /** nodes: the DaemonSet's desired pods; maxUnavailable: its rollingUpdate.maxUnavailable (a count or "N%"). */
 export function hookBudget(nodes: number, maxUnavailable: string | number | undefined): HookBudget {
   const mu = String(maxUnavailable ?? schemaDefault("hook.terwayMaxUnavailable"));
-  // A DaemonSet rounds a percentage up (intstr.GetScaledValueFromIntOrPercent, roundUp=true).
+  // A DaemonSet rounds a percentage up (kubernetes/api v0.33.0 apps/v1/types.go RollingUpdateDaemonSet.MaxUnavailable:
+  // "calculated from percentage by rounding up").
   const batch = Math.max(
     1,
     mu.endsWith("%") ? Math.floor((nodes * Number(mu.slice(0, -1)) + 99) / 100) : Number.parseInt(mu, 10) || 1,

@@ -464,6 +464,7 @@ export function releaseCheck(f: ClusterFacts): CheckResult {
     };
   const { status, version, modifiedAt, createdAt } = latest.labels;
   const history = `helm history ${f.release} ${NS}`;
+  // Helm's release statuses (helm v3.17.2 pkg/release/status.go): deployed, failed, pending-install/-upgrade/-rollback.
   if (status === "deployed") return { id, status: "ok", summary: `${f.release} revision ${version} deployed` };
   if (status === "failed")
     return { id, status: "fail", summary: `${f.release} revision ${version} failed`, fix: history };
