@@ -58,7 +58,7 @@ function unread(id: CheckId, r: Read<unknown>, permission: string): CheckResult 
 export const policyOff = (v: string | undefined): boolean => v !== undefined && !["", "false", "0"].includes(v);
 
 /** The Linux Terway DaemonSets of hook.terwayDaemonSets that exist (Windows ones run no Linux Felix). */
-function terwayDaemonSets(f: ClusterFacts): DaemonSet[] {
+export function terwayDaemonSets(f: ClusterFacts): DaemonSet[] {
   if (!f.daemonSets.ok) return [];
   const names = schemaDefault("hook.terwayDaemonSets") as string[];
   return f.daemonSets.value.items.filter((d) => {

@@ -1,7 +1,7 @@
 // doctor --watch: follows an install, upgrade or uninstall from a second terminal. On a TTY one block, redrawn in
 // place, with progress bars (Terway pods updated per DaemonSet, Typha ready, Felix connected) above the checks;
 // off a TTY one line per check whose status or summary changed.
-import type { CheckResult } from "./checks.js";
+import { type CheckResult, terwayDaemonSets } from "./checks.js";
 import type { ClusterFacts } from "./cluster.js";
 import { textReport } from "./report.js";
 
@@ -13,22 +13,20 @@ export interface Progress {
 
 /** What moves during a roll, from the facts already read (no extra request). */
 export function progress(f: ClusterFacts): Progress[] {
-  const out: Progress[] = [];
-  if (f.daemonSets.ok)
-    for (const d of f.daemonSets.value.items)
-      if (d.spec.template.spec.containers.some((c) => c.name === "policy"))
-        out.push({
-          label: `Terway ${d.metadata.name} pods updated`,
-          done: d.status?.updatedNumberScheduled ?? 0,
-          total: d.status?.desiredNumberScheduled ?? 0,
-        });
+  // The same Linux Terway DaemonSets the checks judge: their pods are the Felix agents expected.
+  const terway = terwayDaemonSets(f);
+  const out: Progress[] = terway.map((d) => ({
+    label: `Terway ${d.metadata.name} pods updated`,
+    done: d.status?.updatedNumberScheduled ?? 0,
+    total: d.status?.desiredNumberScheduled ?? 0,
+  }));
   if (f.typha.ok)
     out.push({
       label: "Typha ready",
       done: f.typha.value.status?.readyReplicas ?? 0,
       total: f.typha.value.spec.replicas ?? 0,
     });
-  const felix = out.filter((p) => p.label.startsWith("Terway")).reduce((s, p) => s + p.total, 0);
+  const felix = terway.reduce((s, d) => s + (d.status?.desiredNumberScheduled ?? 0), 0);
   if (f.metrics.length && f.metrics.every((m) => m.read.ok))
     out.push({
       label: "Felix connected",
