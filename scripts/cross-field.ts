@@ -4,7 +4,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { CALICO_MAX_ADVISED, typhaReplicas, type ReplicaInput } from "./replicas.js";
-import { felixRow, terwayVersion } from "./felix-table.js";
+import { felixRowOf } from "./felix-table.js";
 import { RELEASE_NAMESPACE } from "./release.js";
 import { chartDir } from "./tools.js";
 import type { TerwayRelayValues as Values } from "./generated/values.js";
@@ -95,8 +95,7 @@ function requestsAboveLimits(path: string, r: Resources): ValueProblem[] {
  * that Terway, which is never refused; a Terway no row places has no known Felix (the hook checks those). */
 function typhaFelixProblem(v: Values, terway: string | undefined): ValueProblem | undefined {
   if (v.mode !== "relay" || terway === undefined || v.typha.image.tag === "") return undefined;
-  const version = terwayVersion(terway);
-  const row = version === undefined ? undefined : felixRow(version);
+  const row = felixRowOf(terway);
   const message = row && typhaFelixRefusal(v.typha.image.tag, row.felix, terway);
   return message ? { path: "typha.image.tag", message } : undefined;
 }

@@ -53,6 +53,12 @@ export function felixRow(version: string, rows: FelixRow[] = felixRows()): Felix
   return rows.find((r) => !versionLess(version, r.from) && (r.to === null || versionLess(version, r.to)));
 }
 
+/** The row that places a Terway image reference or tag (terwayVersion, then felixRow), or undefined. */
+export function felixRowOf(imageOrTag: string): FelixRow | undefined {
+  const version = terwayVersion(imageOrTag);
+  return version === undefined ? undefined : felixRow(version);
+}
+
 /** An A.B.C.D version as image tags spell it: vA.B.C for a release (D = 0), vA.B.C.D for a build past it. */
 const tag = (v: string) => `v${v.replace(/\.0$/, "")}`;
 

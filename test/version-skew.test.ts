@@ -2,7 +2,7 @@
 // at the edges the upstream lines set (Typha v3.13/v3.14, Felix v3.22/v3.23); and the harness's reading of the
 // chart's Terway -> Felix table (felixRow), held to the same edges as the chart's and the hook's.
 import { describe, expect, it } from "vitest";
-import { felixRow, terwayVersion } from "../scripts/felix-table.js";
+import { felixRowOf } from "../scripts/felix-table.js";
 import { minorOf, sameMinor, typhaFelixRefusal } from "../scripts/version-skew.js";
 import { terwayImage, VERSION_EDGES } from "./support/terway-versions.js";
 
@@ -54,8 +54,7 @@ describe("typhaFelixRefusal", () => {
 describe("felixRow of terwayVersion: the chart's table as the harness reads it", () => {
   it.each(VERSION_EDGES)("Terway $tag -> Felix $felix, Typha $typha", ({ tag, felix, typha }) => {
     for (const given of [terwayImage(tag), tag]) {
-      const version = terwayVersion(given);
-      const row = version === undefined ? undefined : felixRow(version);
+      const row = felixRowOf(given);
       expect({ felix: row?.felix ?? null, typha: row?.typha ?? null }).toEqual({ felix, typha });
     }
   });

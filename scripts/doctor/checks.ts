@@ -3,7 +3,7 @@
 // apply come from the product's own definitions: the replica rule (scripts/replicas.ts), Typha's connection
 // limits (scripts/plan.ts), the Terway -> Felix table (scripts/felix-table.ts), the Typha/Felix pairing
 // rules (scripts/version-skew.ts), the hook's budget (./budget.ts).
-import { felixRow, terwayVersion } from "../felix-table.js";
+import { felixRowOf, terwayVersion } from "../felix-table.js";
 import { plan, typhaRebalanceTarget } from "../plan.js";
 import { ruleDefaults, typhaReplicas } from "../replicas.js";
 import { typhaName } from "../chart-defines.js";
@@ -203,7 +203,7 @@ export function terwayCheck(f: ClusterFacts): CheckResult {
   for (const d of found) {
     const image = policyImage(d) ?? "no policy container";
     const v = terwayVersion(image);
-    const row = v ? felixRow(v) : undefined;
+    const row = felixRowOf(image);
     const felix = row ? `Felix ${row.felix}` : "a Felix the chart's table cannot place";
     const p = rollProgress(d);
     const rolled = d.spec.template.metadata?.annotations?.["terway-relay/eni-config"]?.replace(/^[0-9]+ /, "");
@@ -311,8 +311,7 @@ export function versionSkewCheck(f: ClusterFacts, o: CheckOptions): CheckResult 
   const felixes: string[] = [];
   for (const d of terwayDaemonSets(f)) {
     const timage = policyImage(d) ?? "";
-    const v = terwayVersion(timage);
-    const row = v ? felixRow(v) : undefined;
+    const row = felixRowOf(timage);
     if (!row) {
       skews.push(`Terway ${timage} is a version the chart's Felix table cannot place`);
       continue;
