@@ -56,8 +56,8 @@ metadata:
 {{- end }}
 
 {{/* A RoleBinding (with namespace) or ClusterRoleBinding (without) of the Role or ClusterRole of the same name to
-the ServiceAccount of the same name in subjectNamespace. Input dict: as terway-relay.metadata, plus
-subjectNamespace. */}}
+the ServiceAccount of the same name in subjectNamespace, or to the given subjects. Input dict: as
+terway-relay.metadata, plus subjectNamespace or subjects (a list of RBAC subjects). */}}
 {{- define "terway-relay.binding" -}}
 apiVersion: rbac.authorization.k8s.io/v1
 kind: {{ ternary "RoleBinding" "ClusterRoleBinding" (hasKey . "namespace") }}
@@ -68,9 +68,13 @@ roleRef:
   kind: {{ ternary "Role" "ClusterRole" (hasKey . "namespace") }}
   name: {{ .name }}
 subjects:
+{{- if hasKey . "subjects" }}
+  {{- toYaml .subjects | nindent 2 }}
+{{- else }}
   - kind: ServiceAccount
     name: {{ .name }}
     namespace: {{ .subjectNamespace }}
+{{- end }}
 {{- end }}
 
 {{/* The release name as a DNS label, for the names of objects made per release (hook Jobs, test pod, their
