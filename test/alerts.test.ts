@@ -261,7 +261,7 @@ describe("the chart's connection figures equal plan's", () => {
   const figuresChart = (tags: string[]) =>
     tableChart(
       "typha-figures",
-      ["_typha-monitoring.tpl"],
+      ["_typha-monitoring.tpl", "_helpers.tpl"],
       `# table\n{{- range list ${tags.map((t) => JSON.stringify(t)).join(" ")} }}\n#R {{ . }} {{ include "terway-relay.typhaConnectionLimits" . | fromYaml | toJson }}\n{{- end }}\n`,
     );
   const TAGS = [...Array.from({ length: 31 }, (_, minor) => `v3.${minor}.0`), "v3.11.9", "3.24.5", "latest", ""];

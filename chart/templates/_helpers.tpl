@@ -77,6 +77,12 @@ subjects:
 {{- end }}
 {{- end }}
 
+{{/* The Calico line of a version or tag, major.minor without the v ("3.24" of "v3.24.5"), or "" when it does not
+start as a version. The chart's one parser of a line; scripts/version-skew.ts minorOf is its twin. */}}
+{{- define "terway-relay.minorLine" -}}
+{{- regexFind "^v?[0-9]+\\.[0-9]+" . | trimPrefix "v" -}}
+{{- end }}
+
 {{/* The release name as a DNS label, for the names of objects made per release (hook Jobs, test pod, their
 RBAC): Helm accepts dots in release names, Pod and Job names here must not carry them. */}}
 {{- define "terway-relay.releaseLabel" -}}

@@ -100,8 +100,8 @@ sentence, or "". Input: list TYPHA FELIX TERWAY (tags, and the Terway image). It
 typhaFelixRefusal in scripts/version-skew.ts, and the hook's check_versions.
 */}}
 {{- define "terway-relay.typhaFelixRefusal" -}}
-{{- $typha := regexFind "^v?[0-9]+\\.[0-9]+" (index . 0) | trimPrefix "v" -}}
-{{- $felix := regexFind "^v?[0-9]+\\.[0-9]+" (index . 1) | trimPrefix "v" -}}
+{{- $typha := include "terway-relay.minorLine" (index . 0) -}}
+{{- $felix := include "terway-relay.minorLine" (index . 1) -}}
 {{- if and $typha $felix -}}
 {{- if and (eq (include "terway-relay.versionLess" (list (printf "%s.0.0" $typha) "3.14.0.0")) "true") (ne (include "terway-relay.versionLess" (list (printf "%s.0.0" $felix) "3.23.0.0")) "true") -}}
 {{- printf "Typha %s is older than v3.14 and sends no v3 Profiles, which Felix %s (from v3.23) needs for namespace and service-account labels: every namespaceSelector and serviceAccountSelector would match nothing (projectcalico/calico#5524), so no typha.allowVersionSkew can pair it with Terway %s: set typha.image.tag=%s" (index . 0) (index . 1) (index . 2) (index . 1) -}}

@@ -13,7 +13,7 @@ test/alerts.test.ts keeps the two equal for every minor from v3.0 to v3.30. Inpu
 A tag that is not a version ("latest") gets the newest figures, as plan does.
 */}}
 {{- define "terway-relay.typhaConnectionLimits" -}}
-{{- $v := regexFind "^v?[0-9]+\\.[0-9]+" . | trimPrefix "v" -}}
+{{- $v := include "terway-relay.minorLine" . -}}
 {{- $lower := 400 -}}
 {{- $syncerTypes := 4 -}}
 {{- if $v -}}

@@ -81,7 +81,7 @@ major.minor, "3.5", "3.20" or "3.24"); fails, naming the field, for a tag whose 
 context. */}}
 {{- define "terway-relay.typhaRbacRules" -}}
 {{- $tag := include "terway-relay.typhaTag" . -}}
-{{- $line := regexFind "^v?[0-9]+\\.[0-9]+" $tag | trimPrefix "v" -}}
+{{- $line := include "terway-relay.minorLine" $tag -}}
 {{- $table := (include "terway-relay.typhaRbacTable" . | fromYaml).rules -}}
 {{- $rules := list -}}
 {{- range $table -}}
