@@ -2,7 +2,6 @@
 // real kubectl (.tools/helm4): one scenario per check and state of issue 18, each asserting the check's id,
 // status, the key words of its summary, and the exit code. All scenarios share one server and run side by side.
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable, Writable } from "node:stream";
@@ -20,6 +19,7 @@ import {
   type PolicyRule,
 } from "./support/fake-kube-apiserver.js";
 import { concurrencyLimit } from "./support/limit.js";
+import { freePort } from "./support/registry.js";
 import { BASE, jobEnv, renderObjects } from "./support/renders.js";
 
 const ALL: Identity = { user: "admin", rules: [{ apiGroups: ["*"], resources: ["*"], verbs: ["*"] }] };
@@ -203,12 +203,7 @@ const scenarios: Record<string, () => Promise<Outcome>> = {
   },
   unreachable: async () => {
     // A port that was free a moment ago: nothing listens there.
-    const port = await new Promise<number>((resolve) => {
-      const s = createServer().listen(0, "127.0.0.1", () => {
-        const p = (s.address() as { port: number }).port;
-        s.close(() => resolve(p));
-      });
-    });
+    const port = await freePort();
     const c = healthyRelay(server, "gone");
     const kubeconfig = c.kubeconfig(mkdtempSync(join(dir, "kc-")), ALL);
     const { readFileSync, writeFileSync } = await import("node:fs");
