@@ -1,7 +1,7 @@
 // terway-relay doctor against the suite's fake API server, through the built CLI (dist/terway-relay.js) and the
 // real kubectl (.tools/helm4): one scenario per check and state of issue 18, each asserting the check's id,
 // status, the key words of its summary, and the exit code. All scenarios share one server and run side by side.
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable, Writable } from "node:stream";
@@ -206,7 +206,6 @@ const scenarios: Record<string, () => Promise<Outcome>> = {
     const port = await freePort();
     const c = healthyRelay(server, "gone");
     const kubeconfig = c.kubeconfig(mkdtempSync(join(dir, "kc-")), ALL);
-    const { readFileSync, writeFileSync } = await import("node:fs");
     writeFileSync(
       kubeconfig,
       readFileSync(kubeconfig, "utf8").replace(/https:\/\/127\.0\.0\.1:\d+/, `https://127.0.0.1:${port}`),
