@@ -34,6 +34,13 @@ interface Outcome {
   healthy?: boolean;
 }
 
+/** The whole environment doctor runs with: a HOME of its own and the suite's kubectl (.tools/helm4). */
+const doctorEnv = (home: string) => ({
+  PATH: process.env.PATH,
+  HOME: home,
+  KUBECTL_BIN: join(provisionedDir(4), "kubectl"),
+});
+
 let n = 0;
 /** doctor in this process (run(), the bin's own seam), its stdout a TTY or not; `onWrite` sees each write. */
 async function inProcess(
@@ -58,7 +65,7 @@ async function inProcess(
     stdout: Object.assign(sink(out, onWrite), { isTTY: tty }),
     stderr: sink(err),
     stdin: Readable.from([]),
-    env: { PATH: process.env.PATH, HOME: join(dir, `home-${++n}`), KUBECTL_BIN: join(provisionedDir(4), "kubectl") },
+    env: doctorEnv(join(dir, `home-${++n}`)),
   });
   return { code, out, err: err.join("") };
 }
@@ -83,7 +90,7 @@ function outcome(code: number, stdout: string, stderr: string): Outcome {
 
 async function runDoctor(args: string[], home: string): Promise<Outcome> {
   const r = await execa("node", [join(repoRoot, "dist/terway-relay.js"), "doctor", ...args], {
-    env: { PATH: process.env.PATH, HOME: home, KUBECTL_BIN: join(provisionedDir(4), "kubectl") },
+    env: doctorEnv(home),
     extendEnv: false,
     reject: false,
   });
@@ -497,7 +504,7 @@ describe("doctor", () => {
         kubeconfig,
       ],
       {
-        env: { PATH: process.env.PATH, HOME: join(dir, "home-watch"), KUBECTL_BIN: join(provisionedDir(4), "kubectl") },
+        env: doctorEnv(join(dir, "home-watch")),
         extendEnv: false,
         reject: false,
       },
