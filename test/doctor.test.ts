@@ -4,10 +4,8 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Readable, Writable } from "node:stream";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { run } from "../scripts/commands/run.js";
 import { hookBudget } from "../scripts/doctor/budget.js";
 import { provisionedDir, repoRoot } from "../scripts/tools.js";
 import { TYPHA_IMAGE, healthyDisable, healthyRelay, releaseSecret, typhaPod } from "./support/doctor-cluster.js";
@@ -18,6 +16,7 @@ import {
   type Obj,
   type PolicyRule,
 } from "./support/fake-kube-apiserver.js";
+import { runCli } from "./support/cli-io.js";
 import { concurrencyLimit } from "./support/limit.js";
 import { freePort } from "./support/registry.js";
 import { BASE, jobEnv, renderObjects } from "./support/renders.js";
@@ -42,7 +41,8 @@ const doctorEnv = (home: string) => ({
 });
 
 let n = 0;
-/** doctor in this process (run(), the bin's own seam), its stdout a TTY or not; `onWrite` sees each write. */
+/** doctor in this process (runCli: run(), the bin's own seam), its stdout a TTY or not; `onWrite` sees each write,
+ * `out` holds the writes one by one. */
 async function inProcess(
   c: FakeCluster,
   args: string[],
@@ -52,22 +52,15 @@ async function inProcess(
 ) {
   const kubeconfig = c.kubeconfig(mkdtempSync(join(dir, "kc-")), identity);
   const out: string[] = [];
-  const err: string[] = [];
-  const sink = (into: string[], also?: (s: string) => void) =>
-    new Writable({
-      write(chunk, _e, done) {
-        into.push(String(chunk));
-        also?.(String(chunk));
-        done();
-      },
-    });
-  const code = await run(["doctor", ...args, "--kubeconfig", kubeconfig], {
-    stdout: Object.assign(sink(out, onWrite), { isTTY: tty }),
-    stderr: sink(err),
-    stdin: Readable.from([]),
+  const r = await runCli(["doctor", ...args, "--kubeconfig", kubeconfig], {
+    tty,
+    onWrite: (chunk) => {
+      out.push(chunk);
+      onWrite(chunk);
+    },
     env: doctorEnv(join(dir, `home-${++n}`)),
   });
-  return { code, out, err: err.join("") };
+  return { code: r.code, out, err: r.stderr };
 }
 
 /** `terway-relay doctor --json` against a cluster, as `identity`, through run() (the seam the bin calls). The
