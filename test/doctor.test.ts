@@ -8,7 +8,7 @@ import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hookBudget } from "../scripts/doctor/budget.js";
 import { provisionedDir, repoRoot } from "../scripts/tools.js";
-import { TYPHA_IMAGE, healthyDisable, healthyRelay, releaseSecret, typhaPod } from "./support/doctor-cluster.js";
+import { healthyDisable, healthyRelay, releaseSecret } from "./support/doctor-cluster.js";
 import {
   FakeApiServer,
   type FakeCluster,
@@ -20,6 +20,7 @@ import { runCli } from "./support/cli-io.js";
 import { concurrencyLimit } from "./support/limit.js";
 import { freePort } from "./support/registry.js";
 import { BASE, jobEnv, renderObjects } from "./support/renders.js";
+import { TYPHA_IMAGE, typhaPod } from "./support/typha-pod.js";
 
 const ALL: Identity = { user: "admin", rules: [{ apiGroups: ["*"], resources: ["*"], verbs: ["*"] }] };
 const dir = mkdtempSync(join(tmpdir(), "terway-relay-doctor-"));
@@ -161,12 +162,12 @@ const scenarios: Record<string, () => Promise<Outcome>> = {
   },
   imagePull: async () => {
     const c = healthyRelay(server, "pull");
-    c.put(typhaPod("calico-typha-0", { ready: false, waiting: "ImagePullBackOff" }));
+    c.put(typhaPod("calico-typha-0", { waiting: "ImagePullBackOff" }));
     return doctor(c);
   },
   crashLoop: async () => {
     const c = healthyRelay(server, "crash");
-    c.put(typhaPod("calico-typha-2", { ready: false, waiting: "CrashLoopBackOff" }));
+    c.put(typhaPod("calico-typha-2", { waiting: "CrashLoopBackOff", restarts: 7 }));
     return doctor(c);
   },
   policyOff: async () => {

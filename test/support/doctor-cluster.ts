@@ -6,44 +6,11 @@
 import type { FakeApiServer, FakeCluster, Obj } from "./fake-kube-apiserver.js";
 import { linuxNodes } from "./fake-nodes.js";
 import { fixture, typhaObjects } from "./hook-harness.js";
+import { TYPHA_IMAGE, typhaPod } from "./typha-pod.js";
 
-export const TYPHA_IMAGE = "registry-cn-hangzhou.ack.aliyuncs.com/acs/typha";
 /** What the hook writes on Terway's pod template for eni-config {felix_relay_service: calico-typha,
  * disable_network_policy: "false"} (files/relay-hook.sh targets_state). */
 export const RELAY_STATE = 'felix_relay_service="calico-typha";disable_network_policy="false";';
-
-export function typhaPod(
-  name: string,
-  o: { ready?: boolean; image?: string; waiting?: string; pending?: string } = {},
-): Obj {
-  const ready = o.ready ?? true;
-  return {
-    apiVersion: "v1",
-    kind: "Pod",
-    metadata: { name, namespace: "kube-system", labels: { "k8s-app": "calico-typha" } },
-    spec: { containers: [{ name: "calico-typha", image: o.image ?? `${TYPHA_IMAGE}:v3.24.5` }] },
-    status: {
-      phase: o.pending ? "Pending" : "Running",
-      conditions: [
-        { type: "Ready", status: ready ? "True" : "False" },
-        o.pending
-          ? { type: "PodScheduled", status: "False", reason: "Unschedulable", message: o.pending }
-          : { type: "PodScheduled", status: "True" },
-      ],
-      containerStatuses: o.pending
-        ? []
-        : [
-            {
-              name: "calico-typha",
-              image: o.image ?? `${TYPHA_IMAGE}:v3.24.5`,
-              ready,
-              restartCount: o.waiting === "CrashLoopBackOff" ? 7 : 0,
-              state: o.waiting ? { waiting: { reason: o.waiting } } : { running: {} },
-            },
-          ],
-    },
-  };
-}
 
 export function releaseSecret(revision: number, status: string, modifiedAt?: number): Obj {
   return {
