@@ -1,17 +1,14 @@
 // terway-relay doctor against the suite's fake API server, through the built CLI (dist/terway-relay.js) and the
 // real kubectl (.tools/helm4): one scenario per check and state of issue 18, each asserting the check's id,
 // status, the key words of its summary, and the exit code. All scenarios share one server and run side by side.
-import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Readable, Writable } from "node:stream";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { run } from "../scripts/commands/run.js";
 import { hookBudget } from "../scripts/doctor/budget.js";
 import { provisionedDir, repoRoot } from "../scripts/tools.js";
-import { TYPHA_IMAGE, healthyDisable, healthyRelay, releaseSecret, typhaPod } from "./support/doctor-cluster.js";
+import { healthyDisable, healthyRelay, releaseSecret } from "./support/doctor-cluster.js";
 import {
   FakeApiServer,
   type FakeCluster,
@@ -19,8 +16,11 @@ import {
   type Obj,
   type PolicyRule,
 } from "./support/fake-kube-apiserver.js";
+import { runCli } from "./support/cli-io.js";
 import { concurrencyLimit } from "./support/limit.js";
+import { freePort } from "./support/registry.js";
 import { BASE, jobEnv, renderObjects } from "./support/renders.js";
+import { TYPHA_IMAGE, typhaPod } from "./support/typha-pod.js";
 
 const ALL: Identity = { user: "admin", rules: [{ apiGroups: ["*"], resources: ["*"], verbs: ["*"] }] };
 const dir = mkdtempSync(join(tmpdir(), "terway-relay-doctor-"));
@@ -34,8 +34,16 @@ interface Outcome {
   healthy?: boolean;
 }
 
+/** The whole environment doctor runs with: a HOME of its own and the suite's kubectl (.tools/helm4). */
+const doctorEnv = (home: string) => ({
+  PATH: process.env.PATH,
+  HOME: home,
+  KUBECTL_BIN: join(provisionedDir(4), "kubectl"),
+});
+
 let n = 0;
-/** doctor in this process (run(), the bin's own seam), its stdout a TTY or not; `onWrite` sees each write. */
+/** doctor in this process (runCli: run(), the bin's own seam), its stdout a TTY or not; `onWrite` sees each write,
+ * `out` holds the writes one by one. */
 async function inProcess(
   c: FakeCluster,
   args: string[],
@@ -45,22 +53,15 @@ async function inProcess(
 ) {
   const kubeconfig = c.kubeconfig(mkdtempSync(join(dir, "kc-")), identity);
   const out: string[] = [];
-  const err: string[] = [];
-  const sink = (into: string[], also?: (s: string) => void) =>
-    new Writable({
-      write(chunk, _e, done) {
-        into.push(String(chunk));
-        also?.(String(chunk));
-        done();
-      },
-    });
-  const code = await run(["doctor", ...args, "--kubeconfig", kubeconfig], {
-    stdout: Object.assign(sink(out, onWrite), { isTTY: tty }),
-    stderr: sink(err),
-    stdin: Readable.from([]),
-    env: { PATH: process.env.PATH, HOME: join(dir, `home-${++n}`), KUBECTL_BIN: join(provisionedDir(4), "kubectl") },
+  const r = await runCli(["doctor", ...args, "--kubeconfig", kubeconfig], {
+    tty,
+    onWrite: (chunk) => {
+      out.push(chunk);
+      onWrite(chunk);
+    },
+    env: doctorEnv(join(dir, `home-${++n}`)),
   });
-  return { code, out, err: err.join("") };
+  return { code: r.code, out, err: r.stderr };
 }
 
 /** `terway-relay doctor --json` against a cluster, as `identity`, through run() (the seam the bin calls). The
@@ -83,7 +84,7 @@ function outcome(code: number, stdout: string, stderr: string): Outcome {
 
 async function runDoctor(args: string[], home: string): Promise<Outcome> {
   const r = await execa("node", [join(repoRoot, "dist/terway-relay.js"), "doctor", ...args], {
-    env: { PATH: process.env.PATH, HOME: home, KUBECTL_BIN: join(provisionedDir(4), "kubectl") },
+    env: doctorEnv(home),
     extendEnv: false,
     reject: false,
   });
@@ -161,12 +162,12 @@ const scenarios: Record<string, () => Promise<Outcome>> = {
   },
   imagePull: async () => {
     const c = healthyRelay(server, "pull");
-    c.put(typhaPod("calico-typha-0", { ready: false, waiting: "ImagePullBackOff" }));
+    c.put(typhaPod("calico-typha-0", { waiting: "ImagePullBackOff" }));
     return doctor(c);
   },
   crashLoop: async () => {
     const c = healthyRelay(server, "crash");
-    c.put(typhaPod("calico-typha-2", { ready: false, waiting: "CrashLoopBackOff" }));
+    c.put(typhaPod("calico-typha-2", { waiting: "CrashLoopBackOff", restarts: 7 }));
     return doctor(c);
   },
   policyOff: async () => {
@@ -203,15 +204,9 @@ const scenarios: Record<string, () => Promise<Outcome>> = {
   },
   unreachable: async () => {
     // A port that was free a moment ago: nothing listens there.
-    const port = await new Promise<number>((resolve) => {
-      const s = createServer().listen(0, "127.0.0.1", () => {
-        const p = (s.address() as { port: number }).port;
-        s.close(() => resolve(p));
-      });
-    });
+    const port = await freePort();
     const c = healthyRelay(server, "gone");
     const kubeconfig = c.kubeconfig(mkdtempSync(join(dir, "kc-")), ALL);
-    const { readFileSync, writeFileSync } = await import("node:fs");
     writeFileSync(
       kubeconfig,
       readFileSync(kubeconfig, "utf8").replace(/https:\/\/127\.0\.0\.1:\d+/, `https://127.0.0.1:${port}`),
@@ -503,7 +498,7 @@ describe("doctor", () => {
         kubeconfig,
       ],
       {
-        env: { PATH: process.env.PATH, HOME: join(dir, "home-watch"), KUBECTL_BIN: join(provisionedDir(4), "kubectl") },
+        env: doctorEnv(join(dir, "home-watch")),
         extendEnv: false,
         reject: false,
       },

@@ -3,7 +3,7 @@
 // error, a crash loop past a few restarts, or pods no node takes, long before typhaReadyTimeoutSeconds. Each
 // scenario sets that timeout to an hour: only the fast path can end the run, with eni-config untouched.
 import { describe, expect, test } from "vitest";
-import type { FakeCluster, Obj } from "./support/fake-kube-apiserver.js";
+import type { FakeCluster } from "./support/fake-kube-apiserver.js";
 import {
   eniConfigData,
   fixture,
@@ -13,6 +13,7 @@ import {
   runPhase,
   terwayCluster,
 } from "./support/hook-harness.js";
+import { type TyphaPodState, typhaPod } from "./support/typha-pod.js";
 
 const suite = relaySuite();
 
@@ -20,56 +21,15 @@ const suite = relaySuite();
 const SCENARIO_TIMEOUT = 120_000;
 const IMAGE = "registry-vpc.cn-hangzhou.aliyuncs.com/acs/typha:v3.24.5";
 
-/** A Typha pod as the Deployment's ReplicaSet makes it (label k8s-app=calico-typha), with the given status. */
-function typhaPod(name: string, status: Record<string, unknown>, nodeName?: string): Obj {
-  return {
-    apiVersion: "v1",
-    kind: "Pod",
-    metadata: { name, namespace: "kube-system", labels: { "k8s-app": "calico-typha" } },
-    spec: { ...(nodeName ? { nodeName } : {}), containers: [{ name: "calico-typha", image: IMAGE }] },
-    status,
-  };
-}
+/** The scheduler's FailedScheduling message for a pod no node takes. */
+const UNSCHEDULABLE = "0/3 nodes are available: 3 node(s) didn't have free ports for the requested pod ports.";
 
-/** A scheduled pod whose one container waits for `reason`, after `restarts` restarts. */
-const waiting = (name: string, reason: string, restarts = 0, message?: string): Obj =>
-  typhaPod(
-    name,
-    {
-      phase: restarts ? "Running" : "Pending",
-      conditions: [{ type: "PodScheduled", status: "True" }],
-      containerStatuses: [
-        {
-          name: "calico-typha",
-          image: IMAGE,
-          ready: false,
-          restartCount: restarts,
-          state: { waiting: { reason, ...(message ? { message } : {}) } },
-        },
-      ],
-    },
-    `node-${name}`,
-  );
-
-/** A pod the scheduler could not place: PodScheduled=False, reason Unschedulable (its FailedScheduling event). */
-const unschedulable = (name: string): Obj =>
-  typhaPod(name, {
-    phase: "Pending",
-    conditions: [
-      {
-        type: "PodScheduled",
-        status: "False",
-        reason: "Unschedulable",
-        message: "0/3 nodes are available: 3 node(s) didn't have free ports for the requested pod ports.",
-      },
-    ],
-  });
-
-/** A cluster where Helm has created Typha's Deployment (none ready) and these pods. */
-function typhaFailing(pods: Obj[]): FakeCluster {
+/** A cluster where Helm has created Typha's Deployment (none ready) and these pods, by name, in the chart's
+ * rendered image for cn-hangzhou. */
+function typhaFailing(pods: Record<string, TyphaPodState>): FakeCluster {
   const c = terwayCluster(suite.server);
   putTypha(c, "calico-typha", 0);
-  for (const p of pods) c.put(p);
+  for (const [name, state] of Object.entries(pods)) c.put(typhaPod(name, { image: IMAGE, ...state }));
   return c;
 }
 
@@ -97,7 +57,7 @@ describe("the hook stops by name when Typha's pods cannot become ready", () => {
       `${reason}: names the image and the mirror to set, not the guide's v3.5.8`,
       async () => {
         const stderr = await stopsWith(
-          typhaFailing([waiting("calico-typha-a", reason)]),
+          typhaFailing({ "calico-typha-a": { waiting: reason } }),
           new RegExp(
             `ERROR: Typha pod calico-typha-a cannot pull its image ${IMAGE.replace(/[./]/g, "\\$&")} \\(${reason}\\): `,
           ),
@@ -113,7 +73,7 @@ describe("the hook stops by name when Typha's pods cannot become ready", () => {
     "InvalidImageName: the image values to correct",
     async () => {
       await stopsWith(
-        typhaFailing([waiting("calico-typha-a", "InvalidImageName")]),
+        typhaFailing({ "calico-typha-a": { waiting: "InvalidImageName" } }),
         /ERROR: Typha pod calico-typha-a has an image reference that is not valid, .*acs\/typha:v3\.24\.5 \(InvalidImageName\): set typha\.image\.registry, typha\.image\.repository and typha\.image\.tag to a valid reference; /,
       );
     },
@@ -124,9 +84,9 @@ describe("the hook stops by name when Typha's pods cannot become ready", () => {
     "CreateContainerConfigError: the kubelet's message and where to look",
     async () => {
       await stopsWith(
-        typhaFailing([
-          waiting("calico-typha-a", "CreateContainerConfigError", 0, 'configmap "typha-config" not found'),
-        ]),
+        typhaFailing({
+          "calico-typha-a": { waiting: "CreateContainerConfigError", message: 'configmap "typha-config" not found' },
+        }),
         /ERROR: Typha pod calico-typha-a cannot start image .*acs\/typha:v3\.24\.5 \(CreateContainerConfigError: "configmap \\"typha-config\\" not found"\): fix what the message names, see kubectl -n kube-system describe pod calico-typha-a; /,
       );
     },
@@ -137,7 +97,7 @@ describe("the hook stops by name when Typha's pods cannot become ready", () => {
     "CrashLoopBackOff past 3 restarts: the logs to read and the image to check",
     async () => {
       await stopsWith(
-        typhaFailing([waiting("calico-typha-a", "CrashLoopBackOff", 3)]),
+        typhaFailing({ "calico-typha-a": { waiting: "CrashLoopBackOff", restarts: 3 } }),
         /ERROR: Typha pod calico-typha-a keeps crashing with image .*acs\/typha:v3\.24\.5 \(CrashLoopBackOff after 3 restarts\): read kubectl -n kube-system logs calico-typha-a --previous, and if the image is not calico\/typha:v3\.24\.5 \(the Typha that matches Terway's Felix\), mirror that one into your ACR/,
       );
     },
@@ -148,7 +108,10 @@ describe("the hook stops by name when Typha's pods cannot become ready", () => {
     "Unschedulable with too few pods scheduled: the scheduler's message and the placement values",
     async () => {
       await stopsWith(
-        typhaFailing([unschedulable("calico-typha-a"), waiting("calico-typha-b", "ContainerCreating")]),
+        typhaFailing({
+          "calico-typha-a": { unschedulable: UNSCHEDULABLE },
+          "calico-typha-b": { waiting: "ContainerCreating" },
+        }),
         /ERROR: Typha pod calico-typha-a cannot be scheduled \(Unschedulable: "0\/3 nodes are available: 3 node\(s\) didn't have free ports for the requested pod ports\."\): give it nodes it can run on, or change typha\.nodeSelector, typha\.tolerations or typha\.replicas; /,
       );
     },
@@ -158,12 +121,12 @@ describe("the hook stops by name when Typha's pods cannot become ready", () => {
   test.concurrent(
     "what may still mend is waited out: a roll's surge pod without a node while enough are scheduled, a crash before 3 restarts",
     async () => {
-      const c = typhaFailing([
-        unschedulable("calico-typha-new"),
-        waiting("calico-typha-a", "CrashLoopBackOff", 2),
-        waiting("calico-typha-b", "ContainerCreating"),
-        waiting("calico-typha-c", "ContainerCreating"),
-      ]);
+      const c = typhaFailing({
+        "calico-typha-new": { unschedulable: UNSCHEDULABLE },
+        "calico-typha-a": { waiting: "CrashLoopBackOff", restarts: 2 },
+        "calico-typha-b": { waiting: "ContainerCreating" },
+        "calico-typha-c": { waiting: "ContainerCreating" },
+      });
       // Two seconds at a 0.3 s poll: 8 looks, 7 of them waiting, more than the 6 a failure that may still mend is
       // given (the 6th such look would stop the run), and fewer kubectl calls than the tests' 0.2 s poll makes.
       const r = await runPhase(c, suite.relay, "post-install", { TYPHA_READY_TIMEOUT: "2", POLL_SECONDS: "0.3" });

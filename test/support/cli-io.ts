@@ -9,21 +9,32 @@ export interface CliResult {
   stderr: string;
 }
 
-function collector(): { stream: Writable; text: () => string } {
+export interface CliOptions {
+  stdin?: string;
+  env?: NodeJS.ProcessEnv;
+  /** stdout says it is a terminal (isTTY), as commands that draw in place check. */
+  tty?: boolean;
+  /** Sees each write to stdout as it happens. */
+  onWrite?: (chunk: string) => void;
+}
+
+function collector(onWrite?: (chunk: string) => void): { stream: Writable; text: () => string } {
   const chunks: Buffer[] = [];
   const stream = new Writable({
     write(chunk: Buffer | string, _encoding, done) {
-      chunks.push(Buffer.from(chunk));
+      const b = Buffer.from(chunk);
+      chunks.push(b);
+      onWrite?.(b.toString("utf8"));
       done();
     },
   });
   return { stream, text: () => Buffer.concat(chunks).toString("utf8") };
 }
 
-export async function runCli(argv: string[], o: { stdin?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
-  const [out, err] = [collector(), collector()];
+export async function runCli(argv: string[], o: CliOptions = {}): Promise<CliResult> {
+  const [out, err] = [collector(o.onWrite), collector()];
   const code = await run(argv, {
-    stdout: out.stream,
+    stdout: o.tty ? Object.assign(out.stream, { isTTY: true }) : out.stream,
     stderr: err.stream,
     stdin: Readable.from(o.stdin === undefined ? [] : [o.stdin]),
     env: o.env ?? process.env,

@@ -6,44 +6,11 @@
 import type { FakeApiServer, FakeCluster, Obj } from "./fake-kube-apiserver.js";
 import { linuxNodes } from "./fake-nodes.js";
 import { fixture, typhaObjects } from "./hook-harness.js";
+import { TYPHA_IMAGE, typhaPod } from "./typha-pod.js";
 
-export const TYPHA_IMAGE = "registry-cn-hangzhou.ack.aliyuncs.com/acs/typha";
 /** What the hook writes on Terway's pod template for eni-config {felix_relay_service: calico-typha,
  * disable_network_policy: "false"} (files/relay-hook.sh targets_state). */
 export const RELAY_STATE = 'felix_relay_service="calico-typha";disable_network_policy="false";';
-
-export function typhaPod(
-  name: string,
-  o: { ready?: boolean; image?: string; waiting?: string; pending?: string } = {},
-): Obj {
-  const ready = o.ready ?? true;
-  return {
-    apiVersion: "v1",
-    kind: "Pod",
-    metadata: { name, namespace: "kube-system", labels: { "k8s-app": "calico-typha" } },
-    spec: { containers: [{ name: "calico-typha", image: o.image ?? `${TYPHA_IMAGE}:v3.24.5` }] },
-    status: {
-      phase: o.pending ? "Pending" : "Running",
-      conditions: [
-        { type: "Ready", status: ready ? "True" : "False" },
-        o.pending
-          ? { type: "PodScheduled", status: "False", reason: "Unschedulable", message: o.pending }
-          : { type: "PodScheduled", status: "True" },
-      ],
-      containerStatuses: o.pending
-        ? []
-        : [
-            {
-              name: "calico-typha",
-              image: o.image ?? `${TYPHA_IMAGE}:v3.24.5`,
-              ready,
-              restartCount: o.waiting === "CrashLoopBackOff" ? 7 : 0,
-              state: o.waiting ? { waiting: { reason: o.waiting } } : { running: {} },
-            },
-          ],
-    },
-  };
-}
 
 export function releaseSecret(revision: number, status: string, modifiedAt?: number): Obj {
   return {
@@ -81,22 +48,43 @@ export interface Healthy {
   terwayImage?: string;
 }
 
+type TerwayDs = Obj & {
+  spec: { template: { metadata: { annotations?: object }; spec: { containers: { name: string; image: string }[] } } };
+};
+
+/** What every mode's release leaves alike, in cluster `id`: kube-system, `nodes` Linux nodes, this eni-config,
+ * Terway's DaemonSet rolled for `rolledFor` (the hook's annotation), the CRD Established, revision 1 deployed. */
+function released(
+  server: FakeApiServer,
+  id: string,
+  o: { nodes: number; eniConfig: Obj; rolledFor: string; terwayImage?: string },
+): FakeCluster {
+  const c = server.cluster(id);
+  c.put({ apiVersion: "v1", kind: "Namespace", metadata: { name: "kube-system" } });
+  for (const n of linuxNodes(o.nodes)) c.put(n);
+  c.put(o.eniConfig);
+  const ds = fixture("terway-eniip.yaml") as TerwayDs;
+  ds.spec.template.metadata.annotations = { "terway-relay/eni-config": o.rolledFor };
+  if (o.terwayImage) for (const k of ds.spec.template.spec.containers) k.image = o.terwayImage;
+  c.put(ds);
+  c.put(bgpPeerCrd());
+  c.put(releaseSecret(1, "deployed"));
+  return c;
+}
+
 /** A healthy relay: eni-config points at calico-typha, Terway rolled for it, 3 ready Typhas whose metrics add up
  * to every Terway pod, the CRD Established, revision 1 deployed. */
 export function healthyRelay(server: FakeApiServer, id: string, o: Healthy = {}): FakeCluster {
-  const c = server.cluster(id);
-  c.put({ apiVersion: "v1", kind: "Namespace", metadata: { name: "kube-system" } });
-  for (const n of linuxNodes(o.nodes ?? 320)) c.put(n);
-  c.put(fixture("eni-config-relay.yaml"));
-  const ds = fixture("terway-eniip.yaml") as Obj & {
-    spec: { template: { metadata: { annotations?: object }; spec: { containers: { name: string; image: string }[] } } };
-  };
-  ds.spec.template.metadata.annotations = { "terway-relay/eni-config": RELAY_STATE };
-  if (o.terwayImage) for (const k of ds.spec.template.spec.containers) k.image = o.terwayImage;
-  c.put(ds);
+  const c = released(server, id, {
+    nodes: o.nodes ?? 320,
+    eniConfig: fixture("eni-config-relay.yaml"),
+    rolledFor: RELAY_STATE,
+    terwayImage: o.terwayImage,
+  });
+  const image = `${TYPHA_IMAGE}:${o.typhaTag ?? "v3.24.5"}`;
   const [deployment, endpoints] = typhaObjects("calico-typha", 3);
   (deployment.spec as { template: { spec: { containers: { image: string }[] } } }).template.spec.containers[0].image =
-    `${TYPHA_IMAGE}:${o.typhaTag ?? "v3.24.5"}`;
+    image;
   c.put(deployment);
   c.put(endpoints);
   c.put({
@@ -105,28 +93,18 @@ export function healthyRelay(server: FakeApiServer, id: string, o: Healthy = {})
     metadata: { name: "calico-typha", namespace: "kube-system" },
     spec: { selector: { "k8s-app": "calico-typha" }, ports: [{ name: "calico-typha", port: 5473 }] },
   });
-  for (let i = 0; i < 3; i++)
-    c.put(typhaPod(`calico-typha-${i}`, { image: `${TYPHA_IMAGE}:${o.typhaTag ?? "v3.24.5"}` }));
-  c.put(bgpPeerCrd());
-  c.put(releaseSecret(1, "deployed"));
+  for (let i = 0; i < 3; i++) c.put(typhaPod(`calico-typha-${i}`, { image }));
   c.connectionsPerTypha = 107; // 3 x 107 >= the 320 Terway pods
   return c;
 }
 
 /** Disable mode as the chart leaves it: disable_network_policy "true", no Typha. */
 export function healthyDisable(server: FakeApiServer, id: string): FakeCluster {
-  const c = server.cluster(id);
-  c.put({ apiVersion: "v1", kind: "Namespace", metadata: { name: "kube-system" } });
-  for (const n of linuxNodes(320)) c.put(n);
   const cm = fixture("eni-config.yaml") as Obj & { data: Record<string, string> };
   cm.data.disable_network_policy = "true";
-  c.put(cm);
-  const ds = fixture("terway-eniip.yaml") as Obj & { spec: { template: { metadata: { annotations?: object } } } };
-  ds.spec.template.metadata.annotations = {
-    "terway-relay/eni-config": 'felix_relay_service=-;disable_network_policy="true";',
-  };
-  c.put(ds);
-  c.put(bgpPeerCrd());
-  c.put(releaseSecret(1, "deployed"));
-  return c;
+  return released(server, id, {
+    nodes: 320,
+    eniConfig: cm,
+    rolledFor: 'felix_relay_service=-;disable_network_policy="true";',
+  });
 }
