@@ -8,7 +8,7 @@ import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hookBudget } from "../scripts/doctor/budget.js";
 import { provisionedDir, repoRoot } from "../scripts/tools.js";
-import { healthyDisable, healthyRelay, releaseSecret } from "./support/doctor-cluster.js";
+import { bgpPeerCrd, healthyDisable, healthyRelay, releaseSecret } from "./support/doctor-cluster.js";
 import {
   FakeApiServer,
   type FakeCluster,
@@ -168,6 +168,16 @@ const scenarios: Record<string, () => Promise<Outcome>> = {
   crashLoop: async () => {
     const c = healthyRelay(server, "crash");
     c.put(typhaPod("calico-typha-2", { waiting: "CrashLoopBackOff", restarts: 7 }));
+    return doctor(c);
+  },
+  crdPendingV35: async () => {
+    const c = healthyRelay(server, "crd-v35", { typhaTag: "v3.5.8" });
+    c.put(bgpPeerCrd(false));
+    return doctor(c);
+  },
+  crdPendingV320: async () => {
+    const c = healthyRelay(server, "crd-v320", { typhaTag: "v3.20.2" });
+    c.put(bgpPeerCrd(false));
     return doctor(c);
   },
   policyOff: async () => {
@@ -390,6 +400,17 @@ describe("doctor", () => {
     });
     expect(results.crashLoop.code).toBe(1);
     expect(check(results.crashLoop, "typha").summary).toMatch(/calico-typha-2 is in CrashLoopBackOff \(7 restarts\)/);
+  });
+
+  it("a BGPPeer CRD not Established fails under Typha v3.5.8 (a hot loop) and warns from v3.14 on (a 5 s poll)", () => {
+    expect(check(results.crdPendingV35, "crds")).toMatchObject({
+      status: "fail",
+      summary: expect.stringMatching(/^bgppeers\.crd\.projectcalico\.org not Established: Typha v3\.5\.8 hot-loops/),
+    });
+    expect(check(results.crdPendingV320, "crds")).toMatchObject({
+      status: "warn",
+      summary: expect.stringMatching(/Typha v3\.20\.2 retries its watch/),
+    });
   });
 
   it("policy off under a live relay fails eni-config", () => {
